@@ -1,0 +1,451 @@
+"""Form parser for the Suzhou 2017 form (苏州市级财政支出项目绩效自评表).
+
+Maps a ``Document`` onto a ``RawReport`` by labels: real reports add, drop and reorder
+rows, split tables and wrap cells, so nothing here depends on a row number. Values stay
+raw strings; normalize turns them into names and numbers.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from extract.rows import Row, document_to_rows
+from jixiao.model import Document, Paragraph, RawIndicator, RawReport
+from normalize import CATEGORIES
+from normalize.names import fragment_side
+from normalize.text import compact
+
+TEMPLATE = "suzhou-2017"
+
+PROJECT_LABELS: dict[str, tuple[str, ...]] = {
+    "name": ("项目名称",),
+    "year": ("项目年份", "项目年度", "评价年度"),
+    "department": ("项目主管部门(单位)", "项目主管部门", "主管部门(单位)", "主管部门", "预算部门"),
+    "implementing_unit": ("项目实施单位", "实施单位"),
+}
+
+# (contract key, exact labels, or a substring that identifies the label); specific ones first.
+MONEY_LABELS: tuple[tuple[str, tuple[str, ...], str | None], ...] = (
+    ("adjustment", ("当年使用上年结余、结转及当年调整预算数",), "调整预算"),
+    ("initial_budget", ("年初预算数",), None),
+    ("appropriation", ("财政拨款数",), None),
+    ("quota_balance", ("指标结余数",), None),
+    ("actual_payment", ("实际支付数",), None),
+    ("fund_balance", ("资金结余、结转数", "资金结余结转数"), "资金结余"),
+    ("carried_forward", ("结转数",), None),
+    ("recovered", ("财政收回数",), None),
+)
+
+SECTION_LABELS: dict[str, tuple[str, ...]] = {
+    "项目概况": ("项目概况", "项目基本概况"),
+    "项目总目标": ("项目总目标", "总目标"),
+    "年度绩效目标": ("年度绩效目标", "年度目标"),
+    "项目实施情况": ("项目实施情况", "实施情况"),
+    "项目管理成效": ("项目管理成效", "管理成效"),
+    "存在问题": ("项目管理存在的问题及原因", "存在的问题及原因", "存在问题及原因", "存在的问题", "存在问题"),
+    "建议": ("进一步加强项目管理的建议", "加强项目管理的建议", "改进建议", "意见建议", "建议"),
+}
+SUZHOU_SECTIONS = tuple(SECTION_LABELS)
+
+# Indicator header roles; the first matching role wins, so 实际完成值 is not read as 目标值.
+HEADER_ROLES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("project", ("项目",)),
+    ("category", ("类别", "一级指标", "指标类别")),
+    ("name", ("指标名称", "三级指标", "绩效指标")),
+    ("actual", ("实际完成值", "实际完成", "实际值", "完成值")),
+    ("target", ("目标值", "年度指标值", "指标值", "预期目标")),
+    ("weight", ("权重", "分值", "权重分")),
+    ("score", ("自评分", "得分", "自评得分")),
+    ("remark", ("备注", "说明", "偏差原因")),
+)
+TOTAL_LABELS = ("合计", "总计", "总分", "合计得分", "自评总分", "总得分")
+_NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+[、.]|\(?[0-9]+[)、.]|\([一二三四五六七八九十]+\))")
+_POINTS_ONLY = re.compile(r"^\(?\d+(?:\.\d+)?分\)?$")
+_MAX_LABEL = 30
+
+
+def suzhou_document_to_raw(doc: Document) -> RawReport:
+    rows = document_to_rows(doc)
+    raw = RawReport(template=TEMPLATE)
+    raw.project = rows_to_project(rows)
+    rows_to_budget(rows, raw)
+    rows_to_subprojects(rows, raw)
+    end = rows_to_indicators(rows, raw)
+    raw.sections = blocks_to_sections(doc, rows[end:] if end is not None else rows)
+    raw.missing.extend(_missing_parts(raw))
+    return raw
+
+
+# --------------------------------------------------------------------------- labels
+
+
+def _label(text: str) -> str:
+    """Label text for matching: compact, trailing colon and leading numbering removed."""
+    return _NUMBERING.sub("", compact(text).rstrip(":："))
+
+
+def _matches(text: str, labels: tuple[str, ...]) -> bool:
+    return _label(text) in labels
+
+
+def _is_known_label(text: str) -> bool:
+    label = _label(text)
+    if not label or len(label) > _MAX_LABEL:
+        return False
+    return (
+        any(label in labels for labels in PROJECT_LABELS.values())
+        or _money_key(text) is not None
+        or "项目资金构成" in label
+    )
+
+
+def _money_key(text: str) -> str | None:
+    label = _label(text)
+    if not label or len(label) > _MAX_LABEL:
+        return None
+    for key, exact, substring in MONEY_LABELS:
+        if label in exact or (substring is not None and substring in label):
+            return key
+    return None
+
+
+# --------------------------------------------------------------------------- project
+
+
+def rows_to_project(rows: list[Row]) -> dict[str, str]:
+    """项目名称 / 项目年份 / 项目主管部门(单位) / 实施单位: the cell right of each label."""
+    found: dict[str, str] = {}
+    for row in rows:
+        cells = row.cells()
+        for i, cell in enumerate(cells):
+            for key, labels in PROJECT_LABELS.items():
+                if key in found:
+                    continue
+                inline = _inline_value(cell.text, labels)
+                if inline is not None:
+                    found[key] = inline
+                elif _matches(cell.text, labels):
+                    value = next(
+                        (c.text for c in cells[i + 1 :] if c.text.strip() and not _is_project_label(c.text)),
+                        "",
+                    )
+                    found[key] = value
+    return found
+
+
+def _is_project_label(text: str) -> bool:
+    return any(_matches(text, labels) for labels in PROJECT_LABELS.values())
+
+
+def _inline_value(text: str, labels: tuple[str, ...]) -> str | None:
+    """``项目名称：电子政务`` written in one cell."""
+    for sep in (":", "："):
+        if sep in text:
+            head, _, tail = text.partition(sep)
+            if _label(head) in labels and tail.strip():
+                return tail.strip()
+    return None
+
+
+# --------------------------------------------------------------------------- money
+
+
+def rows_to_budget(rows: list[Row], raw: RawReport) -> None:
+    """The two money tables: each label's value is the first figure below it in its column."""
+    for r, row in enumerate(rows):
+        for cell in row.cells():
+            if not row.starts_here(cell):
+                continue
+            key = _money_key(cell.text)
+            if key is None:
+                if raw.budget_unit is None:
+                    raw.budget_unit = _unit_in_label(cell.text)
+                continue
+            value = _value_below(rows, r, cell.row + cell.rowspan - 1, range(cell.col, cell.col + cell.colspan))
+            if key == "appropriation":
+                raw.appropriation_copies.append(value or "")
+            if key not in raw.budget:
+                raw.budget[key] = value or ""
+
+
+def _unit_in_label(text: str) -> str | None:
+    label = compact(text)
+    if ("预算执行情况" in label or "资金使用情况" in label) and "(" in label:
+        match = re.search(r"\((万元|元|千元|亿元)\)", label)
+        if match:
+            return match.group(1)
+    return None
+
+
+def _value_below(rows: list[Row], r: int, last_row: int, cols: range) -> str | None:
+    """The first non-empty cell under a label, in the label's columns, if it is a figure."""
+    table = rows[r].table
+    for row in rows[r + 1 : r + 6]:
+        if row.table != table:
+            break
+        if row.index <= last_row:
+            continue
+        below = [row.slots[c] for c in cols if c < len(row.slots)]
+        cell = next((c for c in below if row.starts_here(c) and c is not None and c.text.strip()), None)
+        if cell is None:
+            continue
+        text = cell.text.strip()
+        return text if re.search(r"\d", text) and _money_key(text) is None else None
+    return None
+
+
+# --------------------------------------------------------------------------- subprojects
+
+
+def rows_to_subprojects(rows: list[Row], raw: RawReport) -> None:
+    """项目资金构成: 子项目名称 and 实际金额 columns, from their header to the next part."""
+    for r, row in enumerate(rows):
+        name_col = amount_col = None
+        for cell in row.cells():
+            label = compact(cell.text)
+            if len(label) <= 10 and ("子项目名称" in label or label == "子项目"):
+                name_col = cell.col
+            elif "金额" in label and len(label) <= 12:
+                amount_col = cell.col
+        if name_col is None or amount_col is None:
+            continue
+        header = row
+        for below in rows[r + 1 :]:
+            if below.table != header.table and below.index == 0 and _is_indicator_header(below):
+                break
+            if _is_indicator_header(below) or any(_is_known_label(c.text) for c in below.cells()
+                                                   if below.starts_here(c) and c.col not in (name_col, amount_col)):
+                break
+            name = below.own_text(name_col).strip()
+            amount = below.own_text(amount_col).strip()
+            if not name and not amount:
+                continue
+            if compact(name) in ("合计", "总计"):
+                raw.subprojects_total = amount
+            elif name and not amount and raw.subprojects and raw.subprojects[-1][1].strip():
+                # A name without an amount continues the row above (cut by a page break).
+                prev_name, prev_amount = raw.subprojects[-1]
+                raw.subprojects[-1] = (prev_name + "\n" + name, prev_amount)
+            else:
+                raw.subprojects.append((name, amount))
+        raw.missing.extend([] if raw.subprojects else ["项目资金构成 (subprojects)"])
+        return
+    raw.missing.append("项目资金构成 (subprojects)")
+
+
+# --------------------------------------------------------------------------- indicators
+
+
+def _header_roles(row: Row) -> dict[str, int]:
+    roles: dict[str, int] = {}
+    for cell in row.cells():
+        label = _label(cell.text)
+        for role, labels in HEADER_ROLES:
+            if role not in roles and (label in labels or (role != "project" and any(l in label for l in labels))):
+                roles[role] = cell.col
+                break
+    return roles
+
+
+def _is_indicator_header(row: Row) -> bool:
+    roles = _header_roles(row)
+    return "name" in roles and "score" in roles and ("weight" in roles or "target" in roles)
+
+
+@dataclass
+class _ClassLabel:
+    """A class label (类别) being read; it may arrive in pieces over several rows."""
+
+    parts: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.parts)
+
+    @property
+    def has_points(self) -> bool:
+        return "分" in compact(self.text)
+
+
+@dataclass
+class _Entry:
+    kind: str  # "indicator" or "fragment"
+    label: _ClassLabel
+    indicator: RawIndicator | None = None
+    text: str = ""
+
+
+def rows_to_indicators(rows: list[Row], raw: RawReport) -> int | None:
+    """Indicator rows from the header to 合计; returns the index of the first row after the table."""
+    start = next((i for i, row in enumerate(rows) if _is_indicator_header(row)), None)
+    if start is None:
+        raw.missing.append("绩效指标 (indicator table)")
+        return None
+    roles = _header_roles(rows[start])
+    table, width = rows[start].table, rows[start].n_cols
+    label = _ClassLabel()
+    section: list[str] = []
+    entries: list[_Entry] = []
+    end = len(rows)
+    for i in range(start + 1, len(rows)):
+        row = rows[i]
+        if row.table != table:
+            table = row.table
+            if _is_indicator_header(row):
+                roles, width = _header_roles(row), row.n_cols
+                continue
+            if row.n_cols < 4:
+                end = i
+                break
+            if row.n_cols != width:
+                # A continuation table of another width: value columns line up on the right.
+                shift = row.n_cols - width
+                roles = {k: max(0, v + shift) for k, v in roles.items()}
+                width = row.n_cols
+        elif _is_indicator_header(row):
+            continue  # a header repeated inside the table
+        texts = [c.text for c in row.cells() if row.starts_here(c) and c.text.strip()]
+        if any(_label(t) in SECTION_LABELS_FLAT for t in texts):
+            end = i
+            break
+        if any(_label(t) in TOTAL_LABELS for t in texts):
+            score = row.own_text(roles.get("score"))
+            raw.reported_total = score or texts[-1]
+            end = i + 1
+            break
+        name_col = roles["name"]
+        for cell in row.cells():
+            if cell.col >= name_col or not row.starts_here(cell) or not cell.text.strip():
+                continue
+            label, section = _read_label(cell.text, label, section, entries)
+        values = {k: row.own_text(roles.get(k)).strip() for k in ("target", "weight", "actual", "score")}
+        name = row.own_text(name_col).strip()
+        if not name and not any(values.values()):
+            continue
+        if name and not any(values.values()):
+            entries.append(_Entry("fragment", label, text=name))
+            continue
+        extra = {}
+        if "remark" in roles and row.own_text(roles["remark"]).strip():
+            extra["remark"] = row.own_text(roles["remark"]).strip()
+        indicator = RawIndicator(
+            category_label="", name=name, page=row.page, extra=extra, **values  # type: ignore[arg-type]
+        )
+        entries.append(_Entry("indicator", label, indicator=indicator))
+    if section:
+        raw.section_points = "".join(section)
+    _attach_fragments(entries)
+    for entry in entries:
+        if entry.indicator is not None:
+            entry.indicator.category_label = entry.label.text
+            raw.indicators.append(entry.indicator)
+    if not raw.indicators:
+        raw.missing.append("绩效指标 (indicator rows)")
+    if raw.reported_total is None:
+        raw.missing.append("合计 (reported total)")
+    return end
+
+
+SECTION_LABELS_FLAT = {label for labels in SECTION_LABELS.values() for label in labels} | {"项目基本情况"}
+
+
+def _read_label(text: str, label: _ClassLabel, section: list[str], entries: list[_Entry]) -> tuple[_ClassLabel, list[str]]:
+    """A cell left of 指标名称: a new class label, a piece of one, or the section label."""
+    c = compact(text)
+    if "项目绩效" in c or "绩效实现" in c:
+        return label, [text]
+    if any(cat in c for cat in CATEGORIES):
+        return _ClassLabel([text]), section
+    if label.parts and not label.has_points:
+        label.parts.append(text)
+        return label, section
+    if _POINTS_ONLY.match(c) and section and "分" not in compact("".join(section)):
+        section.append(text)
+    return label, section
+
+
+def _attach_fragments(entries: list[_Entry]) -> None:
+    """Join each name fragment (a row with a name and no values) to the row it was cut from."""
+    for i, entry in enumerate(entries):
+        if entry.kind != "fragment":
+            continue
+        prev = next((e for e in reversed(entries[:i]) if e.kind == "indicator" and e.label is entry.label), None)
+        follow = next((e for e in entries[i + 1 :] if e.kind == "indicator"), None)
+        if follow is not None and follow.label is not entry.label:
+            follow = None
+        side = fragment_side(
+            prev.indicator.name if prev and prev.indicator else None,
+            entry.text,
+            follow.indicator.name if follow and follow.indicator else None,
+        )
+        target = prev if side == "previous" else follow
+        if target is None or target.indicator is None:
+            continue
+        if side == "previous":
+            target.indicator.name = target.indicator.name + "\n" + entry.text
+        else:
+            target.indicator.name = entry.text + "\n" + target.indicator.name
+        entry.kind = "joined"
+
+
+# --------------------------------------------------------------------------- narrative
+
+
+def blocks_to_sections(doc: Document, rows: list[Row]) -> dict[str, str]:
+    """Narrative sections from label/text table rows, or from numbered heading paragraphs."""
+    sections: dict[str, str] = {}
+    current: str | None = None
+    for row in rows:
+        cells = [c for c in row.cells() if row.starts_here(c)]
+        if not cells:
+            continue
+        key = _section_key(cells[0].text)
+        rest = "\n".join(c.text for c in cells[1:] if c.text.strip())
+        if key is not None:
+            current = key
+            sections[key] = _append(sections.get(key, ""), rest)
+        elif current is not None and not cells[0].text.strip() and rest:
+            sections[current] = _append(sections[current], rest)
+        elif cells[0].text.strip():
+            current = None
+    if len(sections) < len(SECTION_LABELS):
+        _paragraph_sections(doc, sections)
+    return sections
+
+
+def _paragraph_sections(doc: Document, sections: dict[str, str]) -> None:
+    current: str | None = None
+    for block in doc.blocks:
+        if not isinstance(block, Paragraph):
+            current = None
+            continue
+        head, sep, tail = block.text.partition("：") if "：" in block.text[:30] else (block.text, "", "")
+        key = _section_key(head)
+        if key is not None and key not in sections:
+            current = key
+            sections[key] = tail.strip()
+        elif current is not None:
+            sections[current] = _append(sections[current], block.text)
+
+
+def _section_key(text: str) -> str | None:
+    label = _label(text)
+    if not label or len(label) > _MAX_LABEL:
+        return None
+    for key, labels in SECTION_LABELS.items():
+        if label in labels:
+            return key
+    return None
+
+
+def _append(old: str, new: str) -> str:
+    return f"{old}\n{new}" if old and new else old or new
+
+
+def _missing_parts(raw: RawReport) -> list[str]:
+    missing = [f"project {key} (项目{'名称' if key == 'name' else '年份' if key == 'year' else '主管部门'})"
+               for key in ("name", "year", "department") if not raw.project.get(key, "").strip()]
+    missing.extend(f"budget {key}" for key, _, _ in MONEY_LABELS if key not in raw.budget)
+    missing.extend(f"section {key}" for key in SUZHOU_SECTIONS if key not in raw.sections)
+    return missing

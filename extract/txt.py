@@ -1,0 +1,86 @@
+"""Reader for text dumps of reports: tab-separated table rows, other lines as paragraphs.
+
+This is the layout text extraction tools give a PDF report (the seed report is one):
+table rows as tab-separated fields, blank lines where a page or cell break fell, ruler
+lines (``--\t---``) and form feeds between pages. Such dumps lose empty cells at the
+left of a row and add trailing ones, so rows are aligned on their right edge to the
+table's usual width: the value columns (目标值 … 自评分) are the ones that must line up.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+from jixiao.errors import UnreadableDocument
+from jixiao.model import Block, Cell, Document, Paragraph, Table
+
+_RULER = re.compile(r"^[\s\-=|+:—─]+$")
+ENCODINGS = ("utf-8-sig", "gb18030", "utf-16")
+
+
+def txt_to_document(path: Path) -> Document:
+    return text_to_document(_decode(path.read_bytes(), path))
+
+
+def text_to_document(text: str) -> Document:
+    blocks: list[Block] = []
+    run: list[tuple[list[str], int | None]] = []
+    # Pages are known only where the dump kept its form feeds; otherwise they stay unknown.
+    paged = "\f" in text
+    page: int | None = 1 if paged else None
+
+    def flush() -> None:
+        if run:
+            blocks.append(_rows_to_table(run))
+            run.clear()
+
+    for raw_line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        while raw_line.startswith("\f"):
+            page = (page or 1) + 1
+            raw_line = raw_line[1:]
+        line = raw_line.rstrip("\n")
+        if not line.strip() or _RULER.match(line):
+            continue  # blank lines and rulers do not end a table: page breaks leave them mid-table
+        if "\t" in line:
+            run.append((line.split("\t"), page))
+        else:
+            flush()
+            blocks.append(Paragraph(line.strip(), page=page))
+    flush()
+    if not blocks:
+        raise UnreadableDocument("the text file is empty: nothing to extract")
+    return Document(blocks=tuple(blocks), format="txt", pages=page)
+
+
+def _rows_to_table(rows: list[tuple[list[str], int | None]]) -> Table:
+    width = Counter(len(fields) for fields, _ in rows).most_common(1)[0][0]
+    cells: list[Cell] = []
+    n_cols = width
+    for r, (fields, page) in enumerate(rows):
+        fields = [f.strip() for f in fields]
+        while len(fields) > width and not fields[-1]:
+            fields.pop()
+        while len(fields) > width and not fields[0]:
+            fields.pop(0)
+        if len(fields) < width:
+            fields = [""] * (width - len(fields)) + fields
+        n_cols = max(n_cols, len(fields))
+        cells.extend(Cell(text=t, row=r, col=c, page=page) for c, t in enumerate(fields))
+    return Table(cells=tuple(cells), n_rows=len(rows), n_cols=n_cols, page=rows[0][1])
+
+
+def _decode(data: bytes, path: Path) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    if b"\x00" in data[:4096]:
+        raise UnreadableDocument("binary data, not a text file; check the file's real type")
+    for enc in ENCODINGS[:2]:
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    raise UnreadableDocument(
+        "text in an unknown encoding (tried UTF-8 and GB18030); re-save it as UTF-8"
+    )

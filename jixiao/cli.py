@@ -1,0 +1,109 @@
+"""Command line: a thin layer over ``jixiao.pipeline``.
+
+Exit codes: 0 the run finished (flags are results, not failures); 1 with ``--strict``
+when some file was not ok, or when the run itself failed; 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from jixiao import __version__
+from jixiao.errors import JixiaoError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="jixiao",
+        description="Extract and rescore performance self-evaluation reports (绩效自评报告).",
+    )
+    parser.add_argument("--version", action="version", version=f"jixiao {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    ex = sub.add_parser("extract", help="extract every report under DIR into OUT (JSON + CSV tables)")
+    ex.add_argument("dir", type=Path, metavar="DIR", help="folder searched recursively, or one file")
+    ex.add_argument("--out", type=Path, default=Path("out"), help="output folder (default: out)")
+    ex.add_argument("--rules", metavar="PROFILE", help="rule profile: a built-in name or a .toml file "
+                    "(default: the recognised form's own profile)")
+    ex.add_argument("--strict", action="store_true", help="exit 1 if any file is not ok")
+    ex.add_argument("--quiet", "-q", action="store_true", help="print only the summary")
+    ex.add_argument("--verbose", "-v", action="store_true", help="full tracebacks for internal errors")
+
+    rules = sub.add_parser("rules", help="list or show rule profiles")
+    rules_sub = rules.add_subparsers(dest="rules_command", required=True)
+    rules_sub.add_parser("list", help="list the built-in rule profiles")
+    show = rules_sub.add_parser("show", help="print a rule profile's TOML (copy it to make your own)")
+    show.add_argument("name", help="profile name or path")
+    return parser
+
+
+def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
+    out = stdout or sys.stdout
+    err = stderr or sys.stderr
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    try:
+        if args.command == "extract":
+            return _extract(args, out, err)
+        return _rules(args, out)
+    except JixiaoError as exc:
+        print(f"jixiao: {type(exc).__name__}: {exc}", file=err)
+        return 2 if args.command == "rules" or exc.code == "invalid_profile" else 1
+
+
+def _extract(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from jixiao.pipeline import run_extract
+
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(message)s")
+    if not args.dir.exists():
+        print(f"jixiao: no such file or folder: {args.dir}", file=err)
+        return 2
+
+    def echo(record: dict[str, Any]) -> None:
+        if args.quiet:
+            return
+        flags = record["flags"]
+        errors = sum(1 for f in flags if f["severity"] == "error")
+        line = (f"{record['source']['path']}  {record['status']}  {record['template']}  "
+                f"{len(record['indicators'])} indicators  {len(flags)} flags ({errors} error)")
+        if record["status"] != "ok" and record.get("errors"):
+            first = record["errors"][0]
+            line += f"  — {first['code']}: {first['message']}"
+        print(line, file=out, flush=True)
+
+    summary = run_extract(args.dir, args.out, rules=args.rules, on_record=echo)
+    n = len(summary.records)
+    flags = sum(len(r["flags"]) for r in summary.records)
+    print(
+        f"{n} reports: {summary.count('ok')} ok, {summary.count('partial')} partial, {summary.count('error')} error; "
+        f"{flags} flags; {len(summary.not_reports)} other files not reports; outputs in {args.out}/",
+        file=out,
+    )
+    if args.strict and summary.count("ok") != n:
+        return 1
+    return 0
+
+
+def _rules(args: argparse.Namespace, out: TextIO) -> int:
+    from validate.profile import PROFILE_DIR, available_profiles, load_profile
+
+    if args.rules_command == "list":
+        for name in available_profiles():
+            profile = load_profile(name)
+            print(f"{name}\t{profile.template}\t{profile.description}", file=out)
+        return 0
+    profile = load_profile(args.name)  # validates it, so `show` also checks an edited profile
+    path = Path(profile.source) if profile.source else PROFILE_DIR / f"{args.name}.toml"
+    out.write(path.read_text(encoding="utf-8"))
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

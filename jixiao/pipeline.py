@@ -1,0 +1,215 @@
+"""The pipeline: file → Document → template → RawReport → Report → validated record.
+
+``path_to_record`` never raises for a bad file: every input gets exactly one record, with
+status ``error`` and a reason when it cannot be read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import logging
+import os
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from jixiao.errors import JixiaoError, UnknownTemplate, UnsupportedTemplate
+from jixiao.model import SCHEMA_VERSION, SECTION_KEYS, Document, RawReport, ReadError, Report
+
+log = logging.getLogger("jixiao")
+
+# template → (module, function) of its form parser: Document → RawReport.
+PARSERS: dict[str, tuple[str, str]] = {
+    "suzhou-2017": ("extract.suzhou", "suzhou_document_to_raw"),
+}
+FORMATS = {".pdf": "pdf", ".docx": "docx", ".doc": "doc", ".xlsx": "xlsx", ".xls": "xls", ".txt": "txt",
+           ".html": "html", ".htm": "html"}
+
+
+def parser_for(template: str) -> Callable[[Document], RawReport]:
+    try:
+        module_name, func_name = PARSERS[template]
+    except KeyError:
+        raise UnsupportedTemplate(
+            f"recognised the {template} form, but jixiao has no parser for it yet (supported: {', '.join(PARSERS)})"
+        ) from None
+    func: Callable[[Document], RawReport] = getattr(importlib.import_module(module_name), func_name)
+    return func
+
+
+def document_to_report(doc: Document, rules: Any = None) -> Report:
+    """A read document → validated ``Report`` (template recognised from its labels)."""
+    from extract.recognize import document_to_template
+    from normalize import raw_to_report
+    from validate import Profile, validate_report
+
+    template, hits = document_to_template(doc)
+    if template == "unknown":
+        raise UnknownTemplate(
+            f"no known report form recognised (best match had {hits} of its labels); "
+            "jixiao reads the Suzhou 2017 form (苏州市级财政支出项目绩效自评表)"
+        )
+    raw = parser_for(template)(doc)
+    report = raw_to_report(raw)
+    report.errors.extend(ReadError("missing_part", f"not found in the document: {part}") for part in raw.missing)
+    profile = Profile.resolve(rules, template)
+    return validate_report(report, profile)
+
+
+def path_to_record(path: Path, root: Path, rules: Any = None) -> dict[str, Any]:
+    """One input file → one contract record (a dict ready for JSON)."""
+    source: dict[str, Any] = {
+        "path": _relative(path, root),
+        "sha256": _sha256(path),
+        "format": FORMATS.get(path.suffix.lower(), "other"),
+        "pages": None,
+        "ocr": False,
+    }
+    try:
+        from extract import read_document
+
+        doc = read_document(path)
+        source["pages"] = doc.pages
+        source["ocr"] = doc.ocr
+        report = document_to_report(doc, rules)
+    except JixiaoError as exc:
+        template = "unknown" if not isinstance(exc, UnsupportedTemplate) else _template_of(exc)
+        return error_record(source, exc.code, str(exc), template)
+    except Exception as exc:  # a bug or a file nobody anticipated: still one record, the run goes on
+        log.debug("internal error on %s", path, exc_info=True)
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        message = f"{type(exc).__name__}: {exc} (at {Path(where.filename).name}:{where.lineno}); please report it"
+        return error_record(source, "internal_error", message, "unknown")
+    return report_to_record(report, source)
+
+
+def report_to_record(report: Report, source: dict[str, Any]) -> dict[str, Any]:
+    usable = bool(report.indicators) or any(v is not None for k, v in report.budget.items() if k != "unit")
+    status = "ok" if not report.errors else ("partial" if usable else "error")
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "source": source,
+        "status": status,
+        "errors": [e.to_json() for e in report.errors],
+        "template": report.template,
+        "profile": report.profile,
+        "project": report.project,
+        "budget": {k: v for k, v in report.budget.items()},
+        "subprojects": report.subprojects,
+        "subprojects_total": report.subprojects_total,
+        "indicators": [ind.to_json() for ind in report.indicators],
+        "section_points": report.section_points,
+        "reported_total": report.reported_total,
+        "recomputed_total": round(report.recomputed_total, 6) if report.recomputed_total is not None else None,
+        "sections": {k: report.sections[k] for k in SECTION_KEYS if k in report.sections},
+        "flags": [f.to_json() for f in report.flags],
+    }
+
+
+def error_record(source: dict[str, Any], code: str, message: str, template: str = "unknown") -> dict[str, Any]:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "source": source,
+        "status": "error",
+        "errors": [{"code": code, "message": message}],
+        "template": template,
+        "profile": None,
+        "project": {"name": None, "year": None, "department": None},
+        "budget": {},
+        "subprojects": [],
+        "subprojects_total": None,
+        "indicators": [],
+        "reported_total": None,
+        "recomputed_total": None,
+        "sections": {},
+        "flags": [],
+    }
+
+
+def _template_of(exc: UnsupportedTemplate) -> str:
+    text = str(exc)
+    return next((t for t in ("national-2020", "suzhou-2017") if t in text), "unknown")
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+    except OSError:
+        return hashlib.sha256(b"").hexdigest()  # unreadable: the read step reports why
+    return digest.hexdigest()
+
+
+# --------------------------------------------------------------------------- runs
+
+
+@dataclass
+class RunSummary:
+    records: list[dict[str, Any]] = field(default_factory=list)
+    not_reports: list[str] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(1 for r in self.records if r["status"] == status)
+
+
+def find_inputs(root: Path, exclude: Path | None = None) -> tuple[list[Path], list[Path]]:
+    """Report-looking files under ``root`` (recursively, sorted) and the other files seen."""
+    from extract import REPORT_SUFFIXES
+
+    if root.is_file():
+        return ([root], []) if root.suffix.lower() in REPORT_SUFFIXES else ([], [root])
+    reports: list[Path] = []
+    others: list[Path] = []
+    excluded = exclude.resolve() if exclude is not None else None
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        here = Path(dirpath)
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".")
+                             and (excluded is None or (here / d).resolve() != excluded))
+        for name in sorted(filenames):
+            if name.startswith("."):
+                continue
+            path = here / name
+            (reports if path.suffix.lower() in REPORT_SUFFIXES else others).append(path)
+    return reports, others
+
+
+def run_extract(
+    root: Path,
+    out: Path,
+    rules: Any = None,
+    on_record: Callable[[dict[str, Any]], None] | None = None,
+) -> RunSummary:
+    """Process every report under ``root`` and write the contract's outputs to ``out``."""
+    from jixiao.writers import write_json, write_tables
+
+    if rules is not None and not hasattr(rules, "classes"):
+        from validate import Profile
+
+        rules = Profile.resolve(rules)  # fail on a bad profile before any file is read
+    reports, others = find_inputs(root, exclude=out)
+    base = root if root.is_dir() else root.parent
+    summary = RunSummary(not_reports=[_relative(p, base) for p in others])
+    used_names: set[str] = set()
+    for path in reports:
+        record = path_to_record(path, base, rules)
+        write_json(record, out / "json", used_names)
+        summary.records.append(record)
+        if on_record is not None:
+            on_record(record)
+    write_tables(summary.records, out)
+    return summary
+
+
+def iter_flags(record: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    yield from record.get("flags", [])

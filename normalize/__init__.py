@@ -1,0 +1,86 @@
+"""Normalize: a ``RawReport`` of printed strings → a ``Report`` of names, numbers and parsed values.
+
+No scoring happens here; validate does that with the form's rule profile.
+"""
+
+from __future__ import annotations
+
+import re
+
+from jixiao.model import BUDGET_KEYS, Indicator, RawReport, ReadError, Report
+from normalize.names import clean_name
+from normalize.narrative import clean_narrative
+from normalize.text import compact, fold, rejoin
+from normalize.values import parse_number, parse_value
+
+# First-level classes of both forms, longest first so that 影响力 is not read as 影响.
+CATEGORIES = ("影响力", "满意度", "投入", "产出", "结果", "效益")
+_POINTS = re.compile(r"(\d+(?:\.\d+)?)\s*分")
+_YEAR = re.compile(r"(19|20)\d{2}")
+
+
+def parse_category(label: str) -> tuple[str | None, float | None]:
+    """``投入目标(26分)`` → (投入, 26.0); ``影响力目\\n标 (8分)`` → (影响力, 8.0)."""
+    text = compact(label)
+    name = next((c for c in CATEGORIES if c in text), None)
+    points = _POINTS.search(text)
+    return name, float(points.group(1)) if points else None
+
+
+def parse_year(raw: str | None) -> int | None:
+    match = _YEAR.search(fold(raw or ""))
+    return int(match.group(0)) if match else None
+
+
+def raw_to_report(raw: RawReport) -> Report:
+    report = Report(template=raw.template)
+    report.project = {
+        "name": _name_or_none(raw.project.get("name")),
+        "year": parse_year(raw.project.get("year")),
+        "department": _name_or_none(raw.project.get("department")),
+    }
+    if "implementing_unit" in raw.project:
+        report.project["implementing_unit"] = _name_or_none(raw.project["implementing_unit"])
+
+    report.budget = {"unit": raw.budget_unit}
+    report.budget.update({key: parse_number(raw.budget.get(key)) for key in BUDGET_KEYS})
+    report.appropriation_copies = [parse_number(c) for c in raw.appropriation_copies]
+
+    report.subprojects = [
+        {"name": clean_name(name), "amount": parse_number(amount)} for name, amount in raw.subprojects
+    ]
+    report.subprojects_total = parse_number(raw.subprojects_total)
+
+    for row in raw.indicators:
+        category, points = parse_category(row.category_label)
+        if category is None:
+            report.errors.append(
+                ReadError("unknown_category", f"indicator {clean_name(row.name)!r} has no class label (类别)")
+            )
+        report.indicators.append(
+            Indicator(
+                category=category or "",
+                category_points=points,
+                name=clean_name(row.name),
+                target=parse_value(row.target),
+                weight=parse_number(row.weight),
+                actual=parse_value(row.actual),
+                reported_score=parse_number(row.score),
+                page=row.page,
+                subcategory=_name_or_none(row.extra.get("subcategory")),
+                deviation_reason=clean_narrative(row.extra["deviation_reason"]) or None
+                if "deviation_reason" in row.extra
+                else None,
+            )
+        )
+    report.section_points = parse_number(raw.section_points)
+    report.reported_total = parse_number(raw.reported_total)
+    report.sections = {key: clean_narrative(text) for key, text in raw.sections.items()}
+    return report
+
+
+def _name_or_none(raw: str | None) -> str | None:
+    if raw is None:
+        return None
+    text = rejoin(fold(raw))
+    return text or None

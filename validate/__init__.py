@@ -1,0 +1,77 @@
+"""Validate: rescore every indicator with the form's rule profile and collect flags.
+
+Findings are collected, never raised: a form that does not add up is the product, not a
+failure. Each flag names the rule that was applied so that an auditor can check it.
+"""
+
+from __future__ import annotations
+
+from jixiao.model import Flag, Indicator, Report
+from validate.checks import report_to_flags
+from validate.profile import Profile
+from validate.rescore import indicator_to_outcome
+
+__all__ = ["Profile", "validate_report"]
+
+
+def validate_report(report: Report, profile: Profile) -> Report:
+    """Fill ``recomputed_score``/``rule`` of every indicator, ``recomputed_total`` and ``flags``."""
+    report.profile = profile.name
+    flags: list[Flag] = []
+    undecided = 0
+    total = 0.0
+    for i, ind in enumerate(report.indicators):
+        flags.extend(_rescore(i, ind, profile))
+        if ind.recomputed_score is None:
+            undecided += 1
+            total += ind.reported_score or 0.0
+        else:
+            total += ind.recomputed_score
+    report.recomputed_total = total if report.indicators else None
+    if undecided:
+        flags.append(Flag(
+            "recomputed_total_partial", "info", "total",
+            f"{undecided} row(s) could not be rescored; recomputed_total counts their reported scores",
+            field="recomputed_total", rule="undecided rows enter the recomputed total at their reported score",
+        ))
+    flags.extend(report_to_flags(report, profile))
+    report.flags = flags
+    return report
+
+
+def _rescore(i: int, ind: Indicator, profile: Profile) -> list[Flag]:
+    outcome = indicator_to_outcome(ind, profile)
+    ind.recomputed_score = outcome.score
+    ind.rule = outcome.rule
+    ind.reading = outcome.reading
+    flags = [
+        Flag(f.code, f.severity, ind.name, f.message, field=f"indicators[{i}].{f.field}", rule=outcome.rule)
+        for f in outcome.findings
+    ]
+    reported = ind.reported_score
+    if reported is None:
+        flags.append(Flag("missing_value", "warning", ind.name, "自评分 (reported score) is empty",
+                          field=f"indicators[{i}].reported_score", rule=outcome.rule))
+        return flags
+    if outcome.score is None:
+        return flags
+    tol = profile.score_tolerance
+    if abs(outcome.score - reported) > tol:
+        match = next((name for name, alt in outcome.alternatives.items() if abs(alt - reported) <= tol), None)
+        if match is not None:
+            # The spec allows this reading (A8): accept it and record which reading matched.
+            ind.recomputed_score = outcome.alternatives[match]
+            ind.reading = match
+            ind.rule = f"{outcome.rule}; 采用读法二 (reported score matches it)"
+            return flags
+    delta = ind.recomputed_score - reported if ind.recomputed_score is not None else 0.0
+    if abs(delta) > tol:
+        special = profile.special_for(ind.name)
+        note = f" Low confidence: {special.note}." if special and special.confidence == "low" else ""
+        flags.append(Flag(
+            "score_mismatch", "error", ind.name,
+            f"reported 自评分 {reported:g} but the rules give {ind.recomputed_score:.2f} (Δ {abs(delta):.2f}).{note}",
+            field=f"indicators[{i}].reported_score", reported=reported, expected=ind.recomputed_score,
+            rule=ind.rule, rule_confidence=special.confidence if special else "high",
+        ))
+    return flags

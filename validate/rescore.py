@@ -1,0 +1,137 @@
+"""Rescoring one indicator row with a rule profile: the score the form's rules give, and why."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from jixiao.model import Indicator, Value
+from validate.profile import ClassRule, Profile
+
+
+@dataclass
+class RowFinding:
+    code: str
+    severity: str
+    message: str
+    field: str = "actual"
+
+
+@dataclass
+class Outcome:
+    """What the rules give for one row.
+
+    ``score`` is None only where the rules cannot decide (a finding says why);
+    ``alternatives`` holds other readings the rules allow (spec A8) by name.
+    """
+
+    score: float | None
+    rule: str
+    reading: str | None = None
+    alternatives: dict[str, float] = field(default_factory=dict)
+    findings: list[RowFinding] = field(default_factory=list)
+
+
+def indicator_to_outcome(ind: Indicator, profile: Profile) -> Outcome:
+    w = ind.weight
+    if w is None:
+        return Outcome(None, "权重缺失 → 无法评分", findings=[RowFinding("missing_value", "warning", "权重 (weight) is empty", "weight")])
+    cls = profile.classes.get(ind.category)
+    if cls is None:
+        msg = f"class {ind.category or '(none)'!r} has no rule in profile {profile.name}"
+        return Outcome(None, "类别不在规则配置中 → 无法评分", findings=[RowFinding("needs_review", "warning", msg, "category")])
+
+    if ind.actual.is_blank:
+        explanation = ind.deviation_reason
+        if explanation:
+            return Outcome(None, "实际完成值缺失但有说明 → 人工复核", findings=[
+                RowFinding("needs_review", "warning", "实际完成值 is empty but the row explains why: check by hand")])
+        return Outcome(0.0, "实际完成值缺失且无说明 → 0分 (无法提供具体数值，且无说明，得0分)", findings=[
+            RowFinding("missing_value", "warning", "实际完成值 (actual) is empty and the row gives no explanation: the rule gives 0")])
+
+    qualitative = _qualitative(ind, w, profile)
+    if qualitative is not None:
+        return qualitative
+    return _quantitative(ind, w, cls, profile)
+
+
+def _qualitative(ind: Indicator, w: float, profile: Profile) -> Outcome | None:
+    t, a = ind.target, ind.actual
+    grades = profile.grades
+    if a.word is not None and a.word in grades:
+        share = grades[a.word]
+        return Outcome(w * share, f"定性: {a.word} → 权重×{share:.0%}")
+    if t.word is None and a.word is None:
+        return None
+    if t.word is not None and a.word is not None and a.word == t.word:
+        share = grades[profile.echo_grade]
+        return Outcome(w * share, f"定性: 实际完成值与目标值同为“{a.word}” → 按“{profile.echo_grade}”计 权重×{share:.0%} (assumed)")
+    if t.word is not None and a.is_number and a.number == 100 and a.unit == "%":
+        share = grades[profile.mixed_grade]
+        return Outcome(
+            w * share,
+            f"定性: 目标值“{t.word}”, 实际完成值 {a.text} → 按“{profile.mixed_grade}”计 权重×{share:.0%} (assumed)",
+            findings=[RowFinding("mixed_qualitative", "info",
+                                 f"word target {t.word!r} with actual {a.text!r}: scored as {profile.mixed_grade} (assumed rule)")],
+        )
+    words = "/".join(profile.grades)
+    return Outcome(None, "定性: 实际完成值不是等级词 → 人工复核", findings=[RowFinding(
+        "needs_review", "warning", f"target {t.text!r} / actual {a.text!r}: not a grade ({words}) and not comparable numbers")])
+
+
+def _quantitative(ind: Indicator, w: float, cls: ClassRule, profile: Profile) -> Outcome:
+    t, a = ind.target, ind.actual
+    assert t.number is not None and a.number is not None
+    if t.unit and a.unit and t.unit != a.unit:
+        return Outcome(None, f"单位不一致 ({t.unit} / {a.unit}) → 无法评分", findings=[RowFinding(
+            "unit_mismatch", "warning", f"target unit {t.unit!r} differs from actual unit {a.unit!r}: not rescored")])
+    reverse = t.op == "<="
+    r, how = completion_rate(t, a, profile.reverse_formula)
+    label = f"{ind.category}: {how}"
+    score, band = band_score(r, w, cls)
+    assumed = " (影响力按结果类规则, assumed)" if cls.assumed else ""
+    outcome = Outcome(score, f"{label} {band}{assumed}", reading="completion" if r < cls.full_from else None)
+    if r < cls.full_from and "difference" in profile.percent_readings and t.unit == "%" and t.number != 100:
+        points = (a.number - t.number) if reverse else (t.number - a.number)
+        alt = w * max(0.0, 1 - cls.shortfall_per_point * points)
+        outcome.alternatives["difference"] = alt
+        outcome.rule += f"; 读法二 (百分点差 {points:g}) → {alt:.2f}"
+    if "completion" not in profile.percent_readings and "difference" in outcome.alternatives:
+        outcome.score, outcome.reading = outcome.alternatives.pop("difference"), "difference"
+    return outcome
+
+
+def completion_rate(t: Value, a: Value, reverse_formula: str = "ratio") -> tuple[float, str]:
+    """Completion rate r in percent (spec 0.2) and how it was computed, in words."""
+    assert t.number is not None and a.number is not None
+    tn, an = t.number, a.number
+    reverse = t.op == "<="
+    if tn == 0:
+        if reverse or t.op == "=":
+            r = 100.0 if an == 0 else 0.0
+            return r, f"目标值为0, 实际 {an:g} → 完成率 {r:.0f}%"
+        return 100.0, "目标值为0 → 完成率 100%"
+    if reverse:
+        if an <= tn:
+            return 100.0, f"反向指标 实际 {an:g} ≤ 目标 {tn:g} → 完成率 100%"
+        if reverse_formula == "linear":
+            r = 100.0 * max(0.0, 1 - (an - tn) / tn)
+            return r, f"反向指标 实际 {an:g} > 目标 {tn:g}, 线性 → 完成率 {r:.1f}% (assumed)"
+        r = 100.0 * tn / an
+        return r, f"反向指标 完成率 = 目标/实际 = {r:.1f}% (assumed)"
+    r = 100.0 * an / tn
+    return r, f"完成率 {an:g}/{tn:g} = {r:.1f}%"
+
+
+def band_score(r: float, w: float, cls: ClassRule) -> tuple[float, str]:
+    """A class's band rule (spec A4/A6) applied to completion rate r and weight w."""
+    hi = cls.full_to
+    if r < cls.full_from:
+        short = cls.full_from - r
+        score = w * max(0.0, 1 - cls.shortfall_per_point * short)
+        return score, f"低于 {cls.full_from:g}% {short:.2f} 点 × {cls.shortfall_per_point:.0%} → {score:.4g}"
+    if hi is not None and r > hi:
+        over = r - hi
+        score = w * max(0.0, 1 - cls.excess_per_point * over)
+        return score, f"超过 {hi:g}% {over:.2f} 点 × {cls.excess_per_point:.0%} → {score:.4g}"
+    where = f"在 {cls.full_from:g}–{hi:g}% 区间" if hi is not None else f"≥ {cls.full_from:g}%"
+    return w, f"{where} → 满分"
