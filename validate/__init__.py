@@ -56,13 +56,14 @@ def _rescore(i: int, ind: Indicator, profile: Profile) -> list[Flag]:
     if outcome.score is None:
         return flags
     tol = profile.score_tolerance
-    if abs(outcome.score - reported) > tol:
-        match = next((name for name, alt in outcome.alternatives.items() if abs(alt - reported) <= tol), None)
-        if match is not None:
-            # The spec allows this reading (A8): accept it and record which reading matched.
-            ind.recomputed_score = outcome.alternatives[match]
-            ind.reading = match
-            ind.rule = f"{outcome.rule}; 采用读法二 (reported score matches it)"
+    if outcome.alternatives:
+        # The spec allows other readings (A8): the one closest to the reported score is taken
+        # when it is within tolerance, and recorded.
+        name, alt = min(outcome.alternatives.items(), key=lambda kv: abs(kv[1] - reported))
+        if abs(alt - reported) <= tol and abs(alt - reported) < abs(outcome.score - reported):
+            ind.recomputed_score = alt
+            ind.reading = name
+            ind.rule = f"{outcome.rule}; 采用读法二 (closest to the reported score)"
             return flags
     delta = ind.recomputed_score - reported if ind.recomputed_score is not None else 0.0
     if abs(delta) > tol:
