@@ -10,7 +10,6 @@ table's usual width: the value columns (目标值 … 自评分) are the ones th
 from __future__ import annotations
 
 import re
-from collections import Counter
 from pathlib import Path
 
 from jixiao.errors import UnreadableDocument
@@ -55,7 +54,9 @@ def text_to_document(text: str) -> Document:
 
 
 def _rows_to_table(rows: list[tuple[list[str], int | None]]) -> Table:
-    width = Counter(len(fields) for fields, _ in rows).most_common(1)[0][0]
+    # The widest row once empty fields at both ends are dropped: padding that a dump added
+    # to some rows must not widen the table.
+    width = max(len(_trim(fields)) for fields, _ in rows)
     cells: list[Cell] = []
     n_cols = width
     for r, (fields, page) in enumerate(rows):
@@ -69,6 +70,15 @@ def _rows_to_table(rows: list[tuple[list[str], int | None]]) -> Table:
         n_cols = max(n_cols, len(fields))
         cells.extend(Cell(text=t, row=r, col=c, page=page) for c, t in enumerate(fields))
     return Table(cells=tuple(cells), n_rows=len(rows), n_cols=n_cols, page=rows[0][1])
+
+
+def _trim(fields: list[str]) -> list[str]:
+    start, end = 0, len(fields)
+    while start < end and not fields[start].strip():
+        start += 1
+    while end > start and not fields[end - 1].strip():
+        end -= 1
+    return fields[start:end]
 
 
 def _decode(data: bytes, path: Path) -> str:

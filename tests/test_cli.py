@@ -1,0 +1,125 @@
+"""The command line, in-process with injected streams, plus one subprocess smoke test."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from jixiao.cli import main
+from tests.conftest import ROOT, SAMPLES
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.fixture()
+def archive(tmp_path: Path) -> Path:
+    """A small archive: the seed, a copy in a Chinese-named folder with a space, and bad files."""
+    root = tmp_path / "archive"
+    (root / "2020 年 报告").mkdir(parents=True)
+    shutil.copy(SAMPLES / "suzhou-2020-egov-selfeval.txt", root / "seed.txt")
+    shutil.copy(SAMPLES / "suzhou-2020-egov-selfeval.txt", root / "2020 年 报告" / "电子政务.txt")
+    (root / "empty.txt").write_bytes(b"")
+    (root / "random.docx").write_bytes(bytes(range(256)) * 4)
+    (root / "notes.txt").write_text("会议纪要\n与绩效无关的文字\n", encoding="utf-8")
+    (root / "scan.pdf").write_bytes(b"%PDF-1.4 not really")
+    (root / "readme.md").write_text("not a report")
+    return root
+
+
+def test_bad_files_get_error_records_and_the_run_goes_on(archive: Path, tmp_path: Path, schema_validator) -> None:
+    out = tmp_path / "out"
+    code, stdout, stderr = run("extract", str(archive), "--out", str(out))
+    assert code == 0, stderr
+    records = {}
+    for path in sorted((out / "json").glob("*.json")):
+        record = json.loads(path.read_text(encoding="utf-8"))
+        schema_validator.validate(record)
+        records[record["source"]["path"]] = record
+    assert set(records) == {"seed.txt", "2020 年 报告/电子政务.txt", "empty.txt", "random.docx", "notes.txt",
+                            "scan.pdf"}
+    assert records["seed.txt"]["status"] == records["2020 年 报告/电子政务.txt"]["status"] == "ok"
+    assert records["empty.txt"]["errors"][0] == {"code": "unreadable_document",
+                                                 "message": "the text file is empty: nothing to extract"}
+    assert records["random.docx"]["errors"][0]["code"] == "unreadable_document"
+    assert "not a zip package" in records["random.docx"]["errors"][0]["message"]
+    assert records["notes.txt"]["errors"][0]["code"] == "unknown_template"
+    assert records["scan.pdf"]["errors"][0]["code"] == "unsupported_format"
+    assert all(records[p]["status"] == "error" for p in ("empty.txt", "random.docx", "notes.txt", "scan.pdf"))
+    assert "random.docx  error  unknown  0 indicators" in stdout
+    assert stdout.rstrip().splitlines()[-1] == (
+        f"6 reports: 2 ok, 0 partial, 4 error; 6 flags; 1 other files not reports; outputs in {out}/")
+
+    with (out / "reports.csv").open(encoding="utf-8-sig", newline="") as fh:
+        reports = list(csv.DictReader(fh))
+    assert sorted(r["source_path"] for r in reports) == sorted(records)
+    assert (out / "reports.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    with (out / "indicators.csv").open(encoding="utf-8-sig", newline="") as fh:
+        indicators = list(csv.DictReader(fh))
+    assert len(indicators) == 76
+    assert indicators[0]["target"] == "合规"
+    # Excel would run =100% as a formula: the CSV copy is neutralised, the JSON keeps it.
+    assert indicators[3]["target"] == "'=100%"
+    with (out / "flags.csv").open(encoding="utf-8-sig", newline="") as fh:
+        flags = list(csv.DictReader(fh))
+    assert {(f["source_path"], f["code"]) for f in flags} >= {("seed.txt", "score_mismatch")}
+    with (out / "subprojects.csv").open(encoding="utf-8-sig", newline="") as fh:
+        assert len(list(csv.DictReader(fh))) == 26
+
+
+def test_strict_exits_one_when_a_file_is_not_ok(archive: Path, tmp_path: Path) -> None:
+    code, _, _ = run("extract", str(archive), "--out", str(tmp_path / "o"), "--strict", "--quiet")
+    assert code == 1
+    code, stdout, _ = run("extract", str(archive / "seed.txt"), "--out", str(tmp_path / "o2"), "--strict", "-q")
+    assert code == 0
+    assert stdout.startswith("1 reports: 1 ok")
+
+
+def test_usage_errors_exit_two(tmp_path: Path) -> None:
+    code, _, err = run("extract", str(tmp_path / "missing"))
+    assert (code, err.strip()) == (2, f"jixiao: no such file or folder: {tmp_path / 'missing'}")
+    assert run("frobnicate")[0] == 2
+    code, _, err = run("extract", str(SAMPLES), "--out", str(tmp_path / "o"), "--rules", "nope")
+    assert code == 2
+    assert err.startswith("jixiao: InvalidProfile: rule profile 'nope' not found")
+
+
+def test_rules_list_and_show() -> None:
+    code, out, _ = run("rules", "list")
+    assert code == 0 and out.startswith("suzhou-2017\tsuzhou-2017\t")
+    code, out, _ = run("rules", "show", "suzhou-2017")
+    assert code == 0 and 'name = "suzhou-2017"' in out
+
+
+def test_edited_profile_changes_the_rescoring(tmp_path: Path) -> None:
+    text = (ROOT / "validate" / "profiles" / "suzhou-2017.toml").read_text(encoding="utf-8")
+    mine = tmp_path / "lenient.toml"
+    mine.write_text(text.replace('name = "suzhou-2017"', 'name = "lenient"')
+                    .replace("shortfall_per_point = 0.05\nexcess_per_point = 0.01\nweights = \"sum\"",
+                             "shortfall_per_point = 0.0\nexcess_per_point = 0.01\nweights = \"sum\""),
+                    encoding="utf-8")
+    out = tmp_path / "o"
+    code, _, _ = run("extract", str(SAMPLES / "suzhou-2020-egov-selfeval.txt"), "--out", str(out), "--rules", str(mine))
+    assert code == 0
+    record = json.loads((out / "json" / "suzhou-2020-egov-selfeval.txt.json").read_text(encoding="utf-8"))
+    assert record["profile"] == "lenient"
+    assert [f["code"] for f in record["flags"] if f["code"] == "score_mismatch"] == []
+
+
+@pytest.mark.slow
+def test_installed_entry_point_runs(tmp_path: Path) -> None:
+    exe = Path(sys.executable).parent / "jixiao"
+    result = subprocess.run([str(exe), "extract", str(SAMPLES / "suzhou-2020-egov-selfeval.txt"), "--out",
+                             str(tmp_path / "o")], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "suzhou-2020-egov-selfeval.txt  ok  suzhou-2017  38 indicators  3 flags (2 error)" in result.stdout

@@ -1,0 +1,107 @@
+"""Readers: merged cells reported once with their span; text dumps aligned on the right."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from extract import read_document
+from extract.txt import text_to_document
+from jixiao.errors import UnreadableDocument, UnsupportedFormat
+from jixiao.model import Paragraph, Table
+
+
+@pytest.fixture()
+def merged_docx(tmp_path: Path) -> Path:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("苏州市级财政支出项目绩效自评表")
+    table = document.add_table(rows=4, cols=4)
+    table.cell(0, 0).merge(table.cell(0, 1)).text = "项目名称"  # gridSpan 2
+    table.cell(0, 2).merge(table.cell(0, 3)).text = "电子政务项目建设资金"
+    table.cell(1, 0).merge(table.cell(3, 0)).text = "投入目标(26分)"  # vMerge over 3 rows
+    for r, name in ((1, "资金使用合规性"), (2, "财务制度健全性"), (3, "业务运维体系\n健全性")):
+        table.cell(r, 1).text = name
+        table.cell(r, 2).text = "合规"
+        table.cell(r, 3).text = "3"
+    document.add_paragraph("填表说明：……")
+    path = tmp_path / "merged.docx"
+    document.save(str(path))
+    return path
+
+
+def test_docx_merged_cells_are_reported_once_with_their_span(merged_docx: Path) -> None:
+    doc = read_document(merged_docx)
+    assert [type(b) for b in doc.blocks] == [Paragraph, Table, Paragraph]
+    table = doc.blocks[1]
+    assert isinstance(table, Table)
+    assert (table.n_rows, table.n_cols) == (4, 4)
+    by_text = {c.text: c for c in table.cells}
+    assert (by_text["项目名称"].colspan, by_text["项目名称"].rowspan) == (2, 1)
+    label = by_text["投入目标(26分)"]
+    assert (label.row, label.col, label.rowspan, label.colspan) == (1, 0, 3, 1)
+    assert [c.text for c in table.cells].count("投入目标(26分)") == 1
+    assert "业务运维体系\n健全性" in by_text
+    grid = table.grid()
+    assert grid[3][0] is label and grid[0][1] is by_text["项目名称"]
+
+
+def test_txt_rows_are_aligned_on_their_right_edge() -> None:
+    dump = (
+        "项目\t类别\t指标名称\t目标值\t权重\t实际完成值\t自评分\n"
+        "(80分)\t\t财务制度健全性\t健全\t3\t好\t3\t\n"
+        "\t产出目标 (24分)\t\t项目验收通过率\t=100%\t2.18\t=100%\t2.18\n"
+        "\n"
+        "\t成数\t\t\t\t\n"
+        "--\t--\t-----\t--\n"
+        "填表说明：一段说明\n"
+    )
+    doc = text_to_document(dump)
+    table, note = doc.blocks
+    assert isinstance(table, Table) and isinstance(note, Paragraph)
+    grid = table.grid()
+    assert [row[2].text for row in grid] == ["指标名称", "财务制度健全性", "项目验收通过率", "成数"]
+    assert [row[6].text for row in grid] == ["自评分", "3", "2.18", ""]
+    assert grid[2][0].text == "产出目标 (24分)"
+
+
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("empty.docx", b"", "empty"),
+        ("random.docx", bytes(range(256)) * 8, "not a zip package"),
+        ("empty.txt", b"", "empty"),
+        ("binary.txt", b"\x00\x01\x02" * 100, "binary data"),
+    ],
+)
+def test_bad_files_raise_unreadable(tmp_path: Path, name: str, content: bytes, message: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(UnreadableDocument, match=message):
+        read_document(path)
+
+
+def test_zip_without_word_document(tmp_path: Path) -> None:
+    import zipfile
+
+    path = tmp_path / "notword.docx"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("hello.txt", "hi")
+    with pytest.raises(UnreadableDocument, match="word/document.xml"):
+        read_document(path)
+
+
+def test_unknown_suffix(tmp_path: Path) -> None:
+    path = tmp_path / "report.rtf"
+    path.write_text("x")
+    with pytest.raises(UnsupportedFormat, match="no reader for .rtf"):
+        read_document(path)
+
+
+def test_gb18030_text_is_decoded(tmp_path: Path) -> None:
+    path = tmp_path / "gbk.txt"
+    path.write_bytes("项目名称\t电子政务\n".encode("gb18030"))
+    doc = read_document(path)
+    assert isinstance(doc.blocks[0], Table) and doc.blocks[0].cells[0].text == "项目名称"
