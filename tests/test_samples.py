@@ -1,0 +1,74 @@
+"""Every checked-in sample gives its expected JSON, field by field, and valid against the contract.
+
+The expected files (samples/expected/<sample>.json) are written by samples/make_samples.py
+from each sample's own hand-written specification, not from the pipeline's output.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from jixiao.pipeline import path_to_record
+from tests.conftest import EXPECTED, SAMPLES
+
+EXPECTED_FILES = sorted(EXPECTED.glob("*.json"))
+INDICATOR_FIELDS = ("category", "category_points", "name", "target", "weight", "actual", "reported_score",
+                    "recomputed_score")
+
+
+@pytest.fixture(scope="module")
+def records() -> dict[str, dict[str, Any]]:
+    return {}
+
+
+def _record(name: str, cache: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    if name not in cache:
+        cache[name] = path_to_record(SAMPLES / name, SAMPLES)
+    return cache[name]
+
+
+def _close(a: Any, b: Any) -> bool:
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
+        return abs(a - b) <= 1e-4
+    return a == b
+
+
+def test_every_sample_has_an_expectation() -> None:
+    from extract import REPORT_SUFFIXES
+
+    inputs = sorted(p.name for p in SAMPLES.iterdir() if p.suffix.lower() in REPORT_SUFFIXES)
+    assert inputs, "no samples"
+    assert [p.name[:-5] for p in EXPECTED_FILES] == inputs
+
+
+@pytest.mark.parametrize("expected_path", EXPECTED_FILES, ids=lambda p: p.name[:-5])
+def test_sample_matches_expected(expected_path: Path, records: dict, schema_validator) -> None:
+    expected = json.loads(expected_path.read_text(encoding="utf-8"))
+    got = _record(expected_path.name[:-5], records)
+    schema_validator.validate(got)
+    assert got["source"]["path"] == expected["source"]["path"]
+    assert got["source"]["format"] == expected["source"]["format"]
+    assert got["status"] == expected["status"], got.get("errors")
+    assert got["template"] == expected["template"]
+    if expected["status"] == "error":
+        assert got["indicators"] == []
+        return
+    for key in ("project", "budget", "subprojects", "sections"):
+        if key in expected:
+            assert got[key] == expected[key], key
+    for key in ("subprojects_total", "reported_total", "recomputed_total"):
+        if key in expected:
+            assert _close(got[key], expected[key]), (key, got[key], expected[key])
+    got_rows, exp_rows = got["indicators"], expected["indicators"]
+    assert [r["name"] for r in got_rows] == [r["name"] for r in exp_rows]
+    for i, (g, e) in enumerate(zip(got_rows, exp_rows)):
+        for field in INDICATOR_FIELDS:
+            if field in e:
+                assert _close(g[field], e[field]), (i, e["name"], field, g[field], e[field], g.get("rule"))
+    flag_key = lambda f: (f["code"], f["subject"], f["severity"])  # noqa: E731
+    assert Counter(map(flag_key, got["flags"])) == Counter(map(flag_key, expected["flags"]))
