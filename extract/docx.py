@@ -9,9 +9,17 @@ from __future__ import annotations
 
 import zipfile
 from pathlib import Path
+from typing import Any, Iterator
 
 from jixiao.errors import UnreadableDocument
 from jixiao.model import Block, Cell, Document, Paragraph, Table
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+W_P, W_TBL, W_TR, W_TC, W_T, W_TAB, W_BR, W_CR, W_DEL = (
+    _W + t for t in ("p", "tbl", "tr", "tc", "t", "tab", "br", "cr", "del"))
+W_SDT, W_SDT_CONTENT, W_CUSTOM_XML = _W + "sdt", _W + "sdtContent", _W + "customXml"
+W_TCPR, W_TRPR, W_GRID_SPAN, W_GRID_BEFORE, W_VMERGE, W_VAL = (
+    _W + t for t in ("tcPr", "trPr", "gridSpan", "gridBefore", "vMerge", "val"))
 
 # A zip bomb is refused before any XML is parsed; real reports are a few MB unpacked.
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
@@ -19,8 +27,6 @@ MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 
 def docx_to_document(path: Path) -> Document:
     import docx  # python-docx; imported here so other formats do not pay for it
-    from docx.oxml.ns import qn
-    from docx.text.paragraph import Paragraph as DocxParagraph
 
     _check_package(path)
     try:
@@ -30,19 +36,55 @@ def docx_to_document(path: Path) -> Document:
             f"not a readable Word .docx file ({type(exc).__name__}: {exc}); "
             "open it in Word or LibreOffice and save it again as .docx"
         ) from exc
-
-    body = word.element.body
     blocks: list[Block] = []
-    for child in body.iterchildren():
-        if child.tag == qn("w:p"):
-            text = DocxParagraph(child, word).text.strip()
+    for child in _body_blocks(word.element.body):
+        if child.tag == W_P:
+            text = paragraph_text(child).strip()
             if text:
                 blocks.append(Paragraph(text))
-        elif child.tag == qn("w:tbl"):
-            table = _tbl_to_table(child, word, qn, DocxParagraph)
+        else:
+            table = _tbl_to_table(child)
             if table.cells:
                 blocks.append(table)
     return Document(blocks=tuple(blocks), format="docx")
+
+
+def _body_blocks(parent: Any) -> Iterator[Any]:
+    """w:p and w:tbl in document order, looking inside content controls (w:sdt) and w:customXml,
+    which forms exported by budget systems often wrap around whole tables."""
+    for child in parent.iterchildren():
+        if child.tag in (W_P, W_TBL):
+            yield child
+        elif child.tag == W_SDT:
+            content = child.find(W_SDT_CONTENT)
+            if content is not None:
+                yield from _body_blocks(content)
+        elif child.tag == W_CUSTOM_XML:
+            yield from _body_blocks(child)
+
+
+def paragraph_text(p: Any) -> str:
+    """A paragraph's visible text: runs anywhere inside it (hyperlinks, tracked insertions,
+    content controls), tabs and breaks kept, deleted text and field codes left out."""
+    parts: list[str] = []
+    for el in p.iter(W_T, W_TAB, W_BR, W_CR):
+        if el.tag == W_T:
+            if not _inside_deletion(el, p):
+                parts.append(el.text or "")
+        elif el.tag == W_TAB:
+            parts.append("\t")
+        else:
+            parts.append("\n")
+    return "".join(parts)
+
+
+def _inside_deletion(el: Any, stop: Any) -> bool:
+    node = el.getparent()
+    while node is not None and node is not stop:
+        if node.tag == W_DEL:
+            return True
+        node = node.getparent()
+    return False
 
 
 def _check_package(path: Path) -> None:
@@ -65,29 +107,29 @@ def _check_package(path: Path) -> None:
         )
 
 
-def _tbl_to_table(tbl, parent, qn, DocxParagraph) -> Table:  # type: ignore[no-untyped-def]
+def _tbl_to_table(tbl: Any) -> Table:
     """Walk w:tr/w:tc, tracking grid columns, to give each merged cell one entry with spans."""
     # origin cells as mutable [text, row, col, rowspan, colspan]
     cells: list[list] = []  # type: ignore[type-arg]
     open_vmerge: dict[int, list] = {}  # type: ignore[type-arg]  # column → cell a vMerge continues
     n_cols = 0
     row_index = 0
-    for tr in tbl.iterchildren(qn("w:tr")):
-        col = _int_attr(tr.find(f"{qn('w:trPr')}/{qn('w:gridBefore')}"), qn("w:val"), 0)
-        for tc in tr.iterchildren(qn("w:tc")):
-            tcPr = tc.find(qn("w:tcPr"))
+    for tr in _rows_of(tbl):
+        col = _int_attr(tr.find(f"{W_TRPR}/{W_GRID_BEFORE}"), 0)
+        for tc in _cells_of(tr):
+            tcPr = tc.find(W_TCPR)
             span = 1
             vmerge = None
             if tcPr is not None:
-                span = _int_attr(tcPr.find(qn("w:gridSpan")), qn("w:val"), 1)
-                vm = tcPr.find(qn("w:vMerge"))
+                span = max(1, _int_attr(tcPr.find(W_GRID_SPAN), 1))
+                vm = tcPr.find(W_VMERGE)
                 if vm is not None:
-                    vmerge = vm.get(qn("w:val")) or "continue"
+                    vmerge = vm.get(W_VAL) or "continue"
             if vmerge == "continue" and col in open_vmerge:
                 above = open_vmerge[col]
                 above[3] = row_index - above[1] + 1
             else:
-                cell = [_tc_text(tc, parent, qn, DocxParagraph), row_index, col, 1, span]
+                cell = [_tc_text(tc), row_index, col, 1, span]
                 cells.append(cell)
                 for c in range(col, col + span):
                     open_vmerge.pop(c, None)
@@ -103,16 +145,36 @@ def _tbl_to_table(tbl, parent, qn, DocxParagraph) -> Table:  # type: ignore[no-u
     )
 
 
-def _tc_text(tc, parent, qn, DocxParagraph) -> str:  # type: ignore[no-untyped-def]
+def _rows_of(tbl: Any) -> Iterator[Any]:
+    for child in tbl.iterchildren():
+        if child.tag == W_TR:
+            yield child
+        elif child.tag in (W_SDT, W_CUSTOM_XML):  # rows wrapped in a content control
+            content = child.find(W_SDT_CONTENT) if child.tag == W_SDT else child
+            if content is not None:
+                yield from _rows_of(content)
+
+
+def _cells_of(tr: Any) -> Iterator[Any]:
+    for child in tr.iterchildren():
+        if child.tag == W_TC:
+            yield child
+        elif child.tag in (W_SDT, W_CUSTOM_XML):
+            content = child.find(W_SDT_CONTENT) if child.tag == W_SDT else child
+            if content is not None:
+                yield from _cells_of(content)
+
+
+def _tc_text(tc: Any) -> str:
     # Paragraphs of nested tables are included in order: their text belongs to this cell.
-    lines = [DocxParagraph(p, parent).text for p in tc.iter(qn("w:p"))]
+    lines = [paragraph_text(p) for p in tc.iter(W_P)]
     return "\n".join(line.strip() for line in lines).strip()
 
 
-def _int_attr(el, name: str, default: int) -> int:  # type: ignore[no-untyped-def]
+def _int_attr(el: Any, default: int) -> int:
     if el is None:
         return default
     try:
-        return int(el.get(name))
+        return int(el.get(W_VAL))
     except (TypeError, ValueError):
         return default

@@ -59,7 +59,8 @@ HEADER_ROLES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("score", ("自评分", "得分", "自评得分")),
     ("remark", ("备注", "说明", "偏差原因")),
 )
-TOTAL_LABELS = ("合计", "总计", "总分", "合计得分", "自评总分", "总得分")
+# 合计 row of the indicator table; the figure may share the label's cell (`合计 80分`).
+_TOTAL = re.compile(r"^(?:合计|总计|总分|合计得分|自评总分|总得分|自评得分合计)(\d+(?:\.\d+)?分?)?$")
 _NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+[、.]|\(?[0-9]+[)、.]|\([一二三四五六七八九十]+\))")
 _POINTS_ONLY = re.compile(r"^\(?\d+(?:\.\d+)?分\)?$")
 _MAX_LABEL = 30
@@ -72,7 +73,7 @@ def suzhou_document_to_raw(doc: Document) -> RawReport:
     rows_to_budget(rows, raw)
     rows_to_subprojects(rows, raw)
     end = rows_to_indicators(rows, raw)
-    raw.sections = blocks_to_sections(doc, rows[end:] if end is not None else rows)
+    raw.sections = blocks_to_sections(doc, rows, end if end is not None else 0)
     raw.missing.extend(_missing_parts(raw))
     return raw
 
@@ -309,9 +310,10 @@ def rows_to_indicators(rows: list[Row], raw: RawReport) -> int | None:
         if any(_label(t) in SECTION_LABELS_FLAT for t in texts):
             end = i
             break
-        if any(_label(t) in TOTAL_LABELS for t in texts):
-            score = row.own_text(roles.get("score"))
-            raw.reported_total = score or texts[-1]
+        totals = [m for m in (_TOTAL.match(_label(t)) for t in texts) if m]
+        if totals:
+            score = row.own_text(roles.get("score")).strip()
+            raw.reported_total = score or totals[0].group(1) or (texts[-1] if len(texts) > 1 else None)
             end = i + 1
             break
         name_col = roles["name"]
@@ -392,41 +394,58 @@ def _attach_fragments(entries: list[_Entry]) -> None:
 # --------------------------------------------------------------------------- narrative
 
 
-def blocks_to_sections(doc: Document, rows: list[Row]) -> dict[str, str]:
-    """Narrative sections from label/text table rows, or from numbered heading paragraphs."""
+_NOTE = re.compile(r"^[（(]?\s*(?:标注|注[:：]|备注|填表说明|填报|单位负责人|负责人|联系|日期|审核)")
+_SENTENCE_END = ("。", "！", "？", "!", "?", "；", ";", "”")
+
+
+def blocks_to_sections(doc: Document, rows: list[Row], start: int) -> dict[str, str]:
+    """Narrative sections, walking tables and paragraphs in reading order from row ``start``.
+
+    A section is a label/text table row (项目概况 | …), or a numbered heading paragraph
+    (一、项目概况). Text continues in rows with an empty label, and in paragraphs that follow a
+    section cut off mid-sentence (text dumps break long cells into lines).
+    """
+    first = (rows[start].table, rows[start].index) if start < len(rows) else None
+    by_table: dict[int, list[Row]] = {}
+    for row in rows:
+        if first is None or (row.table, row.index) >= first:
+            by_table.setdefault(row.table, []).append(row)
     sections: dict[str, str] = {}
     current: str | None = None
-    for row in rows:
-        cells = [c for c in row.cells() if row.starts_here(c)]
-        if not cells:
-            continue
-        key = _section_key(cells[0].text)
-        rest = "\n".join(c.text for c in cells[1:] if c.text.strip())
-        if key is not None:
-            current = key
-            sections[key] = _append(sections.get(key, ""), rest)
-        elif current is not None and not cells[0].text.strip() and rest:
-            sections[current] = _append(sections[current], rest)
-        elif cells[0].text.strip():
-            current = None
-    if len(sections) < len(SECTION_LABELS):
-        _paragraph_sections(doc, sections)
-    return sections
-
-
-def _paragraph_sections(doc: Document, sections: dict[str, str]) -> None:
-    current: str | None = None
+    table_index = -1
     for block in doc.blocks:
         if not isinstance(block, Paragraph):
-            current = None
+            table_index += 1
+            for row in by_table.get(table_index, []):
+                current = _row_to_section(row, sections, current)
             continue
-        head, sep, tail = block.text.partition("：") if "：" in block.text[:30] else (block.text, "", "")
+        if first is None:
+            continue
+        head, _, tail = block.text.partition("：") if "：" in block.text[:30] else (block.text, "", "")
         key = _section_key(head)
         if key is not None and key not in sections:
             current = key
             sections[key] = tail.strip()
-        elif current is not None:
-            sections[current] = _append(sections[current], block.text)
+        elif _NOTE.match(block.text):
+            current = None
+        elif current is not None and not sections[current].endswith(_SENTENCE_END):
+            sections[current] = sections[current] + block.text.strip()
+    return sections
+
+
+def _row_to_section(row: Row, sections: dict[str, str], current: str | None) -> str | None:
+    cells = [c for c in row.cells() if row.starts_here(c)]
+    if not cells:
+        return current
+    key = _section_key(cells[0].text)
+    rest = "\n".join(c.text for c in cells[1:] if c.text.strip())
+    if key is not None:
+        sections[key] = _append(sections.get(key, ""), rest)
+        return key
+    if current is not None and not cells[0].text.strip() and rest:
+        sections[current] = _append(sections[current], rest)
+        return current
+    return None if cells[0].text.strip() else current
 
 
 def _section_key(text: str) -> str | None:

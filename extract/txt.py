@@ -16,6 +16,11 @@ from jixiao.errors import UnreadableDocument
 from jixiao.model import Block, Cell, Document, Paragraph, Table
 
 _RULER = re.compile(r"^[\s\-=|+:—─]+$")
+# Running headers and footers a page break leaves in the text: `第 1 页 共 5 页`, `— 1 —`, `1/5`.
+_PAGE_MARK = re.compile(
+    r"^\s*(?:第\s*\d+\s*页(?:\s*[,，/／]?\s*共\s*\d+\s*页)?|[-—–]\s*\d+\s*[-—–]|\d+\s*/\s*\d+|"
+    r"[Pp]age\s*\d+(?:\s*of\s*\d+)?)\s*$"
+)
 ENCODINGS = ("utf-8-sig", "gb18030", "utf-16")
 
 
@@ -40,8 +45,8 @@ def text_to_document(text: str) -> Document:
             page = (page or 1) + 1
             raw_line = raw_line[1:]
         line = raw_line.rstrip("\n")
-        if not line.strip() or _RULER.match(line):
-            continue  # blank lines and rulers do not end a table: page breaks leave them mid-table
+        if not line.strip() or _RULER.match(line) or _PAGE_MARK.match(line):
+            continue  # blank lines, rulers, page numbers do not end a table: page breaks leave them mid-table
         if "\t" in line:
             run.append((line.split("\t"), page))
         else:
