@@ -105,3 +105,27 @@ def test_gb18030_text_is_decoded(tmp_path: Path) -> None:
     path.write_bytes("项目名称\t电子政务\n".encode("gb18030"))
     doc = read_document(path)
     assert isinstance(doc.blocks[0], Table) and doc.blocks[0].cells[0].text == "项目名称"
+
+
+def test_docx_text_in_tracked_changes_and_content_controls(tmp_path: Path) -> None:
+    import docx
+    from docx.oxml import parse_xml
+
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    document = docx.Document()
+    table = document.add_table(rows=1, cols=2)
+    table.cell(0, 0).text = "项目名称"
+    p = table.cell(0, 1).paragraphs[0]._p
+    p.append(parse_xml(f'<w:r {w}><w:t>电子</w:t></w:r>'))
+    p.append(parse_xml(f'<w:ins {w} w:id="1" w:author="a"><w:r><w:t>政务</w:t></w:r></w:ins>'))
+    p.append(parse_xml(f'<w:del {w} w:id="2" w:author="a"><w:r><w:delText>旧文</w:delText></w:r></w:del>'))
+    p.append(parse_xml(f'<w:hyperlink {w}><w:r><w:t>项目</w:t></w:r></w:hyperlink>'))
+    # A whole table wrapped in a content control, as budget systems export it.
+    tbl = table._tbl
+    sdt = parse_xml(f"<w:sdt {w}><w:sdtContent/></w:sdt>")
+    tbl.addprevious(sdt)
+    sdt[0].append(tbl)
+    path = tmp_path / "tracked.docx"
+    document.save(str(path))
+    (table_block,) = [b for b in read_document(path).blocks if isinstance(b, Table)]
+    assert [c.text for c in table_block.cells] == ["项目名称", "电子政务项目"]
