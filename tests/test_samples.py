@@ -72,3 +72,37 @@ def test_sample_matches_expected(expected_path: Path, records: dict, schema_vali
                 assert _close(g[field], e[field]), (i, e["name"], field, g[field], e[field], g.get("rule"))
     flag_key = lambda f: (f["code"], f["subject"], f["severity"])  # noqa: E731
     assert Counter(map(flag_key, got["flags"])) == Counter(map(flag_key, expected["flags"]))
+
+
+def test_word_and_text_copies_of_the_seed_give_the_same_record(records: dict) -> None:
+    docx = dict(_record("suzhou-2020-egov-selfeval.docx", records))
+    txt = dict(_record("suzhou-2020-egov-selfeval.txt", records))
+    for rec in (docx, txt):
+        rec.pop("source")
+        rec["indicators"] = [{k: v for k, v in row.items() if k != "page"} for row in rec["indicators"]]
+    assert docx == txt
+
+
+@pytest.mark.slow
+def test_extract_command_over_the_samples_folder(tmp_path: Path, schema_validator) -> None:
+    import csv
+    import io
+
+    from jixiao.cli import main
+
+    out, stdout = tmp_path / "out", io.StringIO()
+    assert main(["extract", str(SAMPLES), "--out", str(out)], stdout=stdout) == 0
+    written = sorted((out / "json").glob("*.json"))
+    assert [p.name for p in written] == [p.name for p in EXPECTED_FILES]
+    for path in written:
+        schema_validator.validate(json.loads(path.read_text(encoding="utf-8")))
+    lines = stdout.getvalue().splitlines()
+    assert len(lines) == len(EXPECTED_FILES) + 1
+    assert lines[-1].startswith(f"{len(EXPECTED_FILES)} reports: {len(EXPECTED_FILES) - 1} ok, 0 partial, 1 error;")
+    # make_samples.py and the expected JSON files are listed as not reports, not processed.
+    assert lines[-1].endswith(f"{len(EXPECTED_FILES) + 1} other files not reports; outputs in {out}/")
+    with (out / "reports.csv").open(encoding="utf-8-sig", newline="") as fh:
+        assert len(list(csv.DictReader(fh))) == len(EXPECTED_FILES)
+    expected_rows = sum(len(json.loads(p.read_text(encoding="utf-8")).get("indicators", [])) for p in EXPECTED_FILES)
+    with (out / "indicators.csv").open(encoding="utf-8-sig", newline="") as fh:
+        assert len(list(csv.DictReader(fh))) == expected_rows

@@ -100,8 +100,10 @@ def budget_flags(report: Report, profile: Profile) -> Iterator[Flag]:
     yield from check("quota_balance", "指标结余数", b.get("quota_balance"),
                      [b.get("initial_budget"), b.get("adjustment"), neg(b.get("appropriation"))],
                      "指标结余数 = 年初预算数 + 当年使用上年结余、结转及当年调整预算数 − 财政拨款数")
+    # Each identity uses the 财政拨款数 printed in its own table; a disagreement between the
+    # two copies is flagged once below, not again through every identity.
     yield from check("fund_balance", "资金结余、结转数", b.get("fund_balance"),
-                     [b.get("appropriation"), neg(b.get("actual_payment"))],
+                     [paid_from_appropriation(report), neg(b.get("actual_payment"))],
                      "资金结余、结转数 = 财政拨款数 − 实际支付数")
     yield from check("fund_balance", "资金结余、结转数", b.get("fund_balance"),
                      [b.get("carried_forward"), b.get("recovered")],
@@ -114,6 +116,12 @@ def budget_flags(report: Report, profile: Profile) -> Iterator[Flag]:
             field="budget.appropriation", reported=copies[1], expected=copies[0],
             rule="财政拨款数 (预算执行情况) = 财政拨款数 (资金使用情况)",
         )
+
+
+def paid_from_appropriation(report: Report) -> float | None:
+    """The 财政拨款数 of the 资金使用情况 table (the second copy), where 实际支付数 is printed."""
+    copies = [c for c in report.appropriation_copies if c is not None]
+    return copies[1] if len(copies) > 1 else report.budget.get("appropriation")
 
 
 def subproject_flags(report: Report, profile: Profile) -> Iterator[Flag]:
@@ -132,7 +140,7 @@ def subproject_flags(report: Report, profile: Profile) -> Iterator[Flag]:
 
 def execution_rate_flags(report: Report, profile: Profile) -> Iterator[Flag]:
     """实际支付数 ÷ 财政拨款数 next to the 预算执行率 row (spec A10)."""
-    paid, appropriated = report.budget.get("actual_payment"), report.budget.get("appropriation")
+    paid, appropriated = report.budget.get("actual_payment"), paid_from_appropriation(report)
     if paid is None or not appropriated:
         return
     rate = 100.0 * paid / appropriated
