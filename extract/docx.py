@@ -21,6 +21,7 @@ W_SDT, W_SDT_CONTENT, W_CUSTOM_XML = _W + "sdt", _W + "sdtContent", _W + "custom
 W_TCPR, W_TRPR, W_GRID_SPAN, W_GRID_BEFORE, W_VMERGE, W_VAL = (
     _W + t for t in ("tcPr", "trPr", "gridSpan", "gridBefore", "vMerge", "val"))
 
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .doc/.xls container
 # A zip bomb is refused before any XML is parsed; real reports are a few MB unpacked.
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 
@@ -94,9 +95,16 @@ def _check_package(path: Path) -> None:
             unpacked = sum(info.file_size for info in zf.infolist())
     except zipfile.BadZipFile as exc:
         size = path.stat().st_size
+        with path.open("rb") as fh:
+            head = fh.read(8)
+        if head.startswith(OLE2_MAGIC):
+            raise UnreadableDocument(
+                "a legacy Word .doc file saved with a .docx suffix; rename it to .doc to have it converted"
+            ) from exc
         what = "empty" if size == 0 else "not a zip package"
         raise UnreadableDocument(
-            f"not a Word .docx file ({what}, {size} bytes); if it is a legacy Word file, rename it to .doc"
+            f"not a Word .docx file ({what}, {size} bytes): the file is damaged or of another type; "
+            "open it in Word or LibreOffice and save it again as .docx"
         ) from exc
     if "word/document.xml" not in names:
         raise UnreadableDocument("zip package without word/document.xml: not a Word .docx file")

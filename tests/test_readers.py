@@ -129,3 +129,10 @@ def test_docx_text_in_tracked_changes_and_content_controls(tmp_path: Path) -> No
     document.save(str(path))
     (table_block,) = [b for b in read_document(path).blocks if isinstance(b, Table)]
     assert [c.text for c in table_block.cells] == ["项目名称", "电子政务项目"]
+
+
+def test_legacy_doc_with_docx_suffix_gets_a_helpful_message(tmp_path: Path) -> None:
+    path = tmp_path / "old.docx"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
+    with pytest.raises(UnreadableDocument, match="legacy Word .doc file saved with a .docx suffix"):
+        read_document(path)
