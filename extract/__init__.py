@@ -17,6 +17,7 @@ from jixiao.model import Document
 READERS: dict[str, tuple[str, str]] = {
     ".docx": ("extract.docx", "docx_to_document"),
     ".txt": ("extract.txt", "txt_to_document"),
+    ".pdf": ("extract.pdf", "pdf_to_document"),
 }
 
 # Everything that looks like a report and must get a record, readable or not.

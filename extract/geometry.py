@@ -1,0 +1,527 @@
+"""Page geometry → ``Document``: cells rebuilt from ruling lines and glyph boxes.
+
+Shared by every reader that sees a page as drawings and text boxes: PDF (pdfplumber's
+lines and characters) and scans (OpenCV's detected grid lines and OCR boxes). The chain
+is a set of small steps, each a pure function:
+
+    segments → grid lines (clustered) → slots with their borders → cells (merged slots,
+    with row/column span) → glyphs placed in cells → tables; glyphs outside tables → paragraphs;
+    tables continued on the next page → stitched, a row cut by the page break joined.
+
+Coordinates: origin at the top-left of the page, y growing downwards, in any unit (PDF
+points or scan pixels); tolerances scale with the median glyph height.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from dataclasses import dataclass, field
+from typing import Iterable, Sequence
+
+from jixiao.model import Block, Cell, Document, Paragraph, Table
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A ruling line (or a thin filled rectangle) on a page."""
+
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+    @property
+    def horizontal(self) -> bool:
+        return (self.x1 - self.x0) >= (self.bottom - self.top)
+
+
+@dataclass(frozen=True)
+class Glyph:
+    """A character, or an OCR text box, with its bounding box."""
+
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+    @property
+    def cx(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+    @property
+    def cy(self) -> float:
+        return (self.top + self.bottom) / 2
+
+
+@dataclass(frozen=True)
+class PageGeometry:
+    number: int  # 1-based
+    width: float
+    height: float
+    segments: tuple[Segment, ...]
+    glyphs: tuple[Glyph, ...]
+
+
+@dataclass
+class _Grid:
+    xs: list[float]
+    ys: list[float]
+    cells: list[list[int]]  # [row, col, rowspan, colspan]
+    texts: list[list[Glyph]] = field(default_factory=list)
+
+    @property
+    def top(self) -> float:
+        return self.ys[0]
+
+    @property
+    def bottom(self) -> float:
+        return self.ys[-1]
+
+
+# Running headers and footers: `第 1 页 共 5 页`, `— 1 —`, `- 2 -`, `1/5`, `Page 3`.
+PAGE_MARK = re.compile(
+    r"^\s*(?:第\s*\d+\s*页(?:\s*[,，/／]?\s*共\s*\d+\s*页)?|[-—–]\s*\d+\s*[-—–]|\d+\s*/\s*\d+|"
+    r"[Pp]age\s*\d+(?:\s*of\s*\d+)?|\d+)\s*$"
+)
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
+
+
+def pages_to_document(pages: Iterable[PageGeometry], format: str, ocr: bool = False,
+                      notes: Sequence[str] = ()) -> Document:
+    """Pages → ``Document``: tables per page, stitched across page breaks, and paragraphs."""
+    blocks: list[Block] = []
+    last: _LastTable | None = None
+    n_pages = 0
+    for page in pages:
+        n_pages = page.number
+        unit = glyph_unit(page.glyphs)
+        grids = segments_to_grids(page.segments, unit)
+        placed = place_glyphs(grids, page.glyphs)
+        items: list[tuple[float, Block | _Grid]] = [(g.top, g) for g in grids]
+        items.extend((top, p) for top, p in glyphs_to_paragraphs(placed, page, unit))
+        items.sort(key=lambda item: item[0])
+        margin: set[int] = set()  # running-header paragraphs above this page's first table
+        for top, item in items:
+            if not isinstance(item, _Grid):
+                if top < page.height * 0.1 and not any(isinstance(b, Table) and b.page == page.number
+                                                       for b in blocks[-3:]):
+                    margin.add(id(item))
+                blocks.append(item)
+                continue
+            table = grid_to_table(item, page.number, unit)
+            j = len(blocks) - 1
+            while j >= 0 and isinstance(blocks[j], Paragraph) and id(blocks[j]) in margin:
+                j -= 1
+            previous = blocks[j] if j >= 0 else None
+            mapping = None
+            if isinstance(previous, Table) and last is not None and last.page == page.number - 1:
+                mapping = continues(last.columns, item, unit)
+            if mapping is not None and isinstance(previous, Table) and last is not None:
+                blocks[j] = stitch_tables(previous, remap_columns(table, mapping, previous.n_cols), last.cut_columns)
+                last = _LastTable(page.number, last.columns, _cut_columns(item, unit, last.columns))
+            else:
+                blocks.append(table)
+                last = _LastTable(page.number, item, _cut_columns(item, unit, item))
+    return Document(blocks=tuple(blocks), format=format, pages=n_pages or None, ocr=ocr, notes=tuple(notes))
+
+
+@dataclass
+class _LastTable:
+    """The last table seen, for stitching: its page, the grid whose columns it uses, and the
+    columns (in that grid) whose bottom cell is filled with text to its lower border."""
+
+    page: int
+    columns: _Grid
+    cut_columns: set[int]
+
+
+def _cut_columns(grid: _Grid, unit: float, ref: _Grid) -> set[int]:
+    """Columns of ``ref`` under the cells of ``grid``'s last row whose text runs down to the
+    row's bottom border: only those can continue on the next page."""
+    out: set[int] = set()
+    bottom = grid.ys[-1]
+    n_rows = len(grid.ys) - 1
+    for i, (r, c, rs, cs) in enumerate(grid.cells):
+        glyphs = grid.texts[i]
+        if r + rs != n_rows or not glyphs:
+            continue
+        if bottom - max(g.bottom for g in glyphs) > 0.8 * unit:
+            continue
+        x0, x1 = grid.xs[c], grid.xs[c + cs]
+        out.update(k for k in range(len(ref.xs) - 1)
+                   if min(x1, ref.xs[k + 1]) - max(x0, ref.xs[k]) > 0.5 * (ref.xs[k + 1] - ref.xs[k]))
+    return out
+
+
+def glyph_unit(glyphs: Sequence[Glyph]) -> float:
+    """The median glyph height: tolerances are fractions of it, so points and pixels both work."""
+    heights = [g.bottom - g.top for g in glyphs if g.bottom > g.top]
+    return statistics.median(heights) if heights else 10.0
+
+
+# --------------------------------------------------------------------------- grids
+
+
+def cluster(values: Iterable[float], tol: float) -> list[float]:
+    """Sorted values merged where closer than ``tol``; each cluster becomes its mean."""
+    out: list[list[float]] = []
+    for v in sorted(values):
+        if out and v - out[-1][-1] <= tol:
+            out[-1].append(v)
+        else:
+            out.append([v])
+    return [sum(c) / len(c) for c in out]
+
+
+def segments_to_grids(segments: Sequence[Segment], unit: float) -> list[_Grid]:
+    """Group touching ruling lines into tables and rebuild each table's cells with spans."""
+    tol = max(1.0, unit * 0.35)
+    groups = _connected(segments, tol)
+    grids = []
+    for group in groups:
+        h = [s for s in group if s.horizontal]
+        v = [s for s in group if not s.horizontal]
+        if len(h) < 2 or len(v) < 2:
+            continue
+        ys = cluster(((s.top + s.bottom) / 2 for s in h), tol)
+        xs = cluster(((s.x0 + s.x1) / 2 for s in v), tol)
+        if len(xs) < 2 or len(ys) < 2:
+            continue
+        grid = _slots_to_cells(xs, ys, h, v, tol)
+        if grid is not None:
+            grids.append(grid)
+    grids.sort(key=lambda g: (g.top, g.xs[0]))
+    return grids
+
+
+def _connected(segments: Sequence[Segment], tol: float) -> list[list[Segment]]:
+    """Segments that touch (within ``tol``) belong to one table."""
+    parent = list(range(len(segments)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    boxes = [(s.x0 - tol, s.top - tol, s.x1 + tol, s.bottom + tol) for s in segments]
+    order = sorted(range(len(segments)), key=lambda i: boxes[i][0])
+    for a_pos, a in enumerate(order):
+        ax0, ay0, ax1, ay1 = boxes[a]
+        for b in order[a_pos + 1:]:
+            bx0, by0, bx1, by1 = boxes[b]
+            if bx0 > ax1:
+                break
+            if by0 <= ay1 and ay0 <= by1:
+                parent[find(a)] = find(b)
+    groups: dict[int, list[Segment]] = {}
+    for i, s in enumerate(segments):
+        groups.setdefault(find(i), []).append(s)
+    return list(groups.values())
+
+
+def _covered(lines: list[tuple[float, float, float]], at: float, lo: float, hi: float, tol: float) -> bool:
+    """Is the span lo..hi at position ``at`` covered by ruling lines (pos, start, end), mostly?"""
+    need = (hi - lo) * 0.6
+    got = 0.0
+    for pos, start, end in lines:
+        if abs(pos - at) <= tol:
+            got += max(0.0, min(end, hi) - max(start, lo))
+    return got >= need
+
+
+def _slots_to_cells(xs: list[float], ys: list[float], h: list[Segment], v: list[Segment], tol: float) -> _Grid | None:
+    n_rows, n_cols = len(ys) - 1, len(xs) - 1
+    hl = [((s.top + s.bottom) / 2, s.x0, s.x1) for s in h]
+    vl = [((s.x0 + s.x1) / 2, s.top, s.bottom) for s in v]
+    parent = list(range(n_rows * n_cols))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for r in range(n_rows):
+        for c in range(n_cols):
+            if c + 1 < n_cols and not _covered(vl, xs[c + 1], ys[r], ys[r + 1], tol):
+                parent[find(r * n_cols + c)] = find(r * n_cols + c + 1)
+            if r + 1 < n_rows and not _covered(hl, ys[r + 1], xs[c], xs[c + 1], tol):
+                parent[find(r * n_cols + c)] = find((r + 1) * n_cols + c)
+    boxes: dict[int, list[int]] = {}
+    for r in range(n_rows):
+        for c in range(n_cols):
+            root = find(r * n_cols + c)
+            b = boxes.setdefault(root, [r, c, r, c])
+            b[0], b[1], b[2], b[3] = min(b[0], r), min(b[1], c), max(b[2], r), max(b[3], c)
+    cells = [[r0, c0, r1 - r0 + 1, c1 - c0 + 1] for r0, c0, r1, c1 in boxes.values()]
+    cells.sort(key=lambda x: (x[0], x[1]))
+    # Non-rectangular merges (an L of missing borders) are taken as their bounding box, so
+    # boxes may overlap; keep the first cell claiming each slot.
+    taken: set[tuple[int, int]] = set()
+    kept = []
+    for cell in cells:
+        slots = {(r, c) for r in range(cell[0], cell[0] + cell[2]) for c in range(cell[1], cell[1] + cell[3])}
+        if slots & taken:
+            continue
+        taken |= slots
+        kept.append(cell)
+    if n_rows * n_cols == 1 and not kept:
+        return None
+    return _Grid(xs=xs, ys=ys, cells=kept, texts=[[] for _ in kept])
+
+
+# --------------------------------------------------------------------------- text
+
+
+def place_glyphs(grids: list[_Grid], glyphs: Sequence[Glyph]) -> list[Glyph]:
+    """Put each glyph into the cell holding its centre; return the glyphs outside every table."""
+    outside = []
+    for g in glyphs:
+        if not g.text.strip():
+            continue
+        for grid in grids:
+            cell_index = _cell_at(grid, g.cx, g.cy)
+            if cell_index is not None:
+                grid.texts[cell_index].append(g)
+                break
+        else:
+            outside.append(g)
+    return outside
+
+
+def _cell_at(grid: _Grid, x: float, y: float) -> int | None:
+    if not (grid.xs[0] <= x <= grid.xs[-1] and grid.ys[0] <= y <= grid.ys[-1]):
+        return None
+    col = max(i for i, gx in enumerate(grid.xs[:-1]) if gx <= x)
+    row = max(i for i, gy in enumerate(grid.ys[:-1]) if gy <= y)
+    for index, (r, c, rs, cs) in enumerate(grid.cells):
+        if r <= row < r + rs and c <= col < c + cs:
+            return index
+    return None
+
+
+def glyphs_to_lines(glyphs: Sequence[Glyph]) -> list[list[Glyph]]:
+    """Glyphs grouped into text lines (by vertical overlap), each line left to right."""
+    lines: list[list[Glyph]] = []
+    for g in sorted(glyphs, key=lambda g: (g.cy, g.x0)):
+        if lines:
+            last = lines[-1]
+            ref_top = statistics.median(x.top for x in last)
+            ref_bottom = statistics.median(x.bottom for x in last)
+            overlap = min(ref_bottom, g.bottom) - max(ref_top, g.top)
+            if overlap > 0.5 * min(ref_bottom - ref_top, g.bottom - g.top):
+                last.append(g)
+                continue
+        lines.append([g])
+    return [sorted(line, key=lambda g: g.x0) for line in lines]
+
+
+def line_text(line: Sequence[Glyph]) -> str:
+    """Join a line's glyphs; a space only where a real gap separates two Latin/digit runs."""
+    out = ""
+    prev: Glyph | None = None
+    for g in line:
+        if prev is not None:
+            gap = g.x0 - prev.x1
+            height = max(1e-6, min(prev.bottom - prev.top, g.bottom - g.top))
+            cjk_seam = _CJK.search(prev.text[-1:]) or _CJK.search(g.text[:1])
+            if gap > 0.25 * height and not cjk_seam:
+                out += " "
+            elif gap > 1.5 * height:
+                out += " "
+        out += g.text
+        prev = g
+    return out
+
+
+def cell_text(glyphs: Sequence[Glyph], right: float | None = None, unit: float = 10.0) -> str:
+    """A cell's text: a line that runs up to the cell's right edge wrapped and continues on the
+    next line (joined); a line that stops short ended its paragraph (a newline)."""
+    lines = [line for line in glyphs_to_lines(glyphs) if line]
+    text = ""
+    for i, line in enumerate(lines):
+        piece = line_text(line)
+        if i:
+            # The line above wrapped if this line's first word would not have fitted after it.
+            wrapped = right is not None and right - lines[i - 1][-1].x1 < _first_word_width(line) + 1.2 * unit
+            text += wrap_join(text, piece) if wrapped else "\n"
+        text += piece
+    return text.strip()
+
+
+# Characters that may not start a line (they stay with the character before) and that
+# may not end one (they go with the character after): the line breaker moves them together.
+_NO_LINE_START = set("、，。．；：？！）」』】〕》〉”’%％·…—,.;:?!)]}")
+_NO_LINE_END = set("（「『【〔《〈“‘([{")
+
+
+def _first_word_width(line: Sequence[Glyph]) -> float:
+    """Width of what a line breaker moves as one piece from the end of a line to the next:
+    one CJK character with the punctuation glued to it, or a run of Latin letters and digits."""
+    end = line[0]
+    for g in line[1:]:
+        prev_text, text = end.text[-1:], g.text[:1]
+        touching = g.x0 - end.x1 <= 0.25 * (g.bottom - g.top)
+        latin_run = not _CJK.search(prev_text) and not _CJK.search(text) and touching
+        if text in _NO_LINE_START or prev_text in _NO_LINE_END or latin_run or (
+                prev_text in _NO_LINE_START and touching and not _CJK.search(text)):
+            end = g
+            continue
+        break
+    first = line[0]
+    if end is first and len(first.text) > 1 and _CJK.search(first.text[:1]):
+        return (first.x1 - first.x0) / len(first.text)  # an OCR box of several characters
+    return end.x1 - first.x0
+
+
+def wrap_join(before: str, after: str) -> str:
+    """What a line wrap stood for: nothing inside CJK text or a number, a space between words."""
+    a, b = before[-1:], after[:1]
+    if _CJK.search(a) or _CJK.search(b):
+        return ""
+    if (a.isdigit() or a in ".,%") and (b.isdigit() or b in ".,%"):
+        return ""
+    return " "
+
+
+def grid_to_table(grid: _Grid, page: int, unit: float = 10.0) -> Table:
+    cells = tuple(
+        Cell(text=cell_text(grid.texts[i], grid.xs[c + cs], unit), row=r, col=c, rowspan=rs, colspan=cs, page=page)
+        for i, (r, c, rs, cs) in enumerate(grid.cells)
+    )
+    return Table(cells=cells, n_rows=len(grid.ys) - 1, n_cols=len(grid.xs) - 1, page=page)
+
+
+def glyphs_to_paragraphs(glyphs: Sequence[Glyph], page: PageGeometry, unit: float) -> list[tuple[float, Paragraph]]:
+    """Text outside tables as paragraphs (one per line gap), running headers and footers dropped."""
+    out: list[tuple[float, Paragraph]] = []
+    lines = glyphs_to_lines(glyphs)
+    current: list[str] = []
+    top = 0.0
+    prev_bottom: float | None = None
+    for line in lines:
+        text = line_text(line).strip()
+        line_top = min(g.top for g in line)
+        line_bottom = max(g.bottom for g in line)
+        in_margin = line_bottom < page.height * 0.08 or line_top > page.height * 0.92
+        if in_margin and PAGE_MARK.match(text):
+            continue
+        if current and prev_bottom is not None and line_top - prev_bottom > unit * 0.9:
+            out.append((top, Paragraph(_join_lines(current), page=page.number)))
+            current = []
+        if not current:
+            top = line_top
+        current.append(text)
+        prev_bottom = line_bottom
+    if current:
+        out.append((top, Paragraph(_join_lines(current), page=page.number)))
+    return out
+
+
+def _join_lines(lines: list[str]) -> str:
+    # A paragraph wrapped over lines: CJK lines join without a space, Latin ones with one.
+    text = lines[0]
+    for line in lines[1:]:
+        if _CJK.search(text[-1:]) or _CJK.search(line[:1]):
+            text += line
+        else:
+            text += " " + line
+    return text
+
+
+# --------------------------------------------------------------------------- stitching
+
+
+def continues(previous: _Grid, current: _Grid, unit: float) -> list[int] | None:
+    """If ``current`` (first table on a page) continues ``previous`` (last table on the page
+    before), the index in ``previous.xs`` of each of ``current.xs``; else None.
+
+    A table continued over a page break keeps its outer edges, and its column lines are a
+    subset of the ones above (the rows before the break may have had more splits).
+    """
+    tol = max(2.0, unit * 0.5)
+    mapping = []
+    for x in current.xs:
+        j = min(range(len(previous.xs)), key=lambda i: abs(previous.xs[i] - x))
+        if abs(previous.xs[j] - x) > tol or (mapping and j <= mapping[-1]):
+            return None
+        mapping.append(j)
+    if mapping[0] != 0 or mapping[-1] != len(previous.xs) - 1:
+        return None
+    return mapping
+
+
+def remap_columns(table: Table, mapping: list[int], n_cols: int) -> Table:
+    """A continuation table expressed in the columns of the table it continues."""
+    cells = tuple(
+        Cell(text=c.text, row=c.row, col=mapping[c.col], rowspan=c.rowspan,
+             colspan=mapping[c.col + c.colspan] - mapping[c.col], page=c.page)
+        for c in table.cells
+    )
+    return Table(cells=cells, n_rows=table.n_rows, n_cols=n_cols, page=table.page)
+
+
+def stitch_tables(first: Table, second: Table, cut_columns: set[int] | None = None) -> Table:
+    """Append ``second``'s rows to ``first`` (same columns): a header repeated on the new page
+    is dropped, a row cut by the page break is joined to the row above, and a merged cell
+    cut by the break continues the cell above."""
+    first_rows = _row_texts(first)
+    second_rows = _row_texts(second)
+    repeated = second.n_rows > 1 and sum(1 for t in second_rows[0] if t) >= 2 and second_rows[0] in first_rows
+    skip = 1 if repeated else 0
+    cells = list(first.cells)
+    last_row = first.n_rows - 1
+    at_last_row = {c: cell for cell in first.cells if cell.row <= last_row < cell.row + cell.rowspan
+                   for c in range(cell.col, cell.col + cell.colspan)}
+    cut = skip < second.n_rows and _is_cut_row(first_rows[last_row], second, skip, first.n_cols, cut_columns)
+    offset = first.n_rows - skip - (1 if cut else 0)
+    for cell in second.cells:
+        if cell.row < skip:
+            continue
+        above = at_last_row.get(cell.col)
+        same_box = above is not None and above.col == cell.col and above.colspan == cell.colspan
+        if cell.row == skip and same_box and above is not None and (cut or (not cell.text and above.rowspan > 1)):
+            merged = Cell(
+                text=_join_across_break(above.text, cell.text),
+                row=above.row, col=above.col, rowspan=above.rowspan + cell.rowspan - (1 if cut else 0),
+                colspan=above.colspan, page=above.page,
+            )
+            cells[cells.index(above)] = merged
+            for c in range(merged.col, merged.col + merged.colspan):
+                at_last_row[c] = merged
+            continue
+        cells.append(Cell(text=cell.text, row=cell.row + offset, col=cell.col, rowspan=cell.rowspan,
+                          colspan=cell.colspan, page=cell.page))
+    return Table(cells=tuple(cells), n_rows=second.n_rows + offset, n_cols=first.n_cols, page=first.page)
+
+
+_PARAGRAPH_END = ("。", "！", "？", "!", "?", "；", "：", ":", ">", "”")
+
+
+def _join_across_break(above: str, below: str) -> str:
+    """Text of a cell the page break cut: a sentence cut mid-way continues, a finished one
+    ends its paragraph."""
+    if not below:
+        return above
+    if not above:
+        return below
+    return above + ("\n" if above.endswith(_PARAGRAPH_END) else wrap_join(above, below)) + below
+
+
+def _row_texts(table: Table) -> list[list[str]]:
+    grid = table.grid()
+    return [[(c.text if c is not None and c.row == r else "") for c in row] for r, row in enumerate(grid)]
+
+
+def _is_cut_row(above: list[str], second: Table, row: int, n_cols: int, cut_columns: set[int] | None) -> bool:
+    """The continuation of a row cut by the page break has text only in cells that were cut:
+    fewer filled cells than the row above, each under a filled cell of that row whose text
+    ran down to the page break (``cut_columns``, where the geometry is known)."""
+    filled = {col for c in second.cells if c.row == row and c.text for col in range(c.col, c.col + c.colspan)}
+    above_filled = {c for c in range(n_cols) if above[c]}
+    if cut_columns is not None and not filled <= cut_columns:
+        return False
+    return bool(filled) and filled <= above_filled and len(filled) < len(above_filled)

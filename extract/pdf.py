@@ -1,0 +1,109 @@
+"""PDF reader: cells rebuilt from the page's ruling lines and characters (pdfplumber).
+
+Table engines that read a PDF cell by cell lose CJK text when fonts are embedded as CFF
+and never stitch a row a page break cut; here every character and every ruling line is
+taken from the page and ``extract.geometry`` rebuilds the cells, spans and page
+continuations. Pages without a text layer (scans) go through OCR.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterator
+
+from extract.geometry import Glyph, PageGeometry, Segment, pages_to_document
+from jixiao.errors import UnreadableDocument
+from jixiao.model import Document
+
+# A page with fewer characters than this, but with an image, is taken for a scan.
+MIN_TEXT_CHARS = 5
+
+
+def pdf_to_document(path: Path) -> Document:
+    pdfplumber = _import_pdfplumber()
+    _check_header(path)
+    notes: list[str] = []
+    try:
+        pdf = pdfplumber.open(str(path))
+    except Exception as exc:  # pdfminer raises many unrelated types for broken files
+        raise _unreadable(exc) from exc
+    ocr_used = False
+    try:
+        pages: list[PageGeometry] = []
+        scanned: list[int] = []
+        for page in pdf.pages:
+            geometry = page_to_geometry(page)
+            if len(geometry.glyphs) < MIN_TEXT_CHARS and page.images:
+                scanned.append(page.page_number)
+            pages.append(geometry)
+        if scanned:
+            pages = _ocr_pages(path, pages, scanned)
+            ocr_used = True
+            notes.append(f"OCR used on page(s) {', '.join(map(str, scanned))}: no text layer")
+    except UnreadableDocument:
+        raise
+    except Exception as exc:
+        raise _unreadable(exc) from exc
+    finally:
+        pdf.close()
+    return pages_to_document(pages, format="pdf", ocr=ocr_used, notes=notes)
+
+
+def page_to_geometry(page: Any) -> PageGeometry:
+    """One pdfplumber page → ruling lines and characters, top-left origin."""
+    segments = tuple(_edges(page))
+    glyphs = tuple(
+        Glyph(c["text"], float(c["x0"]), float(c["top"]), float(c["x1"]), float(c["bottom"]))
+        for c in page.dedupe_chars().chars
+        if c["text"].strip()
+    )
+    return PageGeometry(page.page_number, float(page.width), float(page.height), segments, glyphs)
+
+
+def _edges(page: Any) -> Iterator[Segment]:
+    # Lines, rectangle sides and curve pieces: Word draws cell borders as any of these.
+    for e in page.edges:
+        x0, x1, top, bottom = float(e["x0"]), float(e["x1"]), float(e["top"]), float(e["bottom"])
+        if e.get("orientation") == "h" or (x1 - x0) > (bottom - top):
+            y = (top + bottom) / 2
+            yield Segment(x0, y, x1, y)
+        else:
+            x = (x0 + x1) / 2
+            yield Segment(x, top, x, bottom)
+
+
+def _ocr_pages(path: Path, pages: list[PageGeometry], scanned: list[int]) -> list[PageGeometry]:
+    from extract.ocr import image_to_geometry, pdf_page_images
+
+    images = dict(zip(scanned, pdf_page_images(path, scanned)))
+    return [image_to_geometry(images[p.number], p.number) if p.number in images else p for p in pages]
+
+
+def _import_pdfplumber() -> Any:
+    try:
+        import pdfplumber
+    except ImportError as exc:  # pragma: no cover
+        raise UnreadableDocument("pdfplumber is not installed; run `pip install pdfplumber`") from exc
+    return pdfplumber
+
+
+def _check_header(path: Path) -> None:
+    with path.open("rb") as fh:
+        head = fh.read(1024)
+    size = path.stat().st_size
+    if size == 0:
+        raise UnreadableDocument("the PDF file is empty (0 bytes)")
+    if b"%PDF-" not in head:
+        raise UnreadableDocument(f"not a PDF file (no %PDF header in its first bytes, {size} bytes); check its real type")
+
+
+def _unreadable(exc: Exception) -> UnreadableDocument:
+    name = type(exc).__name__
+    text = str(exc)
+    if "Password" in name or "Encryption" in name or "encrypt" in text.lower():
+        return UnreadableDocument(
+            "the PDF is encrypted (password-protected); remove the password (e.g. `qpdf --decrypt in.pdf out.pdf`) and retry"
+        )
+    return UnreadableDocument(
+        f"damaged or truncated PDF ({name}: {text or 'no detail'}); try repairing it, e.g. `qpdf in.pdf out.pdf`"
+    )
