@@ -135,26 +135,47 @@ def estimate_skew(gray: Any, binary: Any = None) -> float:
         cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (k, 1))),
         cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, k))))
     min_len = int(min(w, h) * 0.2)
-    lines = cv2.HoughLinesP(runs, 1, math.pi / 1800, threshold=int(min_len * 0.6),
+    lines = cv2.HoughLinesP(runs, 1, math.pi / 720, threshold=int(min_len * 0.6),
                             minLineLength=min_len, maxLineGap=max(3, min(w, h) // 200))
     angles: list[float] = []
     weights: list[float] = []
-    for x1, y1, x2, y2 in ([] if lines is None else lines.reshape(-1, 4)):
-        dx, dy = float(x2 - x1), float(y2 - y1)
-        if abs(dx) >= abs(dy):  # near-horizontal: content rotated CCW lifts the right end
-            if dx < 0:
-                dx, dy = -dx, -dy
-            angle = -math.degrees(math.atan2(dy, dx))
-        else:  # near-vertical: content rotated CCW moves the bottom end right
-            if dy < 0:
-                dx, dy = -dx, -dy
-            angle = math.degrees(math.atan2(dx, dy))
-        if abs(angle) <= MAX_SKEW:
+    ys, xs = np.nonzero(runs)
+    for x1, y1, x2, y2 in ([] if lines is None else lines.reshape(-1, 4).tolist()):
+        angle = _fitted_angle(xs, ys, x1, y1, x2, y2, np)
+        if angle is not None and abs(angle) <= MAX_SKEW:
             angles.append(angle)
-            weights.append(math.hypot(dx, dy))
+            weights.append(math.hypot(x2 - x1, y2 - y1))
     if angles:
         return _weighted_median(angles, weights)
     return _profile_skew(binary)
+
+
+def _fitted_angle(xs: Any, ys: Any, x1: float, y1: float, x2: float, y2: float, np: Any) -> float | None:
+    """The skew shown by one Hough segment, refined by a least-squares fit of the ink pixels
+    along it (Hough endpoints are only good to a pixel or two)."""
+    dx, dy = x2 - x1, y2 - y1
+    length = math.hypot(dx, dy)
+    if length == 0:
+        return None
+    horizontal = abs(dx) >= abs(dy)
+    # Pixels within 3 px of the segment, between its ends.
+    if horizontal:
+        lo, hi = min(x1, x2), max(x1, x2)
+        sel = (xs >= lo) & (xs <= hi)
+        px, py = xs[sel].astype(np.float64), ys[sel].astype(np.float64)
+        near = np.abs(py - (y1 + (px - x1) * dy / dx)) <= 3
+        if near.sum() < 10:
+            return None
+        slope = np.polyfit(px[near], py[near], 1)[0]  # y = slope·x + b
+        return -math.degrees(math.atan(slope))  # content rotated CCW lifts the right end
+    lo, hi = min(y1, y2), max(y1, y2)
+    sel = (ys >= lo) & (ys <= hi)
+    px, py = xs[sel].astype(np.float64), ys[sel].astype(np.float64)
+    near = np.abs(px - (x1 + (py - y1) * dx / dy)) <= 3
+    if near.sum() < 10:
+        return None
+    slope = np.polyfit(py[near], px[near], 1)[0]  # x = slope·y + b
+    return math.degrees(math.atan(slope))  # content rotated CCW moves the bottom end right
 
 
 def _weighted_median(values: Sequence[float], weights: Sequence[float]) -> float:
