@@ -98,6 +98,10 @@ def _check_header(path: Path) -> None:
 
 
 def _unreadable(exc: Exception) -> UnreadableDocument:
+    # pdfplumber wraps pdfminer's exception: name the one that says what happened.
+    inner = exc.args[0] if exc.args and isinstance(exc.args[0], Exception) else exc.__context__
+    if isinstance(inner, Exception) and type(exc).__name__ == "PdfminerException":
+        exc = inner
     name = type(exc).__name__
     text = str(exc)
     if "Password" in name or "Encryption" in name or "encrypt" in text.lower():
