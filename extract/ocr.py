@@ -244,39 +244,60 @@ def detect_lines(binary: Any) -> tuple[list[Segment], Any]:
     (to erase them before OCR)."""
     cv2, np = _cv()
     h, w = binary.shape[:2]
-    # Bridge one- or two-pixel breaks of thin scanned lines before looking for long runs.
-    h_ink = cv2.morphologyEx(binary, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (5, 1)))
-    v_ink = cv2.morphologyEx(binary, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 5)))
     # Horizontal runs longer than any character's stroke (a cell is wider than two characters).
     h_len = max(20, w // 40)
-    h_mask = cv2.morphologyEx(h_ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (h_len, 1)))
+    h_mask = cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (h_len, 1)))
     # Vertical runs: a one-line row is barely taller than a character, so the kernel is short
-    # and short runs must prove themselves by joining two horizontal lines.
+    # and the runs it keeps must prove themselves (below).
     v_len = max(10, h // 110)
-    v_mask = cv2.morphologyEx(v_ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, v_len)))
-    h_runs = _runs(h_mask, horizontal=True)
-    v_runs = _runs(v_mask, horizontal=False)
-    tol = max(3.0, min(w, h) / 300)
-    long_v = max(4 * v_len, h / 25)
-    v_kept = [r for r in v_runs if r.end - r.start >= long_v
-              or (_touches(r.start, r.pos, h_runs, tol) and _touches(r.end, r.pos, h_runs, tol))]
-    long_h = w / 4
-    h_kept = [r for r in h_runs if r.end - r.start >= long_h
-              or any(_touches(r.pos, v.pos, [r], tol, along=True) and v.start - tol <= r.pos <= v.end + tol
-                     for v in v_kept)]
-    gap = max(4.0, min(w, h) / 200)
-    h_kept = _merge_runs(h_kept, gap)
-    v_kept = _merge_runs(v_kept, gap)
+    v_mask = cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, v_len)))
+    gap = max(4.0, min(w, h) / 200)  # a scan breaks thin lines; pieces closer than this are one line
+    h_runs = _merge_runs(_runs(h_mask, horizontal=True), gap)
+    v_runs = _merge_runs(_runs(v_mask, horizontal=False), gap)
+    h_kept, v_kept = _ruling(h_runs, v_runs, w, h)
     segments = [Segment(r.start, r.pos, r.end, r.pos) for r in h_kept]
     segments += [Segment(r.pos, r.start, r.pos, r.end) for r in v_kept]
     mask = np.zeros_like(binary)
     for r in h_kept:
         half = r.thickness / 2 + 2
-        cv2.rectangle(mask, (int(r.start) - 1, int(r.pos - half)), (int(math.ceil(r.end)) + 1, int(math.ceil(r.pos + half))), 255, -1)
+        cv2.rectangle(mask, (int(r.start) - 1, int(r.pos - half)),
+                      (int(math.ceil(r.end)) + 1, int(math.ceil(r.pos + half))), 255, -1)
     for r in v_kept:
         half = r.thickness / 2 + 2
-        cv2.rectangle(mask, (int(r.pos - half), int(r.start) - 1), (int(math.ceil(r.pos + half)), int(math.ceil(r.end)) + 1), 255, -1)
+        cv2.rectangle(mask, (int(r.pos - half), int(r.start) - 1),
+                      (int(math.ceil(r.pos + half)), int(math.ceil(r.end)) + 1), 255, -1)
     return segments, mask
+
+
+def _ruling(h_runs: list[_Run], v_runs: list[_Run], w: int, h: int) -> tuple[list[_Run], list[_Run]]:
+    """The runs that are ruling lines: long ones, then, repeatedly, short ones whose two ends
+    sit on ruling lines of the other direction (a cell edge). Strokes of characters are
+    short and end in the middle of a cell, so they never qualify."""
+    tol = max(3.0, min(w, h) / 400)
+    h_kept = [r for r in h_runs if r.end - r.start >= w / 8]
+    v_kept = [r for r in v_runs if r.end - r.start >= h / 12]
+    h_rest = [r for r in h_runs if r.end - r.start < w / 8]
+    v_rest = [r for r in v_runs if r.end - r.start < h / 12]
+    changed = True
+    while changed:
+        changed = False
+        for rest, kept, other in ((v_rest, v_kept, h_kept), (h_rest, h_kept, v_kept)):
+            for run in list(rest):
+                if _ends_on(run, other, tol):
+                    rest.remove(run)
+                    kept.append(run)
+                    changed = True
+    return h_kept, v_kept
+
+
+def _ends_on(run: _Run, others: Sequence[_Run], tol: float) -> bool:
+    """Do both ends of ``run`` meet a run of the other direction?"""
+
+    def meets(at: float) -> bool:
+        return any(abs(o.pos - at) <= o.thickness / 2 + tol and o.start - tol <= run.pos <= o.end + tol
+                   for o in others)
+
+    return meets(run.start) and meets(run.end)
 
 
 def _runs(mask: Any, horizontal: bool) -> list[_Run]:
@@ -292,15 +313,6 @@ def _runs(mask: Any, horizontal: bool) -> list[_Run]:
     # A slightly curved or residually skewed line is thicker than its stroke: keep it anyway,
     # but a blob (a filled box, a stamp) is no line.
     return [r for r in runs if r.thickness <= max(8.0, (r.end - r.start) / 8)]
-
-
-def _touches(at: float, pos: float, others: Sequence[_Run], tol: float, along: bool = False) -> bool:
-    """Does a run of the other direction pass through the point (``at`` along this run's
-    axis, ``pos`` across it)? With ``along``, ``at`` is the other run's position."""
-    if along:
-        run = others[0]
-        return run.start - tol <= pos <= run.end + tol
-    return any(abs(o.pos - at) <= o.thickness / 2 + tol and o.start - tol <= pos <= o.end + tol for o in others)
 
 
 def _merge_runs(runs: list[_Run], gap: float) -> list[_Run]:
