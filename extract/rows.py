@@ -44,8 +44,12 @@ class Row:
 
     @property
     def page(self) -> int | None:
+        """The page the row starts on: that of its own cells, not of a merged cell from above."""
+        own = [c.page for c in self.slots if self.starts_here(c) and c is not None and c.page is not None]
+        if own:
+            return min(own)
         pages = [c.page for c in self.slots if c is not None and c.page is not None]
-        return pages[0] if pages else None
+        return max(pages) if pages else None
 
 
 def document_to_rows(doc: Document) -> list[Row]:
