@@ -107,11 +107,25 @@ def _to_gray(image: Any) -> Any:
     return array
 
 
-def binarise(gray: Any) -> Any:
-    """Ink as 255, paper as 0; the threshold follows the local background (uneven scans)."""
-    cv2, _ = _cv()
+def binarise(gray: Any, smooth: bool = True) -> Any:
+    """Ink as 255, paper as 0. The threshold follows the local background (uneven lighting)
+    and sits a few noise levels below it; a light blur first keeps faint hairlines whole and
+    scanner grain out."""
+    cv2, np = _cv()
     block = max(15, (min(gray.shape[:2]) // 50) | 1)
-    return cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 15)
+    if smooth:
+        gray = cv2.GaussianBlur(gray, (0, 0), max(0.6, min(gray.shape[:2]) / 2000))
+    return cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block,
+                                 _threshold_offset(gray))
+
+
+def _threshold_offset(gray: Any) -> float:
+    """How far below the local paper colour ink starts: 3 × the grain of the paper (median
+    absolute difference of neighbouring pixels), at least 6 and at most 25 grey levels."""
+    _, np = _cv()
+    sample = gray[:: 4, :].astype(np.int16)
+    grain = float(np.median(np.abs(np.diff(sample, axis=1)))) / 0.95  # MAD of a difference ≈ 0.95 σ·√2/… (rough)
+    return float(min(25.0, max(6.0, 3 * grain)))
 
 
 # --------------------------------------------------------------------------- deskew
@@ -130,7 +144,7 @@ def estimate_skew(gray: Any, binary: Any = None) -> float:
     h, w = binary.shape[:2]
     # Only straight runs go to the Hough transform: a short opening keeps lines tilted by a
     # few degrees (a 2-pixel line tilted 1° runs ~110 pixels per row) and drops the text.
-    k = max(15, min(w, h) // 60)
+    k = max(15, min(w, h) // 60) | 1
     runs = cv2.bitwise_or(
         cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (k, 1))),
         cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, k))))
@@ -245,16 +259,21 @@ def detect_lines(binary: Any) -> tuple[list[Segment], Any]:
     cv2, np = _cv()
     h, w = binary.shape[:2]
     # Horizontal runs longer than any character's stroke (a cell is wider than two characters).
-    h_len = max(20, w // 40)
+    h_len = max(21, w // 40) | 1  # odd: an even kernel shifts the opening by a pixel
     h_mask = cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (h_len, 1)))
     # Vertical runs: a one-line row is barely taller than a character, so the kernel is short
     # and the runs it keeps must prove themselves (below).
-    v_len = max(10, h // 110)
+    v_len = max(11, h // 110) | 1
     v_mask = cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, v_len)))
-    gap = max(4.0, min(w, h) / 200)  # a scan breaks thin lines; pieces closer than this are one line
-    h_runs = _merge_runs(_runs(h_mask, horizontal=True), gap)
-    v_runs = _merge_runs(_runs(v_mask, horizontal=False), gap)
-    h_kept, v_kept = _ruling(h_runs, v_runs, w, h)
+    # A scan breaks thin lines: pieces a few pixels apart are one line. Only a few pixels, as
+    # the strokes of characters stacked in a narrow cell can line up with small gaps.
+    gap = max(3.0, min(w, h) / 500)
+    h_runs = _merge_runs(_runs(h_mask, horizontal=True), gap, offset=1.0)
+    v_runs = _merge_runs(_runs(v_mask, horizontal=False), gap, offset=1.0)
+    h_kept, v_kept = _ruling(h_runs, v_runs, binary)
+    # Ruling lines interrupted for longer (a stamp, a fold) are joined once known to be lines.
+    h_kept = _merge_runs(h_kept, 4 * gap)
+    v_kept = _merge_runs(v_kept, 4 * gap)
     segments = [Segment(r.start, r.pos, r.end, r.pos) for r in h_kept]
     segments += [Segment(r.pos, r.start, r.pos, r.end) for r in v_kept]
     mask = np.zeros_like(binary)
@@ -269,11 +288,12 @@ def detect_lines(binary: Any) -> tuple[list[Segment], Any]:
     return segments, mask
 
 
-def _ruling(h_runs: list[_Run], v_runs: list[_Run], w: int, h: int) -> tuple[list[_Run], list[_Run]]:
+def _ruling(h_runs: list[_Run], v_runs: list[_Run], binary: Any) -> tuple[list[_Run], list[_Run]]:
     """The runs that are ruling lines: long ones, then, repeatedly, short ones whose two ends
-    sit on ruling lines of the other direction (a cell edge). Strokes of characters are
-    short and end in the middle of a cell, so they never qualify."""
-    tol = max(3.0, min(w, h) / 400)
+    run into ruling lines of the other direction (a cell edge: its ink is continuous with
+    the lines it joins). A character's stroke is short and stops short of the cell border,
+    even in a cell barely taller than its text, so it never qualifies."""
+    h, w = binary.shape[:2]
     h_kept = [r for r in h_runs if r.end - r.start >= w / 8]
     v_kept = [r for r in v_runs if r.end - r.start >= h / 12]
     h_rest = [r for r in h_runs if r.end - r.start < w / 8]
@@ -281,23 +301,35 @@ def _ruling(h_runs: list[_Run], v_runs: list[_Run], w: int, h: int) -> tuple[lis
     changed = True
     while changed:
         changed = False
-        for rest, kept, other in ((v_rest, v_kept, h_kept), (h_rest, h_kept, v_kept)):
+        for rest, kept, other, horizontal in ((v_rest, v_kept, h_kept, False), (h_rest, h_kept, v_kept, True)):
             for run in list(rest):
-                if _ends_on(run, other, tol):
+                if _ends_on(run, other, binary, horizontal):
                     rest.remove(run)
                     kept.append(run)
                     changed = True
     return h_kept, v_kept
 
 
-def _ends_on(run: _Run, others: Sequence[_Run], tol: float) -> bool:
-    """Do both ends of ``run`` meet a run of the other direction?"""
+def _ends_on(run: _Run, others: Sequence[_Run], binary: Any, horizontal: bool) -> bool:
+    """Do both ends of ``run`` join a run of the other direction, with unbroken ink from the
+    end to that line's centre?"""
+    limit_y, limit_x = binary.shape[:2]
 
-    def meets(at: float) -> bool:
-        return any(abs(o.pos - at) <= o.thickness / 2 + tol and o.start - tol <= run.pos <= o.end + tol
-                   for o in others)
+    def joined(at: float) -> bool:
+        for o in others:
+            if not (abs(o.pos - at) <= o.thickness / 2 + 3 and o.start - 3 <= run.pos <= o.end + 3):
+                continue
+            lo, hi = sorted((int(at), int(round(o.pos))))
+            lo, hi = max(lo, 0), min(hi, (limit_x if horizontal else limit_y) - 1)
+            across = int(round(run.pos))
+            a0, a1 = max(across - 1, 0), across + 2
+            band = binary[a0:a1, lo:hi + 1] if horizontal else binary[lo:hi + 1, a0:a1]
+            # Every step from the end of the run to the line is inked (in one of three rows/columns).
+            if band.size and band.any(axis=0 if horizontal else 1).all():
+                return True
+        return False
 
-    return meets(run.start) and meets(run.end)
+    return joined(run.start) and joined(run.end - 1)
 
 
 def _runs(mask: Any, horizontal: bool) -> list[_Run]:
@@ -315,12 +347,14 @@ def _runs(mask: Any, horizontal: bool) -> list[_Run]:
     return [r for r in runs if r.thickness <= max(8.0, (r.end - r.start) / 8)]
 
 
-def _merge_runs(runs: list[_Run], gap: float) -> list[_Run]:
-    """Collinear pieces of one line (a scan breaks thin lines) joined into one run."""
+def _merge_runs(runs: list[_Run], gap: float, offset: float | None = None) -> list[_Run]:
+    """Collinear pieces of one line (a scan breaks thin lines) joined into one run: at most
+    ``gap`` apart along the line, and ``offset`` across it (default: their half thicknesses)."""
     out: list[_Run] = []
     for run in sorted(runs, key=lambda r: (r.pos, r.start)):
         for other in out:
-            if abs(other.pos - run.pos) <= max(2.0, (other.thickness + run.thickness) / 2) and \
+            across = offset if offset is not None else max(2.0, (other.thickness + run.thickness) / 2)
+            if abs(other.pos - run.pos) <= across and \
                     run.start <= other.end + gap and other.start <= run.end + gap:
                 length_a, length_b = other.end - other.start, run.end - run.start
                 other.pos = (other.pos * length_a + run.pos * length_b) / max(1e-6, length_a + length_b)
@@ -330,3 +364,101 @@ def _merge_runs(runs: list[_Run], gap: float) -> list[_Run]:
         else:
             out.append(_Run(run.pos, run.start, run.end, run.thickness))
     return out
+
+
+# --------------------------------------------------------------------------- text
+
+
+def image_to_geometry(image: Any, number: int) -> PageGeometry:
+    """A scanned page (grayscale array, any resolution) → its ruling lines and text boxes,
+    in the pixel coordinates of the straightened page."""
+    cv2, np = _cv()
+    gray = _to_gray(image)
+    if gray.ndim != 2 or gray.shape[0] < 10 or gray.shape[1] < 10:
+        raise UnreadableDocument(f"page {number}: not a page image (array of shape {getattr(image, 'shape', None)})")
+    gray, _angle = deskew(gray)
+    binary = binarise(gray)
+    segments, line_ink = detect_lines(binary)
+    glyphs = read_text(gray, binary, segments, line_ink)
+    h, w = gray.shape[:2]
+    return PageGeometry(number=number, width=float(w), height=float(h), segments=tuple(segments),
+                        glyphs=tuple(glyphs))
+
+
+STRATEGY = "split"
+
+
+def read_text(gray: Any, binary: Any, segments: Sequence[Segment], line_ink: Any) -> list[Glyph]:
+    cv2, np = _cv()
+    engine = ocr_engine()
+    if STRATEGY == "page":
+        result, _ = engine(gray, use_cls=False)
+        return [_glyph(box, text) for box, text, _score in (result or [])]
+    # The page with its ruling lines painted over in the paper's colour.
+    paper = int(np.percentile(gray, 90))
+    clean = gray.copy()
+    clean[line_ink > 0] = paper
+    boxes = _detect(engine, clean)
+    verticals = [s for s in segments if not s.horizontal]
+    pieces = []
+    for x0, y0, x1, y1 in boxes:
+        pieces.extend(_split_at_lines(x0, y0, x1, y1, verticals))
+    crops, kept = [], []
+    h, w = gray.shape[:2]
+    for x0, y0, x1, y1 in pieces:
+        xa, ya, xb, yb = max(0, int(x0)), max(0, int(y0)), min(w, int(math.ceil(x1))), min(h, int(math.ceil(y1)))
+        if xb - xa < 3 or yb - ya < 3:
+            continue
+        ink = binary[ya:yb, xa:xb] & ~line_ink[ya:yb, xa:xb]
+        if not ink.any():
+            continue
+        crops.append(clean[ya:yb, xa:xb])
+        kept.append((xa, ya, xb, yb))
+    glyphs = []
+    for (xa, ya, xb, yb), (text, _score) in zip(kept, _recognise(engine, crops)):
+        if text.strip():
+            glyphs.append(Glyph(text, float(xa), float(ya), float(xb), float(yb)))
+    return glyphs
+
+
+DET_SCALE = 1.0
+
+
+def _detect(engine: Any, image: Any) -> list[tuple[float, float, float, float]]:
+    cv2, np = _cv()
+    small = image if DET_SCALE == 1.0 else cv2.resize(image, None, fx=DET_SCALE, fy=DET_SCALE, interpolation=cv2.INTER_AREA)
+    result, _ = engine(small, use_cls=False, use_rec=False)
+    out = []
+    for box in result or []:
+        pts = np.asarray(box, dtype=np.float64) / DET_SCALE
+        out.append((pts[:, 0].min(), pts[:, 1].min(), pts[:, 0].max(), pts[:, 1].max()))
+    return out
+
+
+def _recognise(engine: Any, crops: list[Any]) -> list[tuple[str, float]]:
+    cv2, _ = _cv()
+    if not crops:
+        return []
+    images = [cv2.cvtColor(c, cv2.COLOR_GRAY2BGR) for c in crops]
+    res, _ = engine.text_rec(images)
+    return [(r[0], float(r[1])) for r in res]
+
+
+def _split_at_lines(x0: float, y0: float, x1: float, y1: float, verticals: Sequence[Segment]) -> list[tuple[float, float, float, float]]:
+    mid = (y0 + y1) / 2
+    cuts = sorted(v.x0 for v in verticals if x0 + 2 < v.x0 < x1 - 2 and v.top <= mid <= v.bottom)
+    if not cuts:
+        return [(x0, y0, x1, y1)]
+    out = []
+    left = x0
+    for c in cuts:
+        out.append((left, y0, c - 2, y1))
+        left = c + 2
+    out.append((left, y0, x1, y1))
+    return [b for b in out if b[2] - b[0] > 4]
+
+
+def _glyph(box: Any, text: str) -> Glyph:
+    xs = [float(p[0]) for p in box]
+    ys = [float(p[1]) for p in box]
+    return Glyph(text, min(xs), min(ys), max(xs), max(ys))
