@@ -70,6 +70,7 @@ class _Grid:
     ys: list[float]
     cells: list[list[int]]  # [row, col, rowspan, colspan]
     texts: list[list[Glyph]] = field(default_factory=list)
+    virtual: bool = False  # ruling lines inferred from text alignment (a borderless table)
 
     @property
     def top(self) -> float:
@@ -94,10 +95,18 @@ def pages_to_document(pages: Iterable[PageGeometry], format: str, ocr: bool = Fa
     blocks: list[Block] = []
     last: _LastTable | None = None
     n_pages = 0
+    found_notes = list(notes)
     for page in pages:
         n_pages = page.number
         unit = glyph_unit(page.glyphs)
         grids = segments_to_grids(page.segments, unit)
+        if not grids:
+            virtual = text_to_virtual_segments(page, unit)
+            if virtual:
+                grids = segments_to_grids(virtual, unit)
+                for grid in grids:
+                    grid.virtual = True
+                found_notes.append(f"page {page.number}: no ruling lines; table cells rebuilt from text alignment")
         placed = place_glyphs(grids, page.glyphs)
         items: list[tuple[float, Block | _Grid]] = [(g.top, g) for g in grids]
         items.extend((top, p) for top, p in glyphs_to_paragraphs(placed, page, unit))
@@ -124,7 +133,7 @@ def pages_to_document(pages: Iterable[PageGeometry], format: str, ocr: bool = Fa
             else:
                 blocks.append(table)
                 last = _LastTable(page.number, item, _cut_columns(item, unit, item))
-    return Document(blocks=tuple(blocks), format=format, pages=n_pages or None, ocr=ocr, notes=tuple(notes))
+    return Document(blocks=tuple(blocks), format=format, pages=n_pages or None, ocr=ocr, notes=tuple(found_notes))
 
 
 @dataclass
@@ -271,6 +280,128 @@ def _slots_to_cells(xs: list[float], ys: list[float], h: list[Segment], v: list[
     if n_rows * n_cols == 1 and not kept:
         return None
     return _Grid(xs=xs, ys=ys, cells=kept, texts=[[] for _ in kept])
+
+
+# --------------------------------------------------------------------------- borderless tables
+
+_NUMERIC = re.compile(r"^[=≥≤<>]?\s*-?\d[\d,]*(?:\.\d+)?\s*%?$")
+
+
+def text_to_virtual_segments(page: PageGeometry, unit: float) -> list[Segment]:
+    """Ruling lines a borderless table would have had, inferred from how its text aligns.
+
+    Word lays out a table without borders exactly as one with borders: every cell's lines
+    start at the cell's left edge and every cell starts on its row's first line. So columns
+    are where text segments (runs separated by more than a cell's padding) start, and a row
+    starts wherever a column's text starts again after a blank line, or where a column holds
+    a figure on two lines in a row (a figure does not wrap: two figures are two rows).
+    """
+    lines = [line for line in glyphs_to_lines(page.glyphs)
+             if not (PAGE_MARK.match(line_text(line)) and _in_margin(line, page))]
+    segmented = [_segments_of(line, unit) for line in lines]
+    segments: list[Segment] = []
+    for start, end in _table_regions(segmented):
+        segments.extend(_region_to_segments(segmented[start:end], unit))
+    return segments
+
+
+def _in_margin(line: Sequence[Glyph], page: PageGeometry) -> bool:
+    return max(g.bottom for g in line) < page.height * 0.08 or min(g.top for g in line) > page.height * 0.92
+
+
+def _segments_of(line: Sequence[Glyph], unit: float) -> list[list[Glyph]]:
+    out: list[list[Glyph]] = [[line[0]]]
+    for g in line[1:]:
+        if g.x0 - out[-1][-1].x1 > 0.7 * unit:
+            out.append([g])
+        else:
+            out[-1].append(g)
+    return out
+
+
+def _table_regions(segmented: list[list[list[Glyph]]]) -> list[tuple[int, int]]:
+    """Runs of lines that hold a table: lines of two or more segments, with the lines between
+    them whose single segment stays inside one column (a wrapped cell), not a paragraph."""
+    regions: list[tuple[int, int]] = []
+    multi = [i for i, segs in enumerate(segmented) if len(segs) >= 2]
+    if len(multi) < 2:
+        return regions
+    start = prev = multi[0]
+    for i in multi[1:]:
+        between = segmented[prev + 1:i]
+        starts = sorted({round(s[0].x0) for j in (prev, i) for s in segmented[j]})
+        fits = all(_fits_a_column(segs[0], starts) for segs in between)
+        if not fits:
+            regions.append((start, prev + 1))
+            start = i
+        prev = i
+    regions.append((start, prev + 1))
+    return [(a, b) for a, b in regions if b - a >= 2]
+
+
+def _fits_a_column(seg: list[Glyph], starts: list[int]) -> bool:
+    after = [x for x in starts if x > seg[0].x0 + 2]
+    return not after or seg[-1].x1 <= after[0]
+
+
+def _region_to_segments(lines: list[list[list[Glyph]]], unit: float) -> list[Segment]:
+    tol = 0.6 * unit
+    columns = cluster((seg[0].x0 for segs in lines if len(segs) >= 2 for seg in segs), tol)
+    if len(columns) < 2:
+        return []
+    left = min(g.x0 for segs in lines for seg in segs for g in seg) - 0.3 * unit
+    right = max(g.x1 for segs in lines for seg in segs for g in seg) + 0.3 * unit
+    xs = [left] + [x - 0.3 * unit for x in columns[1:]] + [right]
+
+    def column_of(seg: list[Glyph]) -> int:
+        before = [k for k, x in enumerate(columns) if x <= seg[0].x0 + tol]
+        return before[-1] if before else 0
+
+    by_column = [{column_of(seg): seg for seg in segs} for segs in lines]
+
+    def wraps_on(i: int, c: int) -> bool:
+        """Does column c's text on line i run on to line i + 1 (the next word did not fit)?"""
+        if i + 1 >= len(lines) or c not in by_column[i] or c not in by_column[i + 1]:
+            return False
+        room = xs[c + 1] - by_column[i][c][-1].x1
+        return room < _first_word_width(by_column[i + 1][c]) + 0.7 * unit
+
+    row_starts = [0]
+    merged: dict[int, set[int]] = {}  # row-start line → columns whose cell runs on across it
+    for i in range(1, len(lines)):
+        here, above = by_column[i], by_column[i - 1]
+        restarts = any(c not in above for c in here)
+        # Two figures one above the other are two rows, unless the upper one fills its column
+        # to the edge (a long figure broken over two lines).
+        stacked = any(_NUMERIC.match(_seg_text(seg)) and c in above and _NUMERIC.match(_seg_text(above[c]))
+                      and xs[c + 1] - above[c][-1].x1 >= 0.7 * unit for c, seg in here.items())
+        if restarts or stacked:
+            row_starts.append(i)
+            running = {c for c in here if wraps_on(i - 1, c)}
+            figures = any(_NUMERIC.match(_seg_text(seg)) for seg in here.values())
+            # Several cells wrapping over a line where no figure starts (figures start rows):
+            # header cells merged down, not a new row for them.
+            if len(running) >= 2 and not figures:
+                merged[i] = running
+    tops = [min(g.top for seg in lines[i] for g in seg) for i in row_starts]
+    bottom = max(g.bottom for segs in lines for seg in segs for g in seg) + 0.3 * unit
+    ys = [t - 0.25 * unit for t in tops] + [bottom]
+    out: list[Segment] = []
+    for r, y in enumerate(ys):
+        skip = merged.get(row_starts[r], set()) if r < len(row_starts) else set()
+        out.extend(Segment(xs[c], y, xs[c + 1], y) for c in range(len(xs) - 1) if c not in skip)
+    bounds = row_starts + [len(lines)]
+    for r in range(len(row_starts)):
+        row_segments = [seg for segs in lines[bounds[r]:bounds[r + 1]] for seg in segs]
+        for x in xs:
+            # Text running across a column line means the cell spans it (a merged cell): no border.
+            if not any(seg[0].x0 < x - 0.2 * unit and seg[-1].x1 > x + 0.2 * unit for seg in row_segments):
+                out.append(Segment(x, ys[r], x, ys[r + 1]))
+    return out
+
+
+def _seg_text(seg: list[Glyph]) -> str:
+    return "".join(g.text for g in seg)
 
 
 # --------------------------------------------------------------------------- text
@@ -444,13 +575,19 @@ def continues(previous: _Grid, current: _Grid, unit: float) -> list[int] | None:
     """
     tol = max(2.0, unit * 0.5)
     mapping = []
-    for x in current.xs:
+    for k, x in enumerate(current.xs):
         j = min(range(len(previous.xs)), key=lambda i: abs(previous.xs[i] - x))
-        if abs(previous.xs[j] - x) > tol or (mapping and j <= mapping[-1]):
+        outer = current.virtual and k in (0, len(current.xs) - 1)
+        if outer:  # a text-aligned table's outer edges follow its text: take the nearest column line
+            j = max([i for i, px in enumerate(previous.xs) if px <= x + tol] or [0]) if k == 0 else \
+                min([i for i, px in enumerate(previous.xs) if px >= x - tol] or [len(previous.xs) - 1])
+        elif abs(previous.xs[j] - x) > tol:
+            return None
+        if mapping and j <= mapping[-1]:
             return None
         mapping.append(j)
-    if mapping[0] != 0 or mapping[-1] != len(previous.xs) - 1:
-        return None
+    if not current.virtual and (mapping[0] != 0 or mapping[-1] != len(previous.xs) - 1):
+        return None  # ruled tables keep their outer edges; text-aligned ones start where text does
     return mapping
 
 

@@ -62,6 +62,7 @@ HEADER_ROLES: tuple[tuple[str, tuple[str, ...]], ...] = (
 # 合计 row of the indicator table; the figure may share the label's cell (`合计 80分`).
 _TOTAL = re.compile(r"^(?:合计|总计|总分|合计得分|自评总分|总得分|自评得分合计)(\d+(?:\.\d+)?分?)?$")
 _NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+[、.]|\(?[0-9]+[)、.]|\([一二三四五六七八九十]+\))")
+_SUB_ITEM = re.compile(r"^其中[:：]")  # `其中：结转数` is the 结转数 label
 _POINTS_ONLY = re.compile(r"^\(?\d+(?:\.\d+)?分\)?$")
 _MAX_LABEL = 30
 
@@ -82,8 +83,8 @@ def suzhou_document_to_raw(doc: Document) -> RawReport:
 
 
 def _label(text: str) -> str:
-    """Label text for matching: compact, trailing colon and leading numbering removed."""
-    return _NUMBERING.sub("", compact(text).rstrip(":："))
+    """Label text for matching: compact, trailing colon, leading numbering and 其中: removed."""
+    return _SUB_ITEM.sub("", _NUMBERING.sub("", compact(text).rstrip(":：")))
 
 
 def _matches(text: str, labels: tuple[str, ...]) -> bool:
