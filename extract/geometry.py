@@ -364,13 +364,15 @@ def _region_to_segments(lines: list[list[list[Glyph]]], unit: float) -> list[Seg
         if i + 1 >= len(lines) or c not in by_column[i] or c not in by_column[i + 1]:
             return False
         room = xs[c + 1] - by_column[i][c][-1].x1
-        return room < _first_word_width(by_column[i + 1][c]) + 0.7 * unit
+        return room < _first_word_width(by_column[i + 1][c]) + 0.9 * unit
 
     row_starts = [0]
     merged: dict[int, set[int]] = {}  # row-start line → columns whose cell runs on across it
     for i in range(1, len(lines)):
         here, above = by_column[i], by_column[i - 1]
-        restarts = any(c not in above for c in here)
+        # A column restarts where its text begins after a blank line, or after a line that
+        # ended short of the column's edge (that cell's text was complete).
+        restarts = any(c not in above or not wraps_on(i - 1, c) for c in here)
         # Two figures one above the other are two rows, unless the upper one fills its column
         # to the edge (a long figure broken over two lines).
         stacked = any(_NUMERIC.match(_seg_text(seg)) and c in above and _NUMERIC.match(_seg_text(above[c]))

@@ -107,25 +107,26 @@ def _to_gray(image: Any) -> Any:
     return array
 
 
-def binarise(gray: Any, smooth: bool = True) -> Any:
-    """Ink as 255, paper as 0. The threshold follows the local background (uneven lighting)
-    and sits a few noise levels below it; a light blur first keeps faint hairlines whole and
-    scanner grain out."""
+def binarise(gray: Any) -> Any:
+    """Ink as 255, paper as 0. A light blur first (it keeps faint hairlines whole and averages
+    scanner grain away), then a threshold that follows the local background (uneven
+    lighting) and sits four grain levels below it."""
     cv2, np = _cv()
-    block = max(15, (min(gray.shape[:2]) // 50) | 1)
-    if smooth:
-        gray = cv2.GaussianBlur(gray, (0, 0), max(0.6, min(gray.shape[:2]) / 2000))
-    return cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block,
-                                 _threshold_offset(gray))
+    h, w = gray.shape[:2]
+    smooth = cv2.GaussianBlur(gray, (0, 0), max(0.7, min(h, w) / 2000))
+    block = max(15, (min(h, w) // 50) | 1)
+    return cv2.adaptiveThreshold(smooth, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block,
+                                 _threshold_offset(smooth))
 
 
 def _threshold_offset(gray: Any) -> float:
-    """How far below the local paper colour ink starts: 3 × the grain of the paper (median
-    absolute difference of neighbouring pixels), at least 6 and at most 25 grey levels."""
-    _, np = _cv()
-    sample = gray[:: 4, :].astype(np.int16)
-    grain = float(np.median(np.abs(np.diff(sample, axis=1)))) / 0.95  # MAD of a difference ≈ 0.95 σ·√2/… (rough)
-    return float(min(25.0, max(6.0, 3 * grain)))
+    """Four times the grain of the page (robust spread of pixels around their local mean),
+    at least 8 and at most 30 grey levels."""
+    cv2, np = _cv()
+    sample = gray.astype(np.float32)
+    deviation = (sample - cv2.blur(sample, (15, 15)))[::3, ::3]
+    grain = float(np.median(np.abs(deviation - np.median(deviation)))) * 1.4826
+    return float(min(30.0, max(8.0, 4 * grain)))
 
 
 # --------------------------------------------------------------------------- deskew
@@ -259,12 +260,19 @@ def detect_lines(binary: Any) -> tuple[list[Segment], Any]:
     cv2, np = _cv()
     h, w = binary.shape[:2]
     # Horizontal runs longer than any character's stroke (a cell is wider than two characters).
+    # A faint hairline a little off the pixel grid comes out as a broken staircase of thin
+    # pieces: each row takes in its neighbours' ink and gaps of a few pixels are closed
+    # first, so the pieces make one run.
     h_len = max(21, w // 40) | 1  # odd: an even kernel shifts the opening by a pixel
-    h_mask = cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (h_len, 1)))
+    h_src = cv2.morphologyEx(cv2.dilate(binary, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 3))),
+                             cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (5, 1)))
+    h_mask = cv2.morphologyEx(h_src, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (h_len, 1)))
     # Vertical runs: a one-line row is barely taller than a character, so the kernel is short
     # and the runs it keeps must prove themselves (below).
     v_len = max(11, h // 110) | 1
-    v_mask = cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, v_len)))
+    v_src = cv2.morphologyEx(cv2.dilate(binary, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 1))),
+                             cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 5)))
+    v_mask = cv2.morphologyEx(v_src, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, v_len)))
     # A scan breaks thin lines: pieces a few pixels apart are one line. Only a few pixels, as
     # the strokes of characters stacked in a narrow cell can line up with small gaps.
     gap = max(3.0, min(w, h) / 500)
@@ -289,15 +297,20 @@ def detect_lines(binary: Any) -> tuple[list[Segment], Any]:
 
 
 def _ruling(h_runs: list[_Run], v_runs: list[_Run], binary: Any) -> tuple[list[_Run], list[_Run]]:
-    """The runs that are ruling lines: long ones, then, repeatedly, short ones whose two ends
-    run into ruling lines of the other direction (a cell edge: its ink is continuous with
-    the lines it joins). A character's stroke is short and stops short of the cell border,
-    even in a cell barely taller than its text, so it never qualifies."""
+    """The runs that are ruling lines.
+
+    Long runs (an eighth of the page width, a twelfth of its height) are lines unless the
+    rest of characters is stuck to them (a row of text closed into one run). Short runs
+    must also run into ruling lines of the other direction at both ends (a cell edge), and
+    a short vertical one must stand free of ink on both sides (cells have side padding; a
+    character's stroke has the rest of the character next to it). A stroke of text, even in
+    a cell barely taller than its line of text, stops short of the cell border."""
     h, w = binary.shape[:2]
-    h_kept = [r for r in h_runs if r.end - r.start >= w / 8]
-    v_kept = [r for r in v_runs if r.end - r.start >= h / 12]
+    side = max(3.0, min(h, w) / 330)  # 5 px at 200 dpi
+    h_kept = [r for r in h_runs if r.end - r.start >= w / 8 and _attached(r, binary, True) <= 0.15]
+    v_kept = [r for r in v_runs if r.end - r.start >= h / 12 and _attached(r, binary, False) <= 0.15]
     h_rest = [r for r in h_runs if r.end - r.start < w / 8]
-    v_rest = [r for r in v_runs if r.end - r.start < h / 12]
+    v_rest = [r for r in v_runs if r.end - r.start < h / 12 and _clear(r, binary, False, side)]
     changed = True
     while changed:
         changed = False
@@ -305,19 +318,25 @@ def _ruling(h_runs: list[_Run], v_runs: list[_Run], binary: Any) -> tuple[list[_
             for run in list(rest):
                 if _ends_on(run, other, binary, horizontal):
                     rest.remove(run)
-                    kept.append(run)
-                    changed = True
+                    if _attached(run, binary, horizontal) <= 0.35:
+                        kept.append(run)
+                        changed = True
     return h_kept, v_kept
 
 
 def _ends_on(run: _Run, others: Sequence[_Run], binary: Any, horizontal: bool) -> bool:
     """Do both ends of ``run`` join a run of the other direction, with unbroken ink from the
-    end to that line's centre?"""
+    end to that line's centre? A run may also overshoot the line by a few pixels (a stroke
+    of the next cell's text touching the line below)."""
     limit_y, limit_x = binary.shape[:2]
+    overshoot = max(3.0, min(limit_y, limit_x) / 200)
 
-    def joined(at: float) -> bool:
+    def joined(at: float, inward: int) -> bool:
         for o in others:
-            if not (abs(o.pos - at) <= o.thickness / 2 + 3 and o.start - 3 <= run.pos <= o.end + 3):
+            if not (o.start - 3 <= run.pos <= o.end + 3):
+                continue
+            offset = (o.pos - at) * inward  # > 0: the line is inside the run
+            if not -(o.thickness / 2 + 3) <= offset <= o.thickness / 2 + overshoot:
                 continue
             lo, hi = sorted((int(at), int(round(o.pos))))
             lo, hi = max(lo, 0), min(hi, (limit_x if horizontal else limit_y) - 1)
@@ -329,19 +348,86 @@ def _ends_on(run: _Run, others: Sequence[_Run], binary: Any, horizontal: bool) -
                 return True
         return False
 
-    return joined(run.start) and joined(run.end - 1)
+    return joined(run.start, 1) and joined(run.end - 1, -1)
+
+
+def _clear(run: _Run, binary: Any, horizontal: bool, side: float) -> bool:
+    """Is there paper on both sides of the middle of ``run`` for most of its length?"""
+    _, np = _cv()
+    length = run.end - run.start
+    lo, hi = int(run.start + 0.2 * length), int(run.end - 0.2 * length)
+    if hi <= lo:
+        return True
+    half = run.thickness / 2
+    a0, a1 = max(0, int(math.floor(run.pos - half - side))), max(0, int(math.floor(run.pos - half - 1)))
+    b0, b1 = int(math.ceil(run.pos + half + 1)), int(math.ceil(run.pos + half + side))
+    if horizontal:
+        before, after = binary[a0:a1 + 1, lo:hi].any(axis=0), binary[b0:b1 + 1, lo:hi].any(axis=0)
+    else:
+        before, after = binary[lo:hi, a0:a1 + 1].any(axis=1), binary[lo:hi, b0:b1 + 1].any(axis=1)
+    if before.size == 0 or after.size == 0:
+        return True
+    return float(np.mean(before | after)) <= 0.15
+
+
+def _attached(run: _Run, binary: Any, horizontal: bool) -> float:
+    """The share of a run's length where more ink is stuck to it: across the run, the ink
+    through the run's centre reaches well beyond the run's own stroke. A ruling line is a
+    free-standing stroke (text keeps a pixel or more of paper from it, crossings are few);
+    a run made of characters' strokes (a row of text, stacked characters) has the rest of
+    each character attached to it."""
+    _, np = _cv()
+    reach = int(math.ceil(run.thickness / 2)) + 6
+    centre = int(round(run.pos - 0.5))
+    lo, hi = int(run.start), int(run.end)
+    # The ends, where the run meets the lines it joins, are not looked at.
+    if hi - lo > 4 * reach:
+        lo, hi = lo + reach, hi - reach
+    else:
+        lo, hi = lo + (hi - lo) // 5, hi - (hi - lo) // 5
+    a0 = centre - reach
+    if horizontal:
+        strip = binary[max(0, a0):centre + reach + 1, lo:hi]
+    else:
+        strip = binary[lo:hi, max(0, a0):centre + reach + 1].T
+    c = centre - max(0, a0)
+    if strip.shape[1] == 0 or c < 1 or c + 1 >= strip.shape[0]:
+        return 0.0
+    ink = strip > 0
+    core = ink[c - 1:c + 2].any(axis=0)
+    # Ink running on from the core rows outwards, column by column.
+    up = np.cumprod(ink[c - 2::-1], axis=0).sum(axis=0) if c >= 2 else np.zeros(ink.shape[1], dtype=int)
+    down = np.cumprod(ink[c + 2:], axis=0).sum(axis=0)
+    length = np.where(core, up + down + 3, 0)
+    inked = length > 0
+    if not inked.any():
+        return 0.0
+    own = min(float(np.median(length[inked])), 8.0)
+    return float(np.mean(length[inked] >= own + 4))
 
 
 def _runs(mask: Any, horizontal: bool) -> list[_Run]:
-    cv2, _ = _cv()
-    n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    """Each connected piece of a line mask as a run. Its position is the row (column) where
+    the piece has most ink, its thickness the rows holding at least half as much: a stroke
+    of text stuck to the line widens the piece's box, not the line."""
+    cv2, np = _cv()
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     runs = []
     for i in range(1, n):
         x, y, bw, bh, _area = (int(v) for v in stats[i])
-        if horizontal:
-            runs.append(_Run(pos=y + bh / 2, start=float(x), end=float(x + bw), thickness=float(bh)))
+        if (bh if horizontal else bw) <= 2:
+            profile_offset, thickness = ((bh if horizontal else bw) - 1) / 2, float(bh if horizontal else bw)
         else:
-            runs.append(_Run(pos=x + bw / 2, start=float(y), end=float(y + bh), thickness=float(bw)))
+            piece = labels[y:y + bh, x:x + bw] == i
+            profile = piece.sum(axis=1 if horizontal else 0)
+            peak = profile.max()
+            strong = np.flatnonzero(profile >= peak / 2)
+            profile_offset = (strong[0] + strong[-1]) / 2
+            thickness = float(strong[-1] - strong[0] + 1)
+        if horizontal:
+            runs.append(_Run(pos=y + profile_offset + 0.5, start=float(x), end=float(x + bw), thickness=thickness))
+        else:
+            runs.append(_Run(pos=x + profile_offset + 0.5, start=float(y), end=float(y + bh), thickness=thickness))
     # A slightly curved or residually skewed line is thicker than its stroke: keep it anyway,
     # but a blob (a filled box, a stamp) is no line.
     return [r for r in runs if r.thickness <= max(8.0, (r.end - r.start) / 8)]
