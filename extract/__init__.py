@@ -18,16 +18,22 @@ READERS: dict[str, tuple[str, str]] = {
     ".docx": ("extract.docx", "docx_to_document"),
     ".txt": ("extract.txt", "txt_to_document"),
     ".pdf": ("extract.pdf", "pdf_to_document"),
+    ".doc": ("extract.doc", "doc_to_document"),
+}
+# Second table engines for PDFs, chosen with `jixiao extract --tables NAME`.
+PDF_TABLE_ENGINES: dict[str, tuple[str, str]] = {
+    "pdfplumber": READERS[".pdf"],
+    "camelot": ("extract.camelot_tables", "pdf_to_document_camelot"),
 }
 
 # Everything that looks like a report and must get a record, readable or not.
 REPORT_SUFFIXES = (".pdf", ".docx", ".doc", ".xlsx", ".xls", ".txt", ".html")
 
 
-def reader_for(path: Path) -> Callable[[Path], Document]:
+def reader_for(path: Path, tables: str = "pdfplumber") -> Callable[[Path], Document]:
     suffix = path.suffix.lower()
     try:
-        module_name, func_name = READERS[suffix]
+        module_name, func_name = PDF_TABLE_ENGINES[tables] if suffix == ".pdf" else READERS[suffix]
     except KeyError:
         supported = " ".join(sorted(READERS))
         raise UnsupportedFormat(
@@ -38,6 +44,8 @@ def reader_for(path: Path) -> Callable[[Path], Document]:
     return func
 
 
-def read_document(path: Path) -> Document:
-    """File → ``Document`` with the reader chosen by suffix."""
-    return reader_for(path)(path)
+def read_document(path: Path, tables: str = "pdfplumber") -> Document:
+    """File → ``Document`` with the reader chosen by suffix (and, for PDFs, the table engine)."""
+    if tables not in PDF_TABLE_ENGINES:
+        raise ValueError(f"tables must be one of {tuple(PDF_TABLE_ENGINES)}, not {tables!r}")
+    return reader_for(path, tables)(path)

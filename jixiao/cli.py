@@ -29,6 +29,9 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--out", type=Path, default=Path("out"), help="output folder (default: out)")
     ex.add_argument("--rules", metavar="PROFILE", help="rule profile: a built-in name or a .toml file "
                     "(default: the recognised form's own profile)")
+    ex.add_argument("--tables", choices=("pdfplumber", "camelot"), default="pdfplumber",
+                    help="table engine for PDFs: jixiao's own cell reconstruction on pdfplumber's geometry "
+                    "(default) or camelot (lattice, stream where a page has no ruling lines)")
     ex.add_argument("--strict", action="store_true", help="exit 1 if any file is not ok")
     ex.add_argument("--quiet", "-q", action="store_true", help="print only the summary")
     ex.add_argument("--verbose", "-v", action="store_true", help="full tracebacks for internal errors")
@@ -78,7 +81,7 @@ def _extract(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             line += f"  — {first['code']}: {first['message']}"
         print(line, file=out, flush=True)
 
-    summary = run_extract(args.dir, args.out, rules=args.rules, on_record=echo)
+    summary = run_extract(args.dir, args.out, rules=args.rules, on_record=echo, tables=args.tables)
     n = len(summary.records)
     flags = sum(len(r["flags"]) for r in summary.records)
     print(

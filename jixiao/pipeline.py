@@ -58,7 +58,7 @@ def document_to_report(doc: Document, rules: Any = None) -> Report:
     return validate_report(report, profile)
 
 
-def path_to_record(path: Path, root: Path, rules: Any = None) -> dict[str, Any]:
+def path_to_record(path: Path, root: Path, rules: Any = None, tables: str = "pdfplumber") -> dict[str, Any]:
     """One input file → one contract record (a dict ready for JSON)."""
     source: dict[str, Any] = {
         "path": _relative(path, root),
@@ -70,9 +70,11 @@ def path_to_record(path: Path, root: Path, rules: Any = None) -> dict[str, Any]:
     try:
         from extract import read_document
 
-        doc = read_document(path)
+        doc = read_document(path, tables)
         source["pages"] = doc.pages
         source["ocr"] = doc.ocr
+        if doc.notes:
+            source["notes"] = list(doc.notes)
         report = document_to_report(doc, rules)
     except JixiaoError as exc:
         template = "unknown" if not isinstance(exc, UnsupportedTemplate) else _template_of(exc)
@@ -189,6 +191,7 @@ def run_extract(
     out: Path,
     rules: Any = None,
     on_record: Callable[[dict[str, Any]], None] | None = None,
+    tables: str = "pdfplumber",
 ) -> RunSummary:
     """Process every report under ``root`` and write the contract's outputs to ``out``."""
     from jixiao.writers import write_json, write_tables
@@ -202,7 +205,7 @@ def run_extract(
     summary = RunSummary(not_reports=[_relative(p, base) for p in others])
     used_names: set[str] = set()
     for path in reports:
-        record = path_to_record(path, base, rules)
+        record = path_to_record(path, base, rules, tables)
         write_json(record, out / "json", used_names)
         summary.records.append(record)
         if on_record is not None:
