@@ -194,6 +194,8 @@ def run_extract(
     tables: str = "pdfplumber",
 ) -> RunSummary:
     """Process every report under ``root`` and write the contract's outputs to ``out``."""
+    from jixiao.store import write_store
+    from jixiao.workbook import write_workbook
     from jixiao.writers import write_json, write_tables
 
     if rules is not None and not hasattr(rules, "classes"):
@@ -211,6 +213,8 @@ def run_extract(
         if on_record is not None:
             on_record(record)
     write_tables(summary.records, out)
+    write_store(summary.records, out / "dataset.sqlite")
+    write_workbook(summary.records, out / "audit.xlsx")
     return summary
 
 

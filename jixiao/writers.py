@@ -47,13 +47,28 @@ def write_json(record: dict[str, Any], folder: Path, used: set[str] | None = Non
     return path
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_FILE_MODE = 0o666 & ~_umask()
+
+
+def publish(tmp: str, path: Path) -> None:
+    """Move a finished temporary file into place with ordinary permissions (mkstemp makes 0600)."""
+    os.chmod(tmp, _FILE_MODE)
+    os.replace(tmp, path)
+
+
 def atomic_write_text(path: Path, text: str, encoding: str = "utf-8") -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding=encoding, newline="") as fh:
             fh.write(text)
-        os.replace(tmp, path)
+        publish(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -116,7 +131,7 @@ def write_csv(path: Path, columns: tuple[str, ...], rows: list[dict[str, Any]]) 
             writer.writeheader()
             for row in rows:
                 writer.writerow({k: excel_safe(v) for k, v in row.items()})
-        os.replace(tmp, path)
+        publish(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

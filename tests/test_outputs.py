@@ -1,0 +1,74 @@
+"""dataset.sqlite and audit.xlsx hold the same rows as the CSV files."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from jixiao.pipeline import run_extract
+from tests.conftest import SAMPLES
+
+
+@pytest.fixture()
+def run(tmp_path: Path) -> Path:
+    src = tmp_path / "in"
+    src.mkdir()
+    for name in ("suzhou-2020-egov-selfeval.txt", "suzhou-2018-road-maintenance-weight-total-faults.docx",
+                 "broken-random-bytes.docx"):
+        shutil.copy(SAMPLES / name, src / name)
+    out = tmp_path / "out"
+    run_extract(src, out)
+    return out
+
+
+def _csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_sqlite_has_the_csv_rows_with_keys_and_indexes(run: Path) -> None:
+    conn = sqlite3.connect(run / "dataset.sqlite")
+    for table in ("reports", "indicators", "subprojects", "flags"):
+        (count,) = conn.execute(f"SELECT count(*) FROM {table}").fetchone()
+        assert count == len(_csv(run / f"{table}.csv")), table
+    assert conn.execute("SELECT weight, target FROM indicators WHERE name = '预算执行率'").fetchone() == (6.0, "=100%")
+    statuses = dict(conn.execute("SELECT source_path, status FROM reports").fetchall())
+    assert statuses["broken-random-bytes.docx"] == "error"
+    indexes = {row[1] for row in conn.execute("SELECT * FROM sqlite_master WHERE type = 'index'")}
+    assert {"idx_reports_template", "idx_flags_code"} <= indexes
+    pk = [r[1] for r in conn.execute("PRAGMA table_info(indicators)") if r[5]]
+    assert pk == ["source_path", "index"]
+
+
+def test_rerun_updates_the_store_in_place(run: Path) -> None:
+    src = run.parent / "in"
+    run_extract(src, run)
+    conn = sqlite3.connect(run / "dataset.sqlite")
+    assert conn.execute("SELECT count(*) FROM reports").fetchone() == (3,)
+    assert conn.execute("SELECT count(*) FROM indicators").fetchone() == (38 + 36,)
+
+
+def test_workbook_sheets_text_and_highlights(run: Path) -> None:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(run / "audit.xlsx")
+    assert wb.sheetnames == ["reports", "indicators", "flags", "subprojects", "budget"]
+    ws = wb["indicators"]
+    assert ws.freeze_panes == "B2" and ws.auto_filter.ref.startswith("A1:")
+    header = [c.value for c in ws[1]]
+    rows = [dict(zip(header, r)) for r in ws.iter_rows(min_row=2, values_only=True)]
+    assert len(rows) == 38 + 36
+    row_no = next(i for i, r in enumerate(rows, start=2) if r["name"] == "预算执行率"
+                  and r["source_path"] == "suzhou-2020-egov-selfeval.txt")
+    target = ws.cell(row=row_no, column=header.index("target") + 1)
+    assert (target.value, target.data_type) == ("=100%", "s")  # text, not a formula
+    reported = ws.cell(row=row_no, column=header.index("reported_score") + 1)
+    assert reported.fill.fgColor.rgb.endswith("FFC7CE")
+    clean = ws.cell(row=row_no + 1, column=header.index("reported_score") + 1)
+    assert not clean.fill.fgColor.rgb.endswith("FFC7CE")
+    first = [c.value for c in wb["reports"][1]]
+    assert first[:3] == ["source_path", "status", "template"]
