@@ -32,6 +32,12 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--tables", choices=("pdfplumber", "camelot"), default="pdfplumber",
                     help="table engine for PDFs: jixiao's own cell reconstruction on pdfplumber's geometry "
                     "(default) or camelot (lattice, stream where a page has no ruling lines)")
+    ex.add_argument("--jobs", "-j", type=int, default=0, metavar="N", help="worker processes (default: all cores)")
+    ex.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS",
+                    help="time limit per file; a file over it is stopped and recorded as an error (default 120)")
+    ex.add_argument("--max-memory", type=int, default=4096, metavar="MB",
+                    help="address-space limit per file in MB (default 4096; 0 = none)")
+    ex.add_argument("--force", action="store_true", help="redo files already done by an earlier run")
     ex.add_argument("--strict", action="store_true", help="exit 1 if any file is not ok")
     ex.add_argument("--quiet", "-q", action="store_true", help="print only the summary")
     ex.add_argument("--verbose", "-v", action="store_true", help="full tracebacks for internal errors")
@@ -62,15 +68,22 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
 
 
 def _extract(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from jixiao.pipeline import run_extract
+    from jixiao.runner import RunSettings, run_extract
 
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(message)s")
     if not args.dir.exists():
         print(f"jixiao: no such file or folder: {args.dir}", file=err)
         return 2
 
-    def echo(record: dict[str, Any]) -> None:
-        if args.quiet:
+    try:
+        settings = RunSettings(jobs=args.jobs, timeout=args.timeout, max_memory_mb=args.max_memory,
+                               force=args.force, rules=args.rules, tables=args.tables)
+    except ValueError as exc:
+        print(f"jixiao: {exc}", file=err)
+        return 2
+
+    def echo(record: dict[str, Any], skipped: bool) -> None:
+        if args.quiet or skipped:
             return
         flags = record["flags"]
         errors = sum(1 for f in flags if f["severity"] == "error")
@@ -81,12 +94,13 @@ def _extract(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             line += f"  — {first['code']}: {first['message']}"
         print(line, file=out, flush=True)
 
-    summary = run_extract(args.dir, args.out, rules=args.rules, on_record=echo, tables=args.tables)
+    summary = run_extract(args.dir, args.out, settings, on_record=echo)
     n = len(summary.records)
     flags = sum(len(r["flags"]) for r in summary.records)
+    skipped = f"{summary.skipped} unchanged since the last run, skipped (--force redoes them); " if summary.skipped else ""
     print(
         f"{n} reports: {summary.count('ok')} ok, {summary.count('partial')} partial, {summary.count('error')} error; "
-        f"{flags} flags; {len(summary.not_reports)} other files not reports; outputs in {args.out}/",
+        f"{flags} flags; {skipped}{len(summary.not_reports)} other files not reports; outputs in {args.out}/",
         file=out,
     )
     if args.strict and summary.count("ok") != n:

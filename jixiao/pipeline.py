@@ -9,12 +9,11 @@ from __future__ import annotations
 import hashlib
 import importlib
 import logging
-import os
 import traceback
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
+from jixiao import __version__
 from jixiao.errors import JixiaoError, UnknownTemplate, UnsupportedTemplate
 from jixiao.model import SCHEMA_VERSION, SECTION_KEYS, Document, RawReport, ReadError, Report
 
@@ -92,6 +91,7 @@ def report_to_record(report: Report, source: dict[str, Any]) -> dict[str, Any]:
     status = "ok" if not report.errors else ("partial" if usable else "error")
     return {
         "schema_version": SCHEMA_VERSION,
+        "jixiao_version": __version__,
         "source": source,
         "status": status,
         "errors": [e.to_json() for e in report.errors],
@@ -113,6 +113,7 @@ def report_to_record(report: Report, source: dict[str, Any]) -> dict[str, Any]:
 def error_record(source: dict[str, Any], code: str, message: str, template: str = "unknown") -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION,
+        "jixiao_version": __version__,
         "source": source,
         "status": "error",
         "errors": [{"code": code, "message": message}],
@@ -151,72 +152,3 @@ def _sha256(path: Path) -> str:
     except OSError:
         return hashlib.sha256(b"").hexdigest()  # unreadable: the read step reports why
     return digest.hexdigest()
-
-
-# --------------------------------------------------------------------------- runs
-
-
-@dataclass
-class RunSummary:
-    records: list[dict[str, Any]] = field(default_factory=list)
-    not_reports: list[str] = field(default_factory=list)
-
-    def count(self, status: str) -> int:
-        return sum(1 for r in self.records if r["status"] == status)
-
-
-def find_inputs(root: Path, exclude: Path | None = None) -> tuple[list[Path], list[Path]]:
-    """Report-looking files under ``root`` (recursively, sorted) and the other files seen."""
-    from extract import REPORT_SUFFIXES
-
-    if root.is_file():
-        return ([root], []) if root.suffix.lower() in REPORT_SUFFIXES else ([], [root])
-    reports: list[Path] = []
-    others: list[Path] = []
-    excluded = exclude.resolve() if exclude is not None else None
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        here = Path(dirpath)
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".")
-                             and (excluded is None or (here / d).resolve() != excluded))
-        for name in sorted(filenames):
-            if name.startswith("."):
-                continue
-            path = here / name
-            (reports if path.suffix.lower() in REPORT_SUFFIXES else others).append(path)
-    return reports, others
-
-
-def run_extract(
-    root: Path,
-    out: Path,
-    rules: Any = None,
-    on_record: Callable[[dict[str, Any]], None] | None = None,
-    tables: str = "pdfplumber",
-) -> RunSummary:
-    """Process every report under ``root`` and write the contract's outputs to ``out``."""
-    from jixiao.store import write_store
-    from jixiao.workbook import write_workbook
-    from jixiao.writers import write_json, write_tables
-
-    if rules is not None and not hasattr(rules, "classes"):
-        from validate import Profile
-
-        rules = Profile.resolve(rules)  # fail on a bad profile before any file is read
-    reports, others = find_inputs(root, exclude=out)
-    base = root if root.is_dir() else root.parent
-    summary = RunSummary(not_reports=[_relative(p, base) for p in others])
-    used_names: set[str] = set()
-    for path in reports:
-        record = path_to_record(path, base, rules, tables)
-        write_json(record, out / "json", used_names)
-        summary.records.append(record)
-        if on_record is not None:
-            on_record(record)
-    write_tables(summary.records, out)
-    write_store(summary.records, out / "dataset.sqlite")
-    write_workbook(summary.records, out / "audit.xlsx")
-    return summary
-
-
-def iter_flags(record: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    yield from record.get("flags", [])

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from jixiao.pipeline import run_extract
+from jixiao.runner import run_extract
 from tests.conftest import SAMPLES
 
 

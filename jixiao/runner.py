@@ -1,0 +1,211 @@
+"""Runs over whole folders: worker processes, a time and memory limit per file, resumable.
+
+Each file is processed in a forked child process, so that a file that hangs or blows up
+is killed and recorded with status ``error`` while the run goes on. Every finished record
+is written to ``OUT/json`` at once (atomically), so an interrupted run loses nothing that
+was done; a rerun skips files whose content and jixiao version are unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import time
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+from typing import Any, Callable
+
+from jixiao import __version__
+from jixiao.pipeline import FORMATS, _relative, _sha256, error_record, path_to_record
+from jixiao.writers import json_name, write_json
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """How a run goes. ``jobs`` worker processes (0 = all cores); ``timeout`` seconds and
+    ``max_memory_mb`` of address space per file (0 = no limit); ``force`` redoes done files."""
+
+    jobs: int = 0
+    timeout: float = 120.0
+    max_memory_mb: int = 4096
+    force: bool = False
+    rules: Any = None
+    tables: str = "pdfplumber"
+
+    def __post_init__(self) -> None:
+        if self.jobs < 0:
+            raise ValueError("jobs must be 0 (all cores) or more")
+        if self.timeout < 0:
+            raise ValueError("timeout must not be negative")
+        if self.max_memory_mb < 0:
+            raise ValueError("max_memory_mb must not be negative")
+
+    @property
+    def workers(self) -> int:
+        return self.jobs or os.cpu_count() or 1
+
+
+@dataclass
+class RunSummary:
+    records: list[dict[str, Any]] = field(default_factory=list)
+    not_reports: list[str] = field(default_factory=list)
+    skipped: int = 0
+
+    def count(self, status: str) -> int:
+        return sum(1 for r in self.records if r["status"] == status)
+
+
+def find_inputs(root: Path, exclude: Path | None = None) -> tuple[list[Path], list[Path]]:
+    """Report-looking files under ``root`` (recursively, sorted) and the other files seen."""
+    from extract import REPORT_SUFFIXES
+
+    if root.is_file():
+        return ([root], []) if root.suffix.lower() in REPORT_SUFFIXES else ([], [root])
+    reports: list[Path] = []
+    others: list[Path] = []
+    excluded = exclude.resolve() if exclude is not None else None
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        here = Path(dirpath)
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".")
+                             and (excluded is None or (here / d).resolve() != excluded))
+        for name in sorted(filenames):
+            if name.startswith("."):
+                continue
+            path = here / name
+            (reports if path.suffix.lower() in REPORT_SUFFIXES else others).append(path)
+    return reports, others
+
+
+def run_extract(
+    root: Path,
+    out: Path,
+    settings: RunSettings | None = None,
+    on_record: Callable[[dict[str, Any], bool], None] | None = None,
+) -> RunSummary:
+    """Process every report under ``root``; write the contract's outputs to ``out``.
+
+    ``on_record(record, skipped)`` is called as each file is done (in completion order).
+    """
+    from jixiao.store import write_store
+    from jixiao.workbook import write_workbook
+    from jixiao.writers import write_tables
+
+    settings = settings or RunSettings()
+    if settings.rules is not None and not hasattr(settings.rules, "classes"):
+        from validate import Profile
+
+        # Fail on a bad profile before any file is read.
+        settings = RunSettings(**{**settings.__dict__, "rules": Profile.resolve(settings.rules)})
+    reports, others = find_inputs(root, exclude=out)
+    base = root if root.is_dir() else root.parent
+    summary = RunSummary(not_reports=[_relative(p, base) for p in others])
+    todo: list[tuple[Path, str]] = []
+    done: dict[str, dict[str, Any]] = {}
+    for path in reports:
+        rel = _relative(path, base)
+        previous = None if settings.force else _done_record(out, rel, path)
+        if previous is not None:
+            done[rel] = previous
+            summary.skipped += 1
+            if on_record is not None:
+                on_record(previous, True)
+        else:
+            todo.append((path, rel))
+
+    def finished(record: dict[str, Any]) -> None:
+        write_json(record, out / "json")
+        done[record["source"]["path"]] = record
+        if on_record is not None:
+            on_record(record, False)
+
+    if settings.workers == 1 and settings.timeout == 0 and settings.max_memory_mb == 0:
+        for path, _ in todo:
+            finished(path_to_record(path, base, settings.rules, settings.tables))
+    else:
+        _run_in_children(todo, base, settings, finished)
+    summary.records = [done[_relative(p, base)] for p in reports]
+    write_tables(summary.records, out)
+    write_store(summary.records, out / "dataset.sqlite")
+    write_workbook(summary.records, out / "audit.xlsx")
+    return summary
+
+
+def _done_record(out: Path, rel: str, path: Path) -> dict[str, Any] | None:
+    """The record of an earlier run, if the file's content and jixiao's version are unchanged."""
+    json_path = out / "json" / json_name(rel)
+    try:
+        record: dict[str, Any] = json.loads(json_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if record.get("jixiao_version") != __version__ or record.get("source", {}).get("path") != rel:
+        return None
+    if record["source"].get("sha256") != _sha256(path):
+        return None
+    return record
+
+
+def _child(path: Path, base: Path, settings: RunSettings, conn: Connection) -> None:  # pragma: no cover - child
+    if settings.max_memory_mb:
+        import resource
+
+        limit = settings.max_memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    try:
+        record = path_to_record(path, base, settings.rules, settings.tables)
+    except MemoryError:
+        record = _limit_record(path, base, "memory_limit",
+                               f"needed more than {settings.max_memory_mb} MB; raise --max-memory to process it")
+    conn.send(record)
+    conn.close()
+
+
+def _limit_record(path: Path, base: Path, code: str, message: str) -> dict[str, Any]:
+    source = {"path": _relative(path, base), "sha256": _sha256(path),
+              "format": FORMATS.get(path.suffix.lower(), "other"), "pages": None, "ocr": False}
+    return error_record(source, code, message)
+
+
+def _run_in_children(todo: list[tuple[Path, str]], base: Path, settings: RunSettings,
+                     finished: Callable[[dict[str, Any]], None]) -> None:
+    ctx = multiprocessing.get_context("fork")
+    pending = list(reversed(todo))
+    running: dict[Connection, tuple[Any, Path, float]] = {}
+    try:
+        while pending or running:
+            while pending and len(running) < settings.workers:
+                path, _ = pending.pop()
+                receiver, sender = ctx.Pipe(duplex=False)
+                proc = ctx.Process(target=_child, args=(path, base, settings, sender), daemon=True)
+                proc.start()
+                sender.close()
+                running[receiver] = (proc, path, time.monotonic())
+            for conn in wait(list(running), timeout=0.2):
+                proc, path, _ = running.pop(conn)  # type: ignore[index]
+                try:
+                    record = conn.recv()
+                except EOFError:
+                    proc.join()
+                    record = _limit_record(path, base, "worker_crashed",
+                                           f"the worker processing this file died (exit code {proc.exitcode}); "
+                                           "it may have run out of memory: try --max-memory")
+                conn.close()
+                proc.join()
+                finished(record)
+            if settings.timeout:
+                now = time.monotonic()
+                for conn, (proc, path, started) in list(running.items()):
+                    if now - started > settings.timeout:
+                        proc.kill()
+                        proc.join()
+                        conn.close()
+                        del running[conn]
+                        finished(_limit_record(path, base, "timeout",
+                                               f"took longer than {settings.timeout:g} s and was stopped; "
+                                               "try --timeout with a larger value"))
+    finally:
+        for conn, (proc, _, _) in running.items():
+            proc.kill()
+            proc.join()
+            conn.close()

@@ -1,0 +1,121 @@
+"""Bulk runs: resumable, and one bad file (hung, too big, crashing) never stops the run."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import jixiao.runner as runner
+from jixiao.cli import main
+from jixiao.runner import RunSettings, run_extract
+from tests.conftest import SAMPLES
+
+SEED = "suzhou-2020-egov-selfeval.txt"
+
+
+@pytest.fixture()
+def folder(tmp_path: Path) -> Path:
+    src = tmp_path / "in"
+    (src / "子目录 with space").mkdir(parents=True)
+    shutil.copy(SAMPLES / SEED, src / SEED)
+    shutil.copy(SAMPLES / SEED, src / "子目录 with space" / "copy.txt")  # same content, two places
+    shutil.copy(SAMPLES / "suzhou-2018-road-maintenance-weight-total-faults.docx", src / "road.docx")
+    return src
+
+
+def _run(src: Path, out: Path, *extra: str) -> tuple[int, str]:
+    stdout = io.StringIO()
+    code = main(["extract", str(src), "--out", str(out), "--jobs", "2", *extra], stdout=stdout)
+    return code, stdout.getvalue()
+
+
+def test_rerun_skips_what_is_done_and_gives_the_same_outputs(folder: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    code, first = _run(folder, out)
+    assert code == 0 and "3 reports: 3 ok" in first
+    before = {p.name: p.read_bytes() for p in (out / "json").glob("*.json")}
+    tables = {n: (out / n).read_bytes() for n in ("reports.csv", "indicators.csv", "flags.csv")}
+    code, second = _run(folder, out)
+    assert "3 unchanged since the last run, skipped" in second
+    assert [line for line in second.splitlines() if "  ok  " in line] == []
+    assert {p.name: p.read_bytes() for p in (out / "json").glob("*.json")} == before
+    assert {n: (out / n).read_bytes() for n in tables} == tables
+    # A changed file is redone, the others are not.
+    (folder / SEED).write_text((folder / SEED).read_text(encoding="utf-8").replace("3513.00", "3500.00"),
+                               encoding="utf-8")
+    code, third = _run(folder, out)
+    assert "2 unchanged since the last run" in third and f"{SEED}  ok" in third
+    code, forced = _run(folder, out, "--force")
+    assert "skipped" not in forced and forced.count("  ok  ") == 3
+
+
+def test_interrupted_run_leaves_only_whole_files(folder: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    _run(folder, out)
+    (out / "json" / f"{SEED}.json").write_text('{"half": ', encoding="utf-8")  # as a kill mid-write would, were it not atomic
+    code, text = _run(folder, out)
+    assert "2 unchanged" in text  # the damaged one is redone
+    assert json.loads((out / "json" / f"{SEED}.json").read_text(encoding="utf-8"))["status"] == "ok"
+    assert not [p for p in out.rglob(".*") if p.is_file()]  # no temporary files left behind
+
+
+def _slow_or_broken(path: Path, base: Path, rules: Any = None, tables: str = "pdfplumber") -> dict[str, Any]:
+    if path.name == "road.docx":
+        time.sleep(30)
+    if path.name == "copy.txt":
+        os._exit(3)  # a crash in native code looks like this from outside
+    return ORIGINAL(path, base, rules, tables)
+
+
+ORIGINAL = runner.path_to_record
+
+
+def test_hung_and_crashing_files_are_recorded_and_the_run_goes_on(folder: Path, tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(runner, "path_to_record", _slow_or_broken)
+    out = tmp_path / "out"
+    started = time.monotonic()
+    summary = run_extract(folder, out, RunSettings(jobs=2, timeout=3))
+    assert time.monotonic() - started < 25
+    by_path = {r["source"]["path"]: r for r in summary.records}
+    assert by_path[SEED]["status"] == "ok"
+    assert by_path["road.docx"]["errors"][0]["code"] == "timeout"
+    assert "longer than 3 s" in by_path["road.docx"]["errors"][0]["message"]
+    assert by_path["子目录 with space/copy.txt"]["errors"][0]["code"] == "worker_crashed"
+    assert len(list((out / "json").glob("*.json"))) == 3
+
+
+def _hungry(path: Path, base: Path, rules: Any = None, tables: str = "pdfplumber") -> dict[str, Any]:
+    if path.name == "road.docx":
+        bytearray(512 * 1024 * 1024)  # more than the limit below
+    return ORIGINAL(path, base, rules, tables)
+
+
+def _address_space_mb() -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmSize:"):
+            return int(line.split()[1]) // 1024
+    return 1024
+
+
+def test_memory_guard(folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(runner, "path_to_record", _hungry)
+    # The forked child starts with this process's address space: allow 250 MB on top of it.
+    limit = _address_space_mb() + 250
+    summary = run_extract(folder, tmp_path / "out", RunSettings(jobs=1, max_memory_mb=limit))
+    by_path = {r["source"]["path"]: r for r in summary.records}
+    assert by_path["road.docx"]["errors"][0]["code"] == "memory_limit"
+    assert by_path[SEED]["status"] == "ok"
+
+
+def test_bad_settings_are_usage_errors(tmp_path: Path) -> None:
+    err = io.StringIO()
+    assert main(["extract", str(SAMPLES), "--out", str(tmp_path), "--jobs", "-1"], stderr=err) == 2
+    assert err.getvalue().strip() == "jixiao: jobs must be 0 (all cores) or more"
