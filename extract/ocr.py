@@ -17,6 +17,7 @@ OpenCV, numpy and RapidOCR are imported only when a scan is read.
 from __future__ import annotations
 
 import math
+import statistics
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -108,25 +109,23 @@ def _to_gray(image: Any) -> Any:
 
 
 def binarise(gray: Any) -> Any:
-    """Ink as 255, paper as 0. A light blur first (it keeps faint hairlines whole and averages
-    scanner grain away), then a threshold that follows the local background (uneven
-    lighting) and sits four grain levels below it."""
-    cv2, np = _cv()
+    """Ink as 255, paper as 0: darker than the local mean (a window of about two characters,
+    so uneven lighting does not matter) by twice the grain of the scan."""
+    cv2, _ = _cv()
     h, w = gray.shape[:2]
-    smooth = cv2.GaussianBlur(gray, (0, 0), max(0.7, min(h, w) / 2000))
     block = max(15, (min(h, w) // 50) | 1)
-    return cv2.adaptiveThreshold(smooth, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block,
-                                 _threshold_offset(smooth))
+    return cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block,
+                                 _threshold_offset(gray))
 
 
 def _threshold_offset(gray: Any) -> float:
-    """Four times the grain of the page (robust spread of pixels around their local mean),
-    at least 8 and at most 30 grey levels."""
+    """Twice the grain of the page (the robust spread of pixels around their local mean), at
+    least 8 and at most 30 grey levels: faint hairlines stay ink, scanner noise does not."""
     cv2, np = _cv()
     sample = gray.astype(np.float32)
     deviation = (sample - cv2.blur(sample, (15, 15)))[::3, ::3]
     grain = float(np.median(np.abs(deviation - np.median(deviation)))) * 1.4826
-    return float(min(30.0, max(8.0, 4 * grain)))
+    return float(min(30.0, max(8.0, 2 * grain)))
 
 
 # --------------------------------------------------------------------------- deskew
@@ -259,29 +258,27 @@ def detect_lines(binary: Any) -> tuple[list[Segment], Any]:
     (to erase them before OCR)."""
     cv2, np = _cv()
     h, w = binary.shape[:2]
-    # Horizontal runs longer than any character's stroke (a cell is wider than two characters).
-    # A faint hairline a little off the pixel grid comes out as a broken staircase of thin
-    # pieces: each row takes in its neighbours' ink and gaps of a few pixels are closed
-    # first, so the pieces make one run.
-    h_len = max(21, w // 40) | 1  # odd: an even kernel shifts the opening by a pixel
-    h_src = cv2.morphologyEx(cv2.dilate(binary, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 3))),
-                             cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (5, 1)))
-    h_mask = cv2.morphologyEx(h_src, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (h_len, 1)))
-    # Vertical runs: a one-line row is barely taller than a character, so the kernel is short
-    # and the runs it keeps must prove themselves (below).
-    v_len = max(11, h // 110) | 1
-    v_src = cv2.morphologyEx(cv2.dilate(binary, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 1))),
-                             cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 5)))
-    v_mask = cv2.morphologyEx(v_src, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, v_len)))
-    # A scan breaks thin lines: pieces a few pixels apart are one line. Only a few pixels, as
-    # the strokes of characters stacked in a narrow cell can line up with small gaps.
-    gap = max(3.0, min(w, h) / 500)
+    # Straight runs of ink, horizontal and vertical, a little longer than a stroke of text is
+    # thick: they are candidates, sorted out below. A faint hairline a little off the pixel
+    # grid comes out as a staircase of thin pieces, so each row (column) first takes in its
+    # neighbours' ink.
+    length = max(11, min(h, w) // 80) | 1  # odd: an even kernel shifts the opening by a pixel
+    h_src = cv2.dilate(binary, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 3)))
+    # Gaps of a few pixels in a horizontal hairline are closed too. (Not in vertical ones: that
+    # would bridge a line to the stroke of a character just below its end.)
+    h_src = cv2.morphologyEx(h_src, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (5, 1)))
+    h_mask = cv2.morphologyEx(h_src, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1)))
+    v_src = cv2.dilate(binary, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 1)))
+    v_mask = cv2.morphologyEx(v_src, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, length)))
+    # A scan breaks faint hairlines into pieces: pieces on the very same row (column) with
+    # gaps narrower than a cell are one line. Strokes of text that happen to be joined this
+    # way are sorted out with the rest.
+    gap = max(6.0, min(w, h) / 60)
     h_runs = _merge_runs(_runs(h_mask, horizontal=True), gap, offset=1.0)
     v_runs = _merge_runs(_runs(v_mask, horizontal=False), gap, offset=1.0)
     h_kept, v_kept = _ruling(h_runs, v_runs, binary)
-    # Ruling lines interrupted for longer (a stamp, a fold) are joined once known to be lines.
-    h_kept = _merge_runs(h_kept, 4 * gap)
-    v_kept = _merge_runs(v_kept, 4 * gap)
+    h_kept = _merge_runs(h_kept, gap)
+    v_kept = _merge_runs(v_kept, gap)
     segments = [Segment(r.start, r.pos, r.end, r.pos) for r in h_kept]
     segments += [Segment(r.pos, r.start, r.pos, r.end) for r in v_kept]
     mask = np.zeros_like(binary)
@@ -338,9 +335,11 @@ def _ends_on(run: _Run, others: Sequence[_Run], binary: Any, horizontal: bool) -
             offset = (o.pos - at) * inward  # > 0: the line is inside the run
             if not -(o.thickness / 2 + 3) <= offset <= o.thickness / 2 + overshoot:
                 continue
-            lo, hi = sorted((int(at), int(round(o.pos))))
+            if offset >= 0:  # the run crosses the line: joined (its overshoot may be bridged text)
+                return True
+            lo, hi = sorted((int(at), int(o.pos)))  # positions are pixel centres (index + 0.5)
             lo, hi = max(lo, 0), min(hi, (limit_x if horizontal else limit_y) - 1)
-            across = int(round(run.pos))
+            across = int(run.pos)
             a0, a1 = max(across - 1, 0), across + 2
             band = binary[a0:a1, lo:hi + 1] if horizontal else binary[lo:hi + 1, a0:a1]
             # Every step from the end of the run to the line is inked (in one of three rows/columns).
@@ -378,7 +377,7 @@ def _attached(run: _Run, binary: Any, horizontal: bool) -> float:
     each character attached to it."""
     _, np = _cv()
     reach = int(math.ceil(run.thickness / 2)) + 6
-    centre = int(round(run.pos - 0.5))
+    centre = int(run.pos)
     lo, hi = int(run.start), int(run.end)
     # The ends, where the run meets the lines it joins, are not looked at.
     if hi - lo > 4 * reach:
@@ -472,6 +471,8 @@ def image_to_geometry(image: Any, number: int) -> PageGeometry:
 
 
 STRATEGY = "split"
+SPLITS = []
+DET_SCALE = 1.0
 
 
 def read_text(gray: Any, binary: Any, segments: Sequence[Segment], line_ink: Any) -> list[Glyph]:
@@ -480,34 +481,28 @@ def read_text(gray: Any, binary: Any, segments: Sequence[Segment], line_ink: Any
     if STRATEGY == "page":
         result, _ = engine(gray, use_cls=False)
         return [_glyph(box, text) for box, text, _score in (result or [])]
-    # The page with its ruling lines painted over in the paper's colour.
-    paper = int(np.percentile(gray, 90))
-    clean = gray.copy()
-    clean[line_ink > 0] = paper
-    boxes = _detect(engine, clean)
-    verticals = [s for s in segments if not s.horizontal]
-    pieces = []
-    for x0, y0, x1, y1 in boxes:
-        pieces.extend(_split_at_lines(x0, y0, x1, y1, verticals))
-    crops, kept = [], []
     h, w = gray.shape[:2]
-    for x0, y0, x1, y1 in pieces:
-        xa, ya, xb, yb = max(0, int(x0)), max(0, int(y0)), min(w, int(math.ceil(x1))), min(h, int(math.ceil(y1)))
-        if xb - xa < 3 or yb - ya < 3:
-            continue
-        ink = binary[ya:yb, xa:xb] & ~line_ink[ya:yb, xa:xb]
-        if not ink.any():
-            continue
-        crops.append(clean[ya:yb, xa:xb])
-        kept.append((xa, ya, xb, yb))
+    boxes = _detect(engine, gray)
+    from extract.geometry import segments_to_grids
+    unit = statistics.median([b[3] - b[1] for b in boxes]) if boxes else 10.0
+    grids = segments_to_grids(segments, unit)
+    verticals = [s for s in segments if not s.horizontal]
+    crops, kept = [], []
+    for x0, y0, x1, y1 in boxes:
+        pieces = _split_at_lines(x0, y0, x1, y1, verticals, grids)
+        if len(pieces) > 1:
+            SPLITS.append((x0, y0, x1, y1))
+        for px0, py0, px1, py1 in pieces:
+            xa, ya, xb, yb = max(0, int(px0)), max(0, int(py0)), min(w, int(math.ceil(px1))), min(h, int(math.ceil(py1)))
+            if xb - xa < 3 or yb - ya < 3:
+                continue
+            crops.append(gray[ya:yb, xa:xb])
+            kept.append((xa, ya, xb, yb))
     glyphs = []
-    for (xa, ya, xb, yb), (text, _score) in zip(kept, _recognise(engine, crops)):
-        if text.strip():
+    for (xa, ya, xb, yb), (text, score) in zip(kept, _recognise(engine, crops)):
+        if text.strip() and score >= 0.5:
             glyphs.append(Glyph(text, float(xa), float(ya), float(xb), float(yb)))
     return glyphs
-
-
-DET_SCALE = 1.0
 
 
 def _detect(engine: Any, image: Any) -> list[tuple[float, float, float, float]]:
@@ -518,6 +513,7 @@ def _detect(engine: Any, image: Any) -> list[tuple[float, float, float, float]]:
     for box in result or []:
         pts = np.asarray(box, dtype=np.float64) / DET_SCALE
         out.append((pts[:, 0].min(), pts[:, 1].min(), pts[:, 0].max(), pts[:, 1].max()))
+    out.sort(key=lambda b: (b[1], b[0]))
     return out
 
 
@@ -530,9 +526,13 @@ def _recognise(engine: Any, crops: list[Any]) -> list[tuple[str, float]]:
     return [(r[0], float(r[1])) for r in res]
 
 
-def _split_at_lines(x0: float, y0: float, x1: float, y1: float, verticals: Sequence[Segment]) -> list[tuple[float, float, float, float]]:
+def _split_at_lines(x0: float, y0: float, x1: float, y1: float, verticals: Sequence[Segment], grids: Any) -> list[tuple[float, float, float, float]]:
     mid = (y0 + y1) / 2
-    cuts = sorted(v.x0 for v in verticals if x0 + 2 < v.x0 < x1 - 2 and v.top <= mid <= v.bottom)
+    if not any(g.xs[0] <= (x0 + x1) / 2 <= g.xs[-1] and g.ys[0] <= mid <= g.ys[-1] for g in grids) and \
+            not any(g.ys[0] <= mid <= g.ys[-1] and x0 < g.xs[0] < x1 for g in grids):
+        return [(x0, y0, x1, y1)]
+    cuts = sorted(v.x0 for v in verticals if x0 + 2 < v.x0 < x1 - 2 and v.top <= mid <= v.bottom
+                  and any(g.ys[0] - 3 <= mid <= g.ys[-1] + 3 and g.xs[0] - 3 <= v.x0 <= g.xs[-1] + 3 for g in grids))
     if not cuts:
         return [(x0, y0, x1, y1)]
     out = []

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import time
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -82,9 +83,15 @@ def _extract(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         print(f"jixiao: {exc}", file=err)
         return 2
 
+    progress = Progress(out) if out.isatty() and not args.quiet else None
+
     def echo(record: dict[str, Any], skipped: bool) -> None:
+        if progress is not None:
+            progress.update(record, skipped)
         if args.quiet or skipped:
             return
+        if progress is not None and record["status"] == "ok":
+            return  # on a terminal the bar says it; problems still get their own line
         flags = record["flags"]
         errors = sum(1 for f in flags if f["severity"] == "error")
         line = (f"{record['source']['path']}  {record['status']}  {record['template']}  "
@@ -92,9 +99,14 @@ def _extract(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if record["status"] != "ok" and record.get("errors"):
             first = record["errors"][0]
             line += f"  — {first['code']}: {first['message']}"
+        if progress is not None:
+            progress.clear()
         print(line, file=out, flush=True)
 
-    summary = run_extract(args.dir, args.out, settings, on_record=echo)
+    summary = run_extract(args.dir, args.out, settings, on_record=echo,
+                          on_start=progress.start if progress is not None else None)
+    if progress is not None:
+        progress.clear()
     n = len(summary.records)
     flags = sum(len(r["flags"]) for r in summary.records)
     skipped = f"{summary.skipped} unchanged since the last run, skipped (--force redoes them); " if summary.skipped else ""
@@ -106,6 +118,41 @@ def _extract(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.strict and summary.count("ok") != n:
         return 1
     return 0
+
+
+class Progress:
+    """One line on a terminal, redrawn in place: files done, rate, ETA, problems so far."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.total = 0
+        self.done = 0
+        self.processed = 0
+        self.problems = 0
+        self.started = time.monotonic()
+
+    def start(self, total: int) -> None:
+        self.total = total
+        self.started = time.monotonic()
+        self._draw()
+
+    def update(self, record: dict[str, Any], skipped: bool) -> None:
+        self.done += 1
+        self.processed += 0 if skipped else 1
+        self.problems += record["status"] != "ok"
+        self._draw()
+
+    def _draw(self) -> None:
+        elapsed = max(1e-9, time.monotonic() - self.started)
+        rate = self.processed / elapsed
+        left = self.total - self.done
+        eta = f"{left / rate:.0f} s" if rate > 0 and left else "—"
+        self.out.write(f"\r{self.done}/{self.total} files  {rate:.1f}/s  ETA {eta}  {self.problems} not ok\x1b[K")
+        self.out.flush()
+
+    def clear(self) -> None:
+        self.out.write("\r\x1b[K")
+        self.out.flush()
 
 
 def _rules(args: argparse.Namespace, out: TextIO) -> int:

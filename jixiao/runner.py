@@ -83,10 +83,12 @@ def run_extract(
     out: Path,
     settings: RunSettings | None = None,
     on_record: Callable[[dict[str, Any], bool], None] | None = None,
+    on_start: Callable[[int], None] | None = None,
 ) -> RunSummary:
     """Process every report under ``root``; write the contract's outputs to ``out``.
 
-    ``on_record(record, skipped)`` is called as each file is done (in completion order).
+    ``on_start(n_reports)`` is called once the inputs are known; ``on_record(record, skipped)``
+    as each file is done (in completion order).
     """
     from jixiao.store import write_store
     from jixiao.workbook import write_workbook
@@ -101,6 +103,8 @@ def run_extract(
     reports, others = find_inputs(root, exclude=out)
     base = root if root.is_dir() else root.parent
     summary = RunSummary(not_reports=[_relative(p, base) for p in others])
+    if on_start is not None:
+        on_start(len(reports))
     todo: list[tuple[Path, str]] = []
     done: dict[str, dict[str, Any]] = {}
     for path in reports:
