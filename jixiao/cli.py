@@ -39,6 +39,12 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--max-memory", type=int, default=4096, metavar="MB",
                     help="address-space limit per file in MB (default 4096; 0 = none)")
     ex.add_argument("--force", action="store_true", help="redo files already done by an earlier run")
+    ex.add_argument("--format", action="append", default=[], choices=("parquet",), dest="formats",
+                    help="extra output: parquet (OUT/parquet/<table>/year=…, for data teams); repeatable")
+    ex.add_argument("--engine", choices=("local", "dask"), default="local",
+                    help="local worker processes (default) or a Dask cluster")
+    ex.add_argument("--scheduler", metavar="ADDRESS",
+                    help="Dask scheduler, e.g. tcp://HOST:8786 (with --engine dask; default: a local cluster)")
     ex.add_argument("--strict", action="store_true", help="exit 1 if any file is not ok")
     ex.add_argument("--quiet", "-q", action="store_true", help="print only the summary")
     ex.add_argument("--verbose", "-v", action="store_true", help="full tracebacks for internal errors")
@@ -78,7 +84,8 @@ def _extract(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     try:
         settings = RunSettings(jobs=args.jobs, timeout=args.timeout, max_memory_mb=args.max_memory,
-                               force=args.force, rules=args.rules, tables=args.tables)
+                               force=args.force, rules=args.rules, tables=args.tables, engine=args.engine,
+                               scheduler=args.scheduler, formats=tuple(args.formats))
     except ValueError as exc:
         print(f"jixiao: {exc}", file=err)
         return 2

@@ -22,6 +22,10 @@ from jixiao.pipeline import FORMATS, _relative, _sha256, error_record, path_to_r
 from jixiao.writers import json_name, write_json
 
 
+ENGINES = ("local", "dask")
+EXTRA_FORMATS = ("parquet",)
+
+
 @dataclass(frozen=True)
 class RunSettings:
     """How a run goes. ``jobs`` worker processes (0 = all cores); ``timeout`` seconds and
@@ -33,8 +37,18 @@ class RunSettings:
     force: bool = False
     rules: Any = None
     tables: str = "pdfplumber"
+    engine: str = "local"
+    scheduler: str | None = None
+    formats: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
+        if self.engine not in ENGINES:
+            raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {self.engine!r}")
+        if self.scheduler and self.engine != "dask":
+            raise ValueError("--scheduler goes with --engine dask")
+        bad = [f for f in self.formats if f not in EXTRA_FORMATS]
+        if bad:
+            raise ValueError(f"unknown output format {bad[0]!r} (extra formats: {', '.join(EXTRA_FORMATS)})")
         if self.jobs < 0:
             raise ValueError("jobs must be 0 (all cores) or more")
         if self.timeout < 0:
@@ -124,7 +138,9 @@ def run_extract(
         if on_record is not None:
             on_record(record, False)
 
-    if settings.workers == 1 and settings.timeout == 0 and settings.max_memory_mb == 0:
+    if settings.engine == "dask":
+        _run_on_dask(todo, base, settings, finished)
+    elif settings.workers == 1 and settings.timeout == 0 and settings.max_memory_mb == 0:
         for path, _ in todo:
             finished(path_to_record(path, base, settings.rules, settings.tables))
     else:
@@ -133,7 +149,50 @@ def run_extract(
     write_tables(summary.records, out)
     write_store(summary.records, out / "dataset.sqlite")
     write_workbook(summary.records, out / "audit.xlsx")
+    if "parquet" in settings.formats:
+        from jixiao.parquet import write_parquet
+
+        write_parquet(summary.records, out / "parquet")
     return summary
+
+
+def _run_on_dask(todo: list[tuple[Path, str]], base: Path, settings: RunSettings,
+                 finished: Callable[[dict[str, Any]], None]) -> None:
+    """The same per-file function on a Dask cluster; files are read by the workers from a
+    path they share with this machine. Without a scheduler address, a local cluster is started."""
+    try:
+        from distributed import Client, LocalCluster, as_completed
+    except ImportError as exc:  # pragma: no cover - distributed is a dependency
+        raise RuntimeError("--engine dask needs dask.distributed: `pip install 'dask[distributed]'`") from exc
+    import logging
+
+    for name in ("distributed", "distributed.scheduler", "distributed.core", "distributed.nanny", "distributed.worker"):
+        logging.getLogger(name).setLevel(logging.ERROR)  # cluster chatter is not the user's business
+    cluster = None
+    if settings.scheduler:
+        client = Client(settings.scheduler)
+    else:
+        cluster = LocalCluster(n_workers=settings.workers, threads_per_worker=1, processes=True,
+                               dashboard_address=None)
+        client = Client(cluster)
+    try:
+        futures = {
+            client.submit(path_to_record, path.resolve(), base.resolve(), settings.rules, settings.tables,
+                          key=f"jixiao-{rel}-{id(settings)}", pure=False): (path, rel)
+            for path, rel in todo
+        }
+        for future in as_completed(futures):
+            path, rel = futures[future]
+            try:
+                record = future.result()
+            except Exception as exc:  # a worker lost or killed: this file's record says so
+                record = _limit_record(path, base, "worker_crashed", f"the Dask task failed: {type(exc).__name__}: {exc}")
+            record["source"]["path"] = rel
+            finished(record)
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
 
 
 def _done_record(out: Path, rel: str, path: Path) -> dict[str, Any] | None:

@@ -11,28 +11,24 @@ import sqlite3
 from pathlib import Path
 from typing import Any, Iterable
 
-from jixiao.writers import COLUMNS, records_to_rows
+from jixiao.writers import COLUMNS, INTEGER_COLUMNS, REAL_COLUMNS, records_to_rows
 
-# Column types for the tables (everything not listed is TEXT).
-_REAL = {"category_points", "weight", "reported_score", "recomputed_score", "score_delta", "amount",
-         "subprojects_total", "reported_total", "recomputed_total", "initial_budget", "adjustment", "appropriation",
-         "quota_balance", "actual_payment", "fund_balance", "carried_forward", "recovered"}
-_INTEGER = {"index", "page", "year", "subproject_count", "indicator_count", "flag_count", "error_flags"}
 _KEYS = {"reports": ("source_path",), "indicators": ("source_path", "index"),
          "subprojects": ("source_path", "index"), "flags": ("source_path", "index")}
 _INDEXES = {"reports": ("template", "status", "year"), "indicators": ("category", "name"),
             "flags": ("code", "severity"), "subprojects": ()}
 
 
-def _columns(table: str) -> tuple[str, ...]:
+def table_columns(table: str) -> tuple[str, ...]:
+    """A table's columns in the typed stores: flags also get their index within the report."""
     columns = COLUMNS[table]
     return columns if table != "flags" else ("source_path", "index", *columns[1:])
 
 
 def _ddl(table: str) -> list[str]:
     cols = []
-    for name in _columns(table):
-        kind = "REAL" if name in _REAL else "INTEGER" if name in _INTEGER else "TEXT"
+    for name in table_columns(table):
+        kind = "REAL" if name in REAL_COLUMNS else "INTEGER" if name in INTEGER_COLUMNS else "TEXT"
         cols.append(f'"{name}" {kind}')
     key = ", ".join(f'"{k}"' for k in _KEYS[table])
     fk = "" if table == "reports" else ', FOREIGN KEY ("source_path") REFERENCES reports ("source_path") ON DELETE CASCADE'
@@ -57,20 +53,21 @@ def write_records(conn: sqlite3.Connection, records: Iterable[dict[str, Any]]) -
     """Replace each record's rows in one transaction."""
     records = list(records)
     tables = records_to_rows(records)
-    _number_flags(tables["flags"])
+    number_flags(tables["flags"])
     with conn:
         conn.executemany("DELETE FROM reports WHERE source_path = ?", [(r["source"]["path"],) for r in records])
         for table in ("reports", "indicators", "subprojects", "flags"):
             rows = tables[table]
             if not rows:
                 continue
-            cols = _columns(table)
+            cols = table_columns(table)
             names = ", ".join(f'"{c}"' for c in cols)
             sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(cols))})"
             conn.executemany(sql, [tuple(_cell(row.get(c)) for c in cols) for row in rows])
 
 
-def _number_flags(rows: list[dict[str, Any]]) -> None:
+def number_flags(rows: list[dict[str, Any]]) -> None:
+    """Give each flag its index within its report (the key of the flags table)."""
     counter: dict[str, int] = {}
     for row in rows:
         n = counter.get(row["source_path"], 0)

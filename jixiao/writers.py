@@ -112,6 +112,14 @@ def records_to_rows(records: Iterable[dict[str, Any]]) -> dict[str, list[dict[st
     return tables
 
 
+# Column types shared by the typed stores (SQLite, Parquet); every other column is text.
+REAL_COLUMNS = frozenset({
+    "category_points", "weight", "reported_score", "recomputed_score", "score_delta", "amount", "subprojects_total",
+    "reported_total", "recomputed_total", "initial_budget", "adjustment", "appropriation", "quota_balance",
+    "actual_payment", "fund_balance", "carried_forward", "recovered"})
+INTEGER_COLUMNS = frozenset({"index", "page", "year", "subproject_count", "indicator_count", "flag_count",
+                             "error_flags"})
+
 COLUMNS = {"reports": REPORT_COLUMNS, "indicators": INDICATOR_COLUMNS, "subprojects": SUBPROJECT_COLUMNS,
            "flags": FLAG_COLUMNS}
 

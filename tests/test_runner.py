@@ -119,3 +119,27 @@ def test_bad_settings_are_usage_errors(tmp_path: Path) -> None:
     err = io.StringIO()
     assert main(["extract", str(SAMPLES), "--out", str(tmp_path), "--jobs", "-1"], stderr=err) == 2
     assert err.getvalue().strip() == "jixiao: jobs must be 0 (all cores) or more"
+
+
+@pytest.mark.slow
+def test_dask_engine_gives_the_same_rows_as_the_local_run(folder: Path, tmp_path: Path) -> None:
+    local, dask = tmp_path / "local", tmp_path / "dask"
+    run_extract(folder, local, RunSettings(jobs=2))
+    run_extract(folder, dask, RunSettings(jobs=2, engine="dask"))  # a LocalCluster, as a real one would be used
+    for name in ("reports.csv", "indicators.csv", "subprojects.csv", "flags.csv"):
+        assert (dask / name).read_bytes() == (local / name).read_bytes(), name
+    assert sorted(p.name for p in (dask / "json").glob("*.json")) == sorted(p.name for p in (local / "json").glob("*.json"))
+
+
+def test_parquet_dataset_partitioned_by_year(folder: Path, tmp_path: Path) -> None:
+    import pyarrow.dataset as ds
+
+    out = tmp_path / "out"
+    run_extract(folder, out, RunSettings(jobs=1, formats=("parquet",)))
+    indicators = ds.dataset(out / "parquet" / "indicators", partitioning="hive").to_table().to_pylist()
+    assert len(indicators) == 38 + 38 + 36
+    assert sorted(p.name for p in (out / "parquet" / "indicators").iterdir()) == ["year=2018", "year=2020"]
+    row = next(r for r in indicators if r["name"] == "预算执行率" and r["source_path"] == SEED)
+    assert (row["target"], row["weight"], row["year"]) == ("=100%", 6.0, 2020)  # exact text, typed numbers
+    run_extract(folder, out, RunSettings(jobs=1, formats=("parquet",)))  # rebuilt, not appended
+    assert ds.dataset(out / "parquet" / "indicators", partitioning="hive").count_rows() == 38 + 38 + 36
