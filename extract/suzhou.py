@@ -71,6 +71,7 @@ def suzhou_document_to_raw(doc: Document) -> RawReport:
     rows = document_to_rows(doc)
     raw = RawReport(template=TEMPLATE)
     raw.project = rows_to_project(rows)
+    paragraphs_to_project(doc, raw.project)
     rows_to_budget(rows, raw)
     rows_to_subprojects(rows, raw)
     end = rows_to_indicators(rows, raw)
@@ -134,6 +135,18 @@ def rows_to_project(rows: list[Row]) -> dict[str, str]:
                     )
                     found[key] = value
     return found
+
+
+def paragraphs_to_project(doc: Document, found: dict[str, str]) -> None:
+    """``项目名称：…`` written as a line above the table, where the table lacks the row."""
+    for block in doc.blocks:
+        if not isinstance(block, Paragraph):
+            continue
+        for key, labels in PROJECT_LABELS.items():
+            if key not in found:
+                value = _inline_value(block.text, labels)
+                if value is not None:
+                    found[key] = value
 
 
 def _is_project_label(text: str) -> bool:

@@ -67,6 +67,13 @@ def path_to_record(path: Path, root: Path, rules: Any = None, tables: str = "pdf
         "ocr": False,
     }
     try:
+        with path.open("rb") as fh:
+            fh.read(1)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        return error_record(source, "unreadable_file",
+                            f"cannot open the file ({reason}); check that it exists and that jixiao may read it")
+    try:
         from extract import read_document
 
         doc = read_document(path, tables)
@@ -87,7 +94,8 @@ def path_to_record(path: Path, root: Path, rules: Any = None, tables: str = "pdf
 
 
 def report_to_record(report: Report, source: dict[str, Any]) -> dict[str, Any]:
-    usable = bool(report.indicators) or any(v is not None for k, v in report.budget.items() if k != "unit")
+    usable = (bool(report.indicators) or any(v is not None for k, v in report.budget.items() if k != "unit")
+              or any(report.project.values()) or bool(report.sections))
     status = "ok" if not report.errors else ("partial" if usable else "error")
     return {
         "schema_version": SCHEMA_VERSION,
