@@ -72,6 +72,10 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
     except JixiaoError as exc:
         print(f"jixiao: {type(exc).__name__}: {exc}", file=err)
         return 2 if args.command == "rules" or exc.code == "invalid_profile" else 1
+    except KeyboardInterrupt:
+        print("\njixiao: interrupted; the files finished so far are kept, run the same command again to resume",
+              file=err)
+        return 130
 
 
 def _extract(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

@@ -143,3 +143,36 @@ def test_parquet_dataset_partitioned_by_year(folder: Path, tmp_path: Path) -> No
     assert (row["target"], row["weight"], row["year"]) == ("=100%", 6.0, 2020)  # exact text, typed numbers
     run_extract(folder, out, RunSettings(jobs=1, formats=("parquet",)))  # rebuilt, not appended
     assert ds.dataset(out / "parquet" / "indicators", partitioning="hive").count_rows() == 38 + 38 + 36
+
+
+@pytest.mark.slow
+def test_killed_run_resumes_to_the_same_outputs(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+    from make_corpus import build
+
+    corpus = tmp_path / "corpus"
+    build(corpus, 40, ["pdf", "docx", "txt"], broken=3)
+    exe = [sys.executable, "-m", "jixiao.cli", "extract", str(corpus), "--jobs", "2", "-q"]
+    whole, resumed = tmp_path / "whole", tmp_path / "resumed"
+    assert subprocess.run([*exe, "--out", str(whole)], capture_output=True, timeout=600).returncode == 0
+
+    proc = subprocess.Popen([*exe, "--out", str(resumed)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 300
+    while len(list((resumed / "json").glob("*.json"))) < 12 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    proc.send_signal(signal.SIGINT)  # Ctrl-C half way
+    proc.wait(timeout=60)
+    partial = len(list((resumed / "json").glob("*.json")))
+    assert 12 <= partial < 40
+    assert not (resumed / "reports.csv").exists()
+    rerun = subprocess.run([*exe, "--out", str(resumed)], capture_output=True, text=True, timeout=600)
+    assert rerun.returncode == 0
+    assert f"{partial} unchanged since the last run, skipped" in rerun.stdout
+    for name in ("reports.csv", "indicators.csv", "subprojects.csv", "flags.csv"):
+        assert (resumed / name).read_bytes() == (whole / name).read_bytes(), name
+    for path in (whole / "json").glob("*.json"):
+        assert (resumed / "json" / path.name).read_bytes() == path.read_bytes(), path.name
