@@ -8,12 +8,11 @@ raw strings; normalize turns them into names and numbers.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from extract.rows import Row, document_to_rows
 from jixiao.model import Document, Paragraph, RawIndicator, RawReport
+from extract.labels import ClassLabel, Entry, attach_fragments, inline_value, label_key
 from normalize import CATEGORIES
-from normalize.names import fragment_side
 from normalize.text import compact
 
 TEMPLATE = "suzhou-2017"
@@ -61,8 +60,6 @@ HEADER_ROLES: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 # 合计 row of the indicator table; the figure may share the label's cell (`合计 80分`).
 _TOTAL = re.compile(r"^(?:合计|总计|总分|合计得分|自评总分|总得分|自评得分合计)(\d+(?:\.\d+)?分?)?$")
-_NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+[、.]|\(?[0-9]+[)、.]|\([一二三四五六七八九十]+\))")
-_SUB_ITEM = re.compile(r"^其中[:：]")  # `其中：结转数` is the 结转数 label
 _POINTS_ONLY = re.compile(r"^\(?\d+(?:\.\d+)?分\)?$")
 _MAX_LABEL = 30
 
@@ -83,17 +80,12 @@ def suzhou_document_to_raw(doc: Document) -> RawReport:
 # --------------------------------------------------------------------------- labels
 
 
-def _label(text: str) -> str:
-    """Label text for matching: compact, trailing colon, leading numbering and 其中: removed."""
-    return _SUB_ITEM.sub("", _NUMBERING.sub("", compact(text).rstrip(":：")))
-
-
 def _matches(text: str, labels: tuple[str, ...]) -> bool:
-    return _label(text) in labels
+    return label_key(text) in labels
 
 
-def _is_known_label(text: str) -> bool:
-    label = _label(text)
+def _is_knownlabel_key(text: str) -> bool:
+    label = label_key(text)
     if not label or len(label) > _MAX_LABEL:
         return False
     return (
@@ -104,7 +96,7 @@ def _is_known_label(text: str) -> bool:
 
 
 def _money_key(text: str) -> str | None:
-    label = _label(text)
+    label = label_key(text)
     if not label or len(label) > _MAX_LABEL:
         return None
     for key, exact, substring in MONEY_LABELS:
@@ -125,12 +117,12 @@ def rows_to_project(rows: list[Row]) -> dict[str, str]:
             for key, labels in PROJECT_LABELS.items():
                 if key in found:
                     continue
-                inline = _inline_value(cell.text, labels)
+                inline = inline_value(cell.text, labels)
                 if inline is not None:
                     found[key] = inline
                 elif _matches(cell.text, labels):
                     value = next(
-                        (c.text for c in cells[i + 1 :] if c.text.strip() and not _is_project_label(c.text)),
+                        (c.text for c in cells[i + 1 :] if c.text.strip() and not _is_projectlabel_key(c.text)),
                         "",
                     )
                     found[key] = value
@@ -144,23 +136,13 @@ def paragraphs_to_project(doc: Document, found: dict[str, str]) -> None:
             continue
         for key, labels in PROJECT_LABELS.items():
             if key not in found:
-                value = _inline_value(block.text, labels)
+                value = inline_value(block.text, labels)
                 if value is not None:
                     found[key] = value
 
 
-def _is_project_label(text: str) -> bool:
+def _is_projectlabel_key(text: str) -> bool:
     return any(_matches(text, labels) for labels in PROJECT_LABELS.values())
-
-
-def _inline_value(text: str, labels: tuple[str, ...]) -> str | None:
-    """``项目名称：电子政务`` written in one cell."""
-    for sep in (":", "："):
-        if sep in text:
-            head, _, tail = text.partition(sep)
-            if _label(head) in labels and tail.strip():
-                return tail.strip()
-    return None
 
 
 # --------------------------------------------------------------------------- money
@@ -175,7 +157,7 @@ def rows_to_budget(rows: list[Row], raw: RawReport) -> None:
             key = _money_key(cell.text)
             if key is None:
                 if raw.budget_unit is None:
-                    raw.budget_unit = _unit_in_label(cell.text)
+                    raw.budget_unit = _unit_inlabel_key(cell.text)
                 continue
             value = _value_below(rows, r, cell.row + cell.rowspan - 1, range(cell.col, cell.col + cell.colspan))
             if key == "appropriation":
@@ -184,7 +166,7 @@ def rows_to_budget(rows: list[Row], raw: RawReport) -> None:
                 raw.budget[key] = value or ""
 
 
-def _unit_in_label(text: str) -> str | None:
+def _unit_inlabel_key(text: str) -> str | None:
     label = compact(text)
     if ("预算执行情况" in label or "资金使用情况" in label) and "(" in label:
         match = re.search(r"\((万元|元|千元|亿元)\)", label)
@@ -229,7 +211,7 @@ def rows_to_subprojects(rows: list[Row], raw: RawReport) -> None:
         for below in rows[r + 1 :]:
             if below.table != header.table and below.index == 0 and _is_indicator_header(below):
                 break
-            if _is_indicator_header(below) or any(_is_known_label(c.text) for c in below.cells()
+            if _is_indicator_header(below) or any(_is_knownlabel_key(c.text) for c in below.cells()
                                                    if below.starts_here(c) and c.col not in (name_col, amount_col)):
                 break
             name = below.own_text(name_col).strip()
@@ -255,7 +237,7 @@ def rows_to_subprojects(rows: list[Row], raw: RawReport) -> None:
 def _header_roles(row: Row) -> dict[str, int]:
     roles: dict[str, int] = {}
     for cell in row.cells():
-        label = _label(cell.text)
+        label = label_key(cell.text)
         for role, labels in HEADER_ROLES:
             if role not in roles and (label in labels or (role != "project" and any(l in label for l in labels))):
                 roles[role] = cell.col
@@ -268,29 +250,6 @@ def _is_indicator_header(row: Row) -> bool:
     return "name" in roles and "score" in roles and ("weight" in roles or "target" in roles)
 
 
-@dataclass
-class _ClassLabel:
-    """A class label (类别) being read; it may arrive in pieces over several rows."""
-
-    parts: list[str] = field(default_factory=list)
-
-    @property
-    def text(self) -> str:
-        return "\n".join(self.parts)
-
-    @property
-    def has_points(self) -> bool:
-        return "分" in compact(self.text)
-
-
-@dataclass
-class _Entry:
-    kind: str  # "indicator" or "fragment"
-    label: _ClassLabel
-    indicator: RawIndicator | None = None
-    text: str = ""
-
-
 def rows_to_indicators(rows: list[Row], raw: RawReport) -> int | None:
     """Indicator rows from the header to 合计; returns the index of the first row after the table."""
     start = next((i for i, row in enumerate(rows) if _is_indicator_header(row)), None)
@@ -299,9 +258,9 @@ def rows_to_indicators(rows: list[Row], raw: RawReport) -> int | None:
         return None
     roles = _header_roles(rows[start])
     table, width = rows[start].table, rows[start].n_cols
-    label = _ClassLabel()
+    label = ClassLabel()
     section: list[str] = []
-    entries: list[_Entry] = []
+    entries: list[Entry] = []
     end = len(rows)
     for i in range(start + 1, len(rows)):
         row = rows[i]
@@ -321,10 +280,10 @@ def rows_to_indicators(rows: list[Row], raw: RawReport) -> int | None:
         elif _is_indicator_header(row):
             continue  # a header repeated inside the table
         texts = [c.text for c in row.cells() if row.starts_here(c) and c.text.strip()]
-        if any(_label(t) in SECTION_LABELS_FLAT for t in texts):
+        if any(label_key(t) in SECTION_LABELS_FLAT for t in texts):
             end = i
             break
-        totals = [m for m in (_TOTAL.match(_label(t)) for t in texts) if m]
+        totals = [m for m in (_TOTAL.match(label_key(t)) for t in texts) if m]
         if totals:
             score = row.own_text(roles.get("score")).strip()
             raw.reported_total = score or totals[0].group(1) or (texts[-1] if len(texts) > 1 else None)
@@ -334,13 +293,13 @@ def rows_to_indicators(rows: list[Row], raw: RawReport) -> int | None:
         for cell in row.cells():
             if cell.col >= name_col or not row.starts_here(cell) or not cell.text.strip():
                 continue
-            label, section = _read_label(cell.text, label, section, entries)
+            label, section = _readlabel_key(cell.text, label, section, entries)
         values = {k: row.own_text(roles.get(k)).strip() for k in ("target", "weight", "actual", "score")}
         name = row.own_text(name_col).strip()
         if not name and not any(values.values()):
             continue
         if name and not any(values.values()):
-            entries.append(_Entry("fragment", label, text=name))
+            entries.append(Entry("fragment", label, text=name))
             continue
         extra = {}
         if "remark" in roles and row.own_text(roles["remark"]).strip():
@@ -348,10 +307,10 @@ def rows_to_indicators(rows: list[Row], raw: RawReport) -> int | None:
         indicator = RawIndicator(
             category_label="", name=name, page=row.page, extra=extra, **values  # type: ignore[arg-type]
         )
-        entries.append(_Entry("indicator", label, indicator=indicator))
+        entries.append(Entry("indicator", label, indicator=indicator))
     if section:
         raw.section_points = "".join(section)
-    _attach_fragments(entries)
+    attach_fragments(entries)
     for entry in entries:
         if entry.indicator is not None:
             entry.indicator.category_label = entry.label.text
@@ -366,43 +325,19 @@ def rows_to_indicators(rows: list[Row], raw: RawReport) -> int | None:
 SECTION_LABELS_FLAT = {label for labels in SECTION_LABELS.values() for label in labels} | {"项目基本情况"}
 
 
-def _read_label(text: str, label: _ClassLabel, section: list[str], entries: list[_Entry]) -> tuple[_ClassLabel, list[str]]:
+def _readlabel_key(text: str, label: ClassLabel, section: list[str], entries: list[Entry]) -> tuple[ClassLabel, list[str]]:
     """A cell left of 指标名称: a new class label, a piece of one, or the section label."""
     c = compact(text)
     if "项目绩效" in c or "绩效实现" in c:
         return label, [text]
     if any(cat in c for cat in CATEGORIES):
-        return _ClassLabel([text]), section
+        return ClassLabel([text]), section
     if label.parts and not label.has_points:
         label.parts.append(text)
         return label, section
     if _POINTS_ONLY.match(c) and section and "分" not in compact("".join(section)):
         section.append(text)
     return label, section
-
-
-def _attach_fragments(entries: list[_Entry]) -> None:
-    """Join each name fragment (a row with a name and no values) to the row it was cut from."""
-    for i, entry in enumerate(entries):
-        if entry.kind != "fragment":
-            continue
-        prev = next((e for e in reversed(entries[:i]) if e.kind == "indicator" and e.label is entry.label), None)
-        follow = next((e for e in entries[i + 1 :] if e.kind == "indicator"), None)
-        if follow is not None and follow.label is not entry.label:
-            follow = None
-        side = fragment_side(
-            prev.indicator.name if prev and prev.indicator else None,
-            entry.text,
-            follow.indicator.name if follow and follow.indicator else None,
-        )
-        target = prev if side == "previous" else follow
-        if target is None or target.indicator is None:
-            continue
-        if side == "previous":
-            target.indicator.name = target.indicator.name + "\n" + entry.text
-        else:
-            target.indicator.name = entry.text + "\n" + target.indicator.name
-        entry.kind = "joined"
 
 
 # --------------------------------------------------------------------------- narrative
@@ -463,7 +398,7 @@ def _row_to_section(row: Row, sections: dict[str, str], current: str | None) -> 
 
 
 def _section_key(text: str) -> str | None:
-    label = _label(text)
+    label = label_key(text)
     if not label or len(label) > _MAX_LABEL:
         return None
     for key, labels in SECTION_LABELS.items():

@@ -1,0 +1,76 @@
+"""Label helpers shared by the form parsers: matching printed labels, reading inline values,
+and placing name fragments cut off by page breaks."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from jixiao.model import RawIndicator
+from normalize.names import fragment_side
+from normalize.text import compact
+
+_NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+[、.]|\(?[0-9]+[)、.]|\([一二三四五六七八九十]+\))")
+_SUB_ITEM = re.compile(r"^其中[:：]")  # `其中：结转数` is the 结转数 label
+
+
+def label_key(text: str) -> str:
+    """Label text for matching: compact, trailing colon, leading numbering and 其中: removed."""
+    return _SUB_ITEM.sub("", _NUMBERING.sub("", compact(text).rstrip(":：")))
+
+
+def inline_value(text: str, labels: tuple[str, ...]) -> str | None:
+    """``项目名称：电子政务`` written in one cell."""
+    for sep in (":", "："):
+        if sep in text:
+            head, _, tail = text.partition(sep)
+            if label_key(head) in labels and tail.strip():
+                return tail.strip()
+    return None
+
+
+@dataclass
+class ClassLabel:
+    """A class label (类别) being read; it may arrive in pieces over several rows."""
+
+    parts: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.parts)
+
+    @property
+    def has_points(self) -> bool:
+        return "分" in compact(self.text)
+
+
+@dataclass
+class Entry:
+    kind: str  # "indicator" or "fragment"
+    label: ClassLabel
+    indicator: RawIndicator | None = None
+    text: str = ""
+
+
+def attach_fragments(entries: list[Entry]) -> None:
+    """Join each name fragment (a row with a name and no values) to the row it was cut from."""
+    for i, entry in enumerate(entries):
+        if entry.kind != "fragment":
+            continue
+        prev = next((e for e in reversed(entries[:i]) if e.kind == "indicator" and e.label is entry.label), None)
+        follow = next((e for e in entries[i + 1 :] if e.kind == "indicator"), None)
+        if follow is not None and follow.label is not entry.label:
+            follow = None
+        side = fragment_side(
+            prev.indicator.name if prev and prev.indicator else None,
+            entry.text,
+            follow.indicator.name if follow and follow.indicator else None,
+        )
+        target = prev if side == "previous" else follow
+        if target is None or target.indicator is None:
+            continue
+        if side == "previous":
+            target.indicator.name = target.indicator.name + "\n" + entry.text
+        else:
+            target.indicator.name = entry.text + "\n" + target.indicator.name
+        entry.kind = "joined"
