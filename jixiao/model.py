@@ -135,6 +135,8 @@ class RawReport:
     reported_total: str | None = None
     sections: dict[str, str] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
+    budget_lines: list[dict[str, str]] = field(default_factory=list)  # national form: 项目资金 rows
+    indicator_points_total: str | None = None  # 分值 printed on the 总分 row
 
 
 # --------------------------------------------------------------------------- report
@@ -274,6 +276,10 @@ class Report:
     flags: list[Flag] = field(default_factory=list)
     errors: list[ReadError] = field(default_factory=list)
     profile: str | None = None
+    budget_lines: list[dict[str, Any]] = field(default_factory=list)
+    """National form 项目资金: item, initial_budget (年初预算数), full_year_budget (全年预算数),
+    executed (全年执行数), weight (分值), execution_rate (执行率, percent), reported_score (得分),
+    recomputed_score."""
 
 
 BUDGET_KEYS = (

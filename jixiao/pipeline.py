@@ -22,6 +22,7 @@ log = logging.getLogger("jixiao")
 # template → (module, function) of its form parser: Document → RawReport.
 PARSERS: dict[str, tuple[str, str]] = {
     "suzhou-2017": ("extract.suzhou", "suzhou_document_to_raw"),
+    "national-2020": ("extract.national", "national_document_to_raw"),
 }
 FORMATS = {".pdf": "pdf", ".docx": "docx", ".doc": "doc", ".xlsx": "xlsx", ".xls": "xls", ".txt": "txt",
            ".html": "html", ".htm": "html"}
@@ -48,12 +49,13 @@ def document_to_report(doc: Document, rules: Any = None) -> Report:
     if template == "unknown":
         raise UnknownTemplate(
             f"no known report form recognised (best match had {hits} of its labels); "
-            "jixiao reads the Suzhou 2017 form (苏州市级财政支出项目绩效自评表)"
+            "jixiao reads the Suzhou 2017 form (苏州市级财政支出项目绩效自评表) and the national "
+            "项目支出绩效自评表 (财预〔2020〕10号)"
         )
     raw = parser_for(template)(doc)
     report = raw_to_report(raw)
     report.errors.extend(ReadError("missing_part", f"not found in the document: {part}") for part in raw.missing)
-    profile = Profile.resolve(rules, template)
+    profile = Profile.resolve(rules, template, doc.text())
     return validate_report(report, profile)
 
 
@@ -115,7 +117,12 @@ def report_to_record(report: Report, source: dict[str, Any]) -> dict[str, Any]:
         "recomputed_total": round(report.recomputed_total, 6) if report.recomputed_total is not None else None,
         "sections": {k: report.sections[k] for k in SECTION_KEYS if k in report.sections},
         "flags": [f.to_json() for f in report.flags],
+        "budget_lines": [{k: _rounded(v) for k, v in line.items()} for line in report.budget_lines],
     }
+
+
+def _rounded(value: Any) -> Any:
+    return round(value, 6) if isinstance(value, float) else value
 
 
 def error_record(source: dict[str, Any], code: str, message: str, template: str = "unknown") -> dict[str, Any]:

@@ -6,6 +6,7 @@ No scoring happens here; validate does that with the form's rule profile.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from jixiao.model import BUDGET_KEYS, Indicator, RawReport, ReadError, Report
 from normalize.names import clean_name
@@ -73,10 +74,23 @@ def raw_to_report(raw: RawReport) -> Report:
                 else None,
             )
         )
+    report.budget_lines = [budget_line(line) for line in raw.budget_lines]
     report.section_points = parse_number(raw.section_points)
     report.reported_total = parse_number(raw.reported_total)
     report.sections = {key: clean_narrative(text) for key, text in raw.sections.items()}
     return report
+
+
+def budget_line(line: dict[str, str]) -> dict[str, Any]:
+    """A 项目资金 row: figures as numbers, 执行率 as a percentage (``96.5%`` → 96.5)."""
+    out: dict[str, Any] = {"item": line["item"]}
+    for key in ("initial_budget", "full_year_budget", "executed", "weight", "execution_rate", "reported_score"):
+        out[key] = parse_number(line.get(key))
+    rate_text = fold(line.get("execution_rate") or "")
+    if out["execution_rate"] is not None and "%" not in rate_text and out["execution_rate"] <= 1.5:
+        out["execution_rate"] *= 100  # written as a fraction (0.965)
+    out["recomputed_score"] = None
+    return out
 
 
 def _name_or_none(raw: str | None) -> str | None:

@@ -12,7 +12,7 @@ from validate.profile import Profile, available_profiles, load_profile, profile_
 
 def test_builtin_profile_loads() -> None:
     profile = load_profile("suzhou-2017")
-    assert available_profiles() == ["suzhou-2017"]
+    assert available_profiles() == ["national-2020", "national-hubei-2020", "national-sichuan-2023", "suzhou-2017"]
     assert profile.classes["产出"].full_to == 130.0
     assert profile.classes["结果"].full_to is None
     assert profile.grades["较好"] == 0.8
@@ -32,7 +32,7 @@ def _data() -> dict:
         (lambda d: d["classes"]["产出"].update(full_top=130), "unknown key classes.产出.full_top"),
         (lambda d: d["tolerance"].update(score="0.05"), "tolerance.score must be a number"),
         (lambda d: d["assumptions"].update(echo_grade="优"), "grade '优' is not in [grades]"),
-        (lambda d: d["assumptions"].update(reverse_formula="log"), "reverse_formula must be one of"),
+        (lambda d: d["assumptions"].update(reverse_formula="log"), "reverse_formula must be one or more of"),
         (lambda d: d.update(colour="red"), "unknown key colour"),
         (lambda d: d.pop("name"), "key name is required"),
     ],

@@ -7,7 +7,7 @@ failure. Each flag names the rule that was applied so that an auditor can check 
 from __future__ import annotations
 
 from jixiao.model import Flag, Indicator, Report
-from validate.checks import report_to_flags
+from validate.checks import budget_execution_flags, budget_line_total, report_to_flags
 from validate.profile import Profile
 from validate.rescore import indicator_to_outcome
 
@@ -27,6 +27,13 @@ def validate_report(report: Report, profile: Profile) -> Report:
             total += ind.reported_score or 0.0
         else:
             total += ind.recomputed_score
+    flags.extend(budget_execution_flags(report, profile))
+    line = budget_line_total(report)
+    if line is not None and line.get("recomputed_score") is not None:
+        total += line["recomputed_score"]
+    elif line is not None and line.get("reported_score") is not None:
+        undecided += 1
+        total += line["reported_score"]
     report.recomputed_total = total if report.indicators else None
     if undecided:
         flags.append(Flag(
@@ -66,7 +73,7 @@ def _rescore(i: int, ind: Indicator, profile: Profile) -> list[Flag]:
             ind.rule = f"{outcome.rule}; 采用读法二 (closest to the reported score)"
             return flags
     delta = ind.recomputed_score - reported if ind.recomputed_score is not None else 0.0
-    if abs(delta) > tol:
+    if abs(delta) > tol or outcome.out_of_band:
         special = profile.special_for(ind.name)
         note = f" Low confidence: {special.note}." if special and special.confidence == "low" else ""
         flags.append(Flag(

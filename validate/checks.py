@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Iterator
+from typing import Any, Iterator
 
 from jixiao.model import Flag, Indicator, Report
 from validate.profile import Profile
@@ -16,21 +16,117 @@ def report_to_flags(report: Report, profile: Profile) -> list[Flag]:
         *budget_flags(report, profile),
         *subproject_flags(report, profile),
         *execution_rate_flags(report, profile),
+        *points_flags(report, profile),
+        *deviation_flags(report, profile),
     ]
 
 
+def budget_line_total(report: Report) -> dict[str, Any] | None:
+    return next((line for line in report.budget_lines if line["item"] == "年度资金总额"), None)
+
+
+def budget_execution_flags(report: Report, profile: Profile) -> Iterator[Flag]:
+    """National form (spec B2): budget score = 分值 × min(1, 全年执行数 ÷ 全年预算数).
+
+    Sets ``recomputed_score`` on the 年度资金总额 line."""
+    rule_cfg = profile.budget
+    line = budget_line_total(report)
+    if rule_cfg is None or line is None:
+        return
+    i = report.budget_lines.index(line)
+    subs = [ln for ln in report.budget_lines if ln is not line]
+    base_key = "full_year_budget" if rule_cfg.rate_base == "full_year" else "initial_budget"
+
+    def base_of(ln: dict[str, Any]) -> float | None:
+        value = ln.get(base_key)
+        return value if value else ln.get("initial_budget")
+
+    base, executed = base_of(line), line.get("executed")
+    if not base and not executed and any(base_of(ln) for ln in subs):
+        base = sum(base_of(ln) or 0.0 for ln in subs)
+        executed = sum(ln.get("executed") or 0.0 for ln in subs)
+        yield Flag("total_row_empty", "info", "年度资金总额",
+                   "the 年度资金总额 row is empty: the budget score uses the sum of the rows below it",
+                   field=f"budget_lines[{i}]", rule="年度资金总额 = Σ 当年财政拨款 + 上年结转资金 + 其他资金")
+    if not base or executed is None:
+        return
+    weight = line.get("weight") if line.get("weight") is not None else rule_cfg.weight
+    rate = executed / base
+    score = weight * min(rule_cfg.cap, rate)
+    line["recomputed_score"] = score
+    rule = f"预算执行率 {executed:g}/{base:g} = {100 * rate:.1f}% → 分值 {weight:g} × min({rule_cfg.cap:g}, 执行率) = {score:.2f}"
+    reported = line.get("reported_score")
+    if reported is not None and abs(reported - score) > profile.score_tolerance:
+        yield Flag("score_mismatch", "error", "年度资金总额",
+                   f"reported budget-execution 得分 {reported:g} but the rule gives {score:.2f}",
+                   field=f"budget_lines[{i}].reported_score", reported=reported, expected=score, rule=rule)
+    printed = line.get("execution_rate")
+    if printed is not None and abs(printed - 100 * rate) > profile.execution_rate_tolerance:
+        yield Flag("execution_rate_mismatch", "warning", "年度资金总额",
+                   f"the printed 执行率 {printed:g}% differs from 全年执行数/全年预算数 = {100 * rate:.1f}%",
+                   field=f"budget_lines[{i}].execution_rate", reported=printed, expected=round(100 * rate, 2),
+                   rule=f"执行率 = 全年执行数 ÷ 全年预算数 (±{profile.execution_rate_tolerance:g} points)")
+
+
+def points_flags(report: Report, profile: Profile) -> Iterator[Flag]:
+    """National form (spec B3): Σ 分值 + budget 分值 = 100, and the usual split."""
+    if profile.total_points is None or not report.indicators:
+        return
+    line = budget_line_total(report)
+    budget_weight = (line.get("weight") if line and line.get("weight") is not None
+                     else profile.budget.weight if profile.budget else 0.0)
+    weights = [i.weight for i in report.indicators]
+    if any(w is None for w in weights):
+        return
+    total = sum(w for w in weights if w is not None) + (budget_weight or 0.0)
+    if abs(total - profile.total_points) > profile.sum_tolerance:
+        yield Flag("weight_sum_mismatch", "error", "total",
+                   f"indicator 分值 plus the budget's {budget_weight:g} add up to {total:g}, not {profile.total_points:g}",
+                   field="indicators", reported=total, expected=profile.total_points,
+                   rule=f"Σ 分值 + 预算执行分值 = {profile.total_points:g}")
+    if profile.split:
+        classes: dict[str, float] = {}
+        for ind in report.indicators:
+            classes[ind.category] = classes.get(ind.category, 0.0) + (ind.weight or 0.0)
+        actual = {**classes, "budget": budget_weight or 0.0}
+        off = {k: v for k, v in actual.items() if abs(v - profile.split.get(k, 0.0)) > profile.sum_tolerance}
+        if off:
+            expected = ", ".join(f"{k} {v:g}" for k, v in profile.split.items())
+            got = ", ".join(f"{k} {v:g}" for k, v in actual.items())
+            yield Flag("nonstandard_split", "info", "split", f"points split {got}; the standard is {expected}",
+                       field="indicators", rule=f"standard split: {expected} (local forms may differ)")
+
+
+def deviation_flags(report: Report, profile: Profile) -> Iterator[Flag]:
+    """National form (spec B9): a row scored below its weight needs 偏差原因分析及改进措施."""
+    if not profile.deviation_required:
+        return
+    for i, ind in enumerate(report.indicators):
+        if ind.weight is None or ind.deviation_reason:
+            continue
+        below = [s for s in (ind.reported_score, ind.recomputed_score) if s is not None and s < ind.weight - 0.005]
+        if below:
+            yield Flag("missing_deviation_reason", "warning", ind.name,
+                       f"scored {min(below):g} of {ind.weight:g} but 偏差原因分析及改进措施 is empty",
+                       field=f"indicators[{i}].deviation_reason",
+                       rule="得分低于分值的指标须填写偏差原因分析及改进措施")
+
+
 def total_flags(report: Report, profile: Profile) -> Iterator[Flag]:
-    """The reported row scores must add up to the reported 合计 (spec 0.5)."""
+    """The reported row scores (and the budget score, where the form has one) must add up to
+    the reported 合计/总分 (spec 0.5)."""
     scores = [i.reported_score for i in report.indicators if i.reported_score is not None]
     if report.reported_total is None or not scores:
         return
-    summed = sum(scores)
+    line = budget_line_total(report)
+    budget_reported = line.get("reported_score") if line else None
+    summed = sum(scores) + (budget_reported or 0.0)
     if abs(summed - report.reported_total) > profile.sum_tolerance:
         yield Flag(
             "total_mismatch", "error", "total",
-            f"the reported 自评分 of the rows add up to {summed:.2f}, but 合计 says {report.reported_total:g}",
+            f"the reported scores add up to {summed:.2f}, but the total says {report.reported_total:g}",
             field="reported_total", reported=report.reported_total, expected=summed,
-            rule=f"Σ 自评分 = 合计 (±{profile.sum_tolerance:g})",
+            rule=f"Σ 自评分{' + 预算执行得分' if budget_reported is not None else ''} = 合计/总分 (±{profile.sum_tolerance:g})",
         )
 
 

@@ -22,6 +22,9 @@ else:  # pragma: no cover
 PROFILE_DIR = Path(__file__).parent / "profiles"
 WEIGHT_CHECKS = ("sum", "equal_split")
 REVERSE_FORMULAS = ("ratio", "linear")
+SCORINGS = ("band", "proportional")  # Suzhou: completion-rate bands; national: share of the target reached
+QUALITATIVE = ("grades", "bands")  # Suzhou: 好/较好/… shares; national: 达成/部分达成/未达成 score bands
+RATE_BASES = ("full_year", "initial")
 PERCENT_READINGS = ("completion", "difference")
 CONFIDENCES = ("high", "low")
 
@@ -60,20 +63,43 @@ class SpecialRule:
 
 
 @dataclass(frozen=True)
+class BudgetRule:
+    """The budget-execution score of the national form (spec B2): weight × min(cap, rate)."""
+
+    weight: float = 10.0
+    cap: float = 1.0
+    rate_base: str = "full_year"  # 全年预算数 (调整后预算数), falling back to 年初预算数 when empty
+
+    def __post_init__(self) -> None:
+        if self.rate_base not in RATE_BASES:
+            raise ValueError(f"rate_base must be one of {RATE_BASES}")
+
+
+@dataclass(frozen=True)
 class Profile:
     name: str
     template: str
     description: str = ""
+    detect: tuple[str, ...] = ()
     score_tolerance: float = 0.05
     sum_tolerance: float = 0.01
     money_tolerance: float = 0.01
     execution_rate_tolerance: float = 1.0
+    scoring: str = "band"
+    qualitative: str = "grades"
     grades: Mapping[str, float] = field(default_factory=dict)
+    bands: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    unmapped_grade: str = ""
     echo_grade: str = "好"
     mixed_grade: str = "好"
-    reverse_formula: str = "ratio"
+    reverse_formula: tuple[str, ...] = ("ratio",)
     percent_readings: tuple[str, ...] = ("completion",)
     execution_rate_indicator: str = "预算执行率"
+    over_achievement_at: float | None = None
+    deviation_required: bool = False
+    total_points: float | None = None
+    split: Mapping[str, float] = field(default_factory=dict)
+    budget: BudgetRule | None = None
     classes: Mapping[str, ClassRule] = field(default_factory=dict)
     special: Mapping[str, SpecialRule] = field(default_factory=dict)
     source: str = ""
@@ -81,11 +107,25 @@ class Profile:
     def __post_init__(self) -> None:
         if not self.classes:
             raise ValueError("classes: at least one indicator class is needed")
-        for grade in (self.echo_grade, self.mixed_grade):
-            if grade not in self.grades:
-                raise ValueError(f"assumptions: grade {grade!r} is not in [grades]")
-        if self.reverse_formula not in REVERSE_FORMULAS:
-            raise ValueError(f"assumptions.reverse_formula must be one of {REVERSE_FORMULAS}")
+        if self.scoring not in SCORINGS:
+            raise ValueError(f"scoring must be one of {SCORINGS}")
+        if self.qualitative not in QUALITATIVE:
+            raise ValueError(f"qualitative must be one of {QUALITATIVE}")
+        if self.qualitative == "grades":
+            for grade in (self.echo_grade, self.mixed_grade):
+                if grade not in self.grades:
+                    raise ValueError(f"assumptions: grade {grade!r} is not in [grades]")
+        else:
+            if not self.bands:
+                raise ValueError("qualitative = \"bands\" needs a [bands] table")
+            for outcome, (lo, hi) in self.bands.items():
+                if not 0 <= lo <= hi <= 1:
+                    raise ValueError(f"bands.{outcome} must be [low, high] with 0 ≤ low ≤ high ≤ 1")
+            if self.unmapped_grade and self.unmapped_grade not in self.bands:
+                raise ValueError(f"assumptions.unmapped_grade {self.unmapped_grade!r} is not in [bands]")
+        bad = [r for r in self.reverse_formula if r not in REVERSE_FORMULAS]
+        if bad or not self.reverse_formula:
+            raise ValueError(f"assumptions.reverse_formula must be one or more of {REVERSE_FORMULAS}")
         bad = [r for r in self.percent_readings if r not in PERCENT_READINGS]
         if bad or not self.percent_readings:
             raise ValueError(f"assumptions.percent_readings must be a non-empty subset of {PERCENT_READINGS}")
@@ -97,17 +137,32 @@ class Profile:
         return next((rule for key, rule in self.special.items() if key in indicator_name), None)
 
     @classmethod
-    def resolve(cls, value: "Profile | Mapping[str, Any] | str | Path | None", template: str | None = None) -> "Profile":
-        """A profile from an instance, a dict (parsed TOML), a file path, a profile name, or the template's default."""
+    def resolve(cls, value: "Profile | Mapping[str, Any] | str | Path | None", template: str | None = None,
+                text: str = "") -> "Profile":
+        """A profile from an instance, a dict (parsed TOML), a file path, a profile name, or — given
+        None — the built-in profile of ``template`` whose ``detect`` labels appear in ``text``."""
         if isinstance(value, Profile):
             return value
         if value is None:
             if template is None:
                 raise InvalidProfile("no rule profile given and no template to choose one by")
-            return load_profile(template)
+            return choose_profile(template, text)
         if isinstance(value, Mapping):
             return profile_from_dict(value, source="<dict>")
         return load_profile(value)
+
+
+def choose_profile(template: str, text: str) -> Profile:
+    """The built-in profile for a recognised form: a local variant whose header labels
+    (``detect``) appear in the document, else the form's own profile."""
+    from normalize.text import compact
+
+    flat = compact(text)
+    candidates = [load_profile(name) for name in available_profiles()]
+    for profile in candidates:
+        if profile.template == template and profile.detect and any(compact(d) in flat for d in profile.detect):
+            return profile
+    return load_profile(template)
 
 
 def available_profiles() -> list[str]:
@@ -129,9 +184,12 @@ def load_profile(name_or_path: str | Path) -> Profile:
     return profile_from_dict(data, source=str(path))
 
 
-_TOP_KEYS = {"name", "template", "description", "tolerance", "grades", "assumptions", "classes", "special"}
+_TOP_KEYS = {"name", "template", "description", "detect", "scoring", "qualitative", "tolerance", "grades", "bands",
+             "assumptions", "classes", "special", "budget", "split", "total_points", "over_achievement_at",
+             "deviation_required"}
 _TOLERANCES = {"score", "sum", "money", "execution_rate"}
-_ASSUMPTIONS = {"echo_grade", "mixed_grade", "reverse_formula", "percent_readings", "execution_rate_indicator"}
+_ASSUMPTIONS = {"echo_grade", "mixed_grade", "reverse_formula", "percent_readings", "execution_rate_indicator",
+                "unmapped_grade"}
 
 
 def profile_from_dict(data: Mapping[str, Any], source: str = "") -> Profile:
@@ -161,17 +219,34 @@ def profile_from_dict(data: Mapping[str, Any], source: str = "") -> Profile:
             "name": _required_str(data, "name", where),
             "template": _required_str(data, "template", where),
             "description": str(data.get("description", "")),
+            "detect": tuple(str(d) for d in data.get("detect", ())),
+            "scoring": str(data.get("scoring", "band")),
+            "qualitative": str(data.get("qualitative", "grades")),
             "grades": {str(k): _number(v, f"grades.{k}", where) for k, v in dict(data.get("grades", {})).items()},
+            "bands": {str(k): _pair(v, f"bands.{k}", where) for k, v in dict(data.get("bands", {})).items()},
+            "split": {str(k): _number(v, f"split.{k}", where) for k, v in dict(data.get("split", {})).items()},
+            "deviation_required": bool(data.get("deviation_required", False)),
             "classes": classes,
             "special": special,
             "source": source,
         }
+        for key in ("total_points", "over_achievement_at"):
+            if key in data:
+                kwargs[key] = _number(data[key], key, where)
+        if "budget" in data:
+            _no_unknown(data["budget"], set(BudgetRule.__dataclass_fields__), where, "budget.")
+            kwargs["budget"] = BudgetRule(**{k: (_number(v, f"budget.{k}", where) if k != "rate_base" else v)
+                                             for k, v in dict(data["budget"]).items()})
         for key in _TOLERANCES:
             if key in tol:
                 kwargs[f"{key}_tolerance"] = _number(tol[key], f"tolerance.{key}", where)
         for key in _ASSUMPTIONS:
             if key in assume:
-                kwargs[key] = tuple(assume[key]) if key == "percent_readings" else str(assume[key])
+                value = assume[key]
+                if key in ("percent_readings", "reverse_formula"):
+                    kwargs[key] = (value,) if isinstance(value, str) else tuple(value)
+                else:
+                    kwargs[key] = str(value)
         return Profile(**kwargs)
     except InvalidProfile:
         raise
@@ -198,6 +273,12 @@ def _number(value: Any, key: str, where: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise InvalidProfile(f"{where}: {key} must be a number, not {value!r}")
     return float(value)
+
+
+def _pair(value: Any, key: str, where: str) -> tuple[float, float]:
+    if not isinstance(value, (list, tuple)) or len(value) != 2:
+        raise InvalidProfile(f"{where}: {key} must be [low, high]")
+    return _number(value[0], key, where), _number(value[1], key, where)
 
 
 def _typed(cls: type, key: str, value: Any) -> Any:

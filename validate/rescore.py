@@ -29,6 +29,7 @@ class Outcome:
     reading: str | None = None
     alternatives: dict[str, float] = field(default_factory=dict)
     findings: list[RowFinding] = field(default_factory=list)
+    out_of_band: bool = False  # the reported score breaks a band rule: a mismatch whatever the distance
 
 
 def indicator_to_outcome(ind: Indicator, profile: Profile) -> Outcome:
@@ -48,10 +49,82 @@ def indicator_to_outcome(ind: Indicator, profile: Profile) -> Outcome:
         return Outcome(0.0, "实际完成值缺失且无说明 → 0分 (无法提供具体数值，且无说明，得0分)", findings=[
             RowFinding("missing_value", "warning", "实际完成值 (actual) is empty and the row gives no explanation: the rule gives 0")])
 
-    qualitative = _qualitative(ind, w, profile)
-    if qualitative is not None:
-        return qualitative
+    if profile.qualitative == "bands":
+        banded = _qualitative_bands(ind, w, profile)
+        if banded is not None:
+            return banded
+    else:
+        qualitative = _qualitative(ind, w, profile)
+        if qualitative is not None:
+            return qualitative
+    if profile.scoring == "proportional":
+        return _proportional(ind, w, profile)
     return _quantitative(ind, w, cls, profile)
+
+
+def _qualitative_bands(ind: Indicator, w: float, profile: Profile) -> Outcome | None:
+    """National form (spec B8): the outcome word fixes a band the reported score must fall in."""
+    t, a = ind.target, ind.actual
+    if a.word is None:
+        if t.word is not None and a.is_number:
+            return Outcome(None, "定性目标, 实际完成值为数值 → 人工复核", findings=[RowFinding(
+                "needs_review", "warning", f"word target {t.text!r} with a figure {a.text!r}: check by hand")])
+        return None
+    findings: list[RowFinding] = []
+    # Longest outcome first: 部分达成 and 未达成 contain 达成.
+    outcome = next((o for o in sorted(profile.bands, key=len, reverse=True) if o in a.word), None)
+    if outcome is None:
+        outcome = profile.unmapped_grade or next(iter(profile.bands))
+        findings.append(RowFinding("qualitative_unmapped", "info",
+                                   f"{a.word!r} is not one of {'/'.join(profile.bands)}: read as {outcome} (assumed)"))
+    lo, hi = profile.bands[outcome]
+    top = hi >= 1.0
+    low_edge, high_edge = w * lo, w * hi if top else w * hi - 0.01
+    band = f"[{lo:.0%}, {hi:.0%}{']' if top else ')'}"
+    s = ind.reported_score
+    if s is None:
+        return Outcome(None, f"定性: {outcome} → 分值×{band}; 无自评分", findings=findings)
+    if low_edge - 1e-9 <= s <= high_edge + 1e-9:
+        return Outcome(s, f"定性: {outcome} → 分值×{band}, 自评 {s:g} 在区间内", findings=findings)
+    edge = high_edge if s > high_edge else low_edge
+    return Outcome(edge, f"定性: {outcome} → 分值×{band}, 自评 {s:g} 在区间外 → 最近边界 {edge:.2f}",
+                   findings=findings, out_of_band=True)
+
+
+def _proportional(ind: Indicator, w: float, profile: Profile) -> Outcome:
+    """National form (spec B4–B7): share of the target reached, reverse rows both ways."""
+    t, a = ind.target, ind.actual
+    if t.number is None or a.number is None:
+        return Outcome(None, "目标值或实际完成值无数值 → 人工复核", findings=[RowFinding(
+            "needs_review", "warning", f"target {t.text!r} / actual {a.text!r}: no figures to compare")])
+    if t.unit and a.unit and t.unit != a.unit:
+        return Outcome(None, f"单位不一致 ({t.unit} / {a.unit}) → 无法评分", findings=[RowFinding(
+            "unit_mismatch", "warning", f"target unit {t.unit!r} differs from actual unit {a.unit!r}: not rescored")])
+    tn, an = t.number, a.number
+    reverse = t.op == "<="
+    if tn == 0 and (reverse or t.op == "="):
+        score = w if an == 0 else 0.0
+        return Outcome(score, f"目标值为0: 实际 {an:g} → {'满分' if an == 0 else '0分'}")
+    if reverse:
+        if an <= tn:
+            return Outcome(w, f"反向指标 实际 {an:g} ≤ 目标 {tn:g} → 满分")
+        scores = {"ratio": w * tn / an, "linear": w * max(0.0, 1 - (an - tn) / tn)}
+        first, *others = profile.reverse_formula
+        rule = "; ".join(f"{'比值法 目标/实际' if f == 'ratio' else '线性法'} → {scores[f]:.2f}" for f in profile.reverse_formula)
+        return Outcome(scores[first], f"反向指标 实际 {an:g} > 目标 {tn:g}: {rule}", reading=first,
+                       alternatives={f: scores[f] for f in others})
+    if tn == 0:
+        return Outcome(w, "目标值为0 → 满分")
+    r = 100.0 * an / tn
+    if an >= tn:
+        outcome = Outcome(w, f"完成率 {an:g}/{tn:g} = {r:.1f}% ≥ 100% → 满分")
+        if profile.over_achievement_at is not None and r >= profile.over_achievement_at:
+            outcome.findings.append(RowFinding(
+                "over_achievement", "info",
+                f"completion {r:.0f}% is at or above {profile.over_achievement_at:g}%: the target may have been set "
+                f"too low{'' if ind.deviation_reason else '; the deviation column gives no explanation'} (no deduction)"))
+        return outcome
+    return Outcome(w * an / tn, f"完成率 {an:g}/{tn:g} = {r:.1f}% → 分值×{r:.1f}%")
 
 
 def _qualitative(ind: Indicator, w: float, profile: Profile) -> Outcome | None:
@@ -85,7 +158,7 @@ def _quantitative(ind: Indicator, w: float, cls: ClassRule, profile: Profile) ->
         return Outcome(None, f"单位不一致 ({t.unit} / {a.unit}) → 无法评分", findings=[RowFinding(
             "unit_mismatch", "warning", f"target unit {t.unit!r} differs from actual unit {a.unit!r}: not rescored")])
     reverse = t.op == "<="
-    r, how = completion_rate(t, a, profile.reverse_formula)
+    r, how = completion_rate(t, a, profile.reverse_formula[0])
     label = f"{ind.category}: {how}"
     score, band = band_score(r, w, cls)
     assumed = " (影响力按结果类规则, assumed)" if cls.assumed else ""
