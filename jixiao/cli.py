@@ -49,6 +49,12 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--quiet", "-q", action="store_true", help="print only the summary")
     ex.add_argument("--verbose", "-v", action="store_true", help="full tracebacks for internal errors")
 
+    explain = sub.add_parser("explain", help="print one report's rescoring: every row, its rule and its flags")
+    explain.add_argument("file", type=Path)
+    explain.add_argument("--rules", metavar="PROFILE", help="rule profile (default: the recognised form's)")
+    explain.add_argument("--tables", choices=("pdfplumber", "camelot"), default="pdfplumber")
+    explain.add_argument("--all", action="store_true", help="show every row, not only rows with flags")
+
     rules = sub.add_parser("rules", help="list or show rule profiles")
     rules_sub = rules.add_subparsers(dest="rules_command", required=True)
     rules_sub.add_parser("list", help="list the built-in rule profiles")
@@ -68,6 +74,8 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
     try:
         if args.command == "extract":
             return _extract(args, out, err)
+        if args.command == "explain":
+            return _explain(args, out, err)
         return _rules(args, out)
     except JixiaoError as exc:
         print(f"jixiao: {type(exc).__name__}: {exc}", file=err)
@@ -129,6 +137,73 @@ def _extract(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.strict and summary.count("ok") != n:
         return 1
     return 0
+
+
+def _explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from jixiao.pipeline import path_to_record
+
+    if not args.file.is_file():
+        print(f"jixiao: no such file: {args.file}", file=err)
+        return 2
+    record = path_to_record(args.file, args.file.parent, args.rules, args.tables)
+    print(f"{record['source']['path']}: {record['status']}, form {record['template']}, rules {record['profile']}",
+          file=out)
+    for e in record.get("errors", []):
+        print(f"  ! {e['code']}: {e['message']}", file=out)
+    if record["status"] == "error":
+        return 1
+    by_row: dict[int, list[dict[str, Any]]] = {}
+    other: list[dict[str, Any]] = []
+    for flag in record["flags"]:
+        field = flag.get("field") or ""
+        if field.startswith("indicators[") and ":" not in field.split("]")[0]:
+            by_row.setdefault(int(field[len("indicators["):field.index("]")]), []).append(flag)
+        else:
+            other.append(flag)
+    print(f"\n  {'#':>3}  {'class':<6} {'indicator':<28} {'weight':>6} {'reported':>8} {'rules':>8}  rule / flags", file=out)
+    for i, ind in enumerate(record["indicators"]):
+        flags = by_row.get(i, [])
+        if not flags and not args.all:
+            continue
+        rec = ind["recomputed_score"]
+        print(f"  {i:>3}  {_pad(ind['category'], 6)} {_pad(ind['name'], 28)} {_num(ind['weight']):>6} "
+              f"{_num(ind['reported_score']):>8} {_num(rec):>8}  {ind.get('rule') or ''}", file=out)
+        for flag in flags:
+            print(f"  {'':>3}  {'':<6} {'':<28} {'':>6} {'':>8} {'':>8}  {_mark(flag)} {flag['code']}: {flag['message']}",
+                  file=out)
+    for line in record.get("budget_lines", []):
+        if line.get("weight") is not None:
+            print(f"\n  budget {line['item']}: reported {_num(line.get('reported_score'))}, "
+                  f"rules {_num(line.get('recomputed_score'))}", file=out)
+    if other:
+        print("\n  form-level flags:", file=out)
+        for flag in other:
+            print(f"    {_mark(flag)} {flag['code']} ({flag['subject']}): {flag['message']}  [{flag.get('rule') or ''}]",
+                  file=out)
+    print(f"\n  total: reported {_num(record['reported_total'])}, rules {_num(record['recomputed_total'])}; "
+          f"{len(record['flags'])} flags", file=out)
+    return 0
+
+
+def _pad(text: str, width: int) -> str:
+    """Pad to a terminal width: CJK characters take two columns."""
+    import unicodedata
+
+    out, used = "", 0
+    for ch in text:
+        w = 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+        if used + w > width:
+            break
+        out, used = out + ch, used + w
+    return out + " " * (width - used)
+
+
+def _num(value: Any) -> str:
+    return "—" if value is None else f"{value:.2f}"
+
+
+def _mark(flag: dict[str, Any]) -> str:
+    return {"error": "✗", "warning": "!", "info": "i"}.get(flag["severity"], "?")
 
 
 class Progress:

@@ -128,3 +128,17 @@ def test_installed_entry_point_runs(tmp_path: Path) -> None:
                              str(tmp_path / "o")], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "suzhou-2020-egov-selfeval.txt  ok  suzhou-2017  38 indicators  3 flags (2 error)" in result.stdout
+
+
+def test_explain_shows_every_mismatch_with_its_rule() -> None:
+    code, out, _ = run("explain", str(SAMPLES / "suzhou-2020-egov-selfeval.txt"))
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "suzhou-2020-egov-selfeval.txt: ok, form suzhou-2017, rules suzhou-2017"
+    row = next(line for line in lines if "预算执行率" in line)
+    assert "6.00     6.00     3.90  投入: 完成率 93/100 = 93.0% 低于 100% 7.00 点 × 5% → 3.9" in row
+    assert any("✗ score_mismatch: reported 自评分 6 but the rules give 3.90" in line for line in lines)
+    assert any("✗ budget_identity (fund_balance)" in line for line in lines)
+    assert lines[-1].strip() == "total: reported 80.00, rules 77.90; 3 flags"
+    code, out, _ = run("explain", str(SAMPLES / "suzhou-2020-egov-selfeval.txt"), "--all")
+    assert sum(1 for line in out.splitlines() if line[:5].strip().isdigit()) == 38

@@ -76,9 +76,13 @@ def _rescore(i: int, ind: Indicator, profile: Profile) -> list[Flag]:
     if abs(delta) > tol or outcome.out_of_band:
         special = profile.special_for(ind.name)
         note = f" Low confidence: {special.note}." if special and special.confidence == "low" else ""
+        if outcome.out_of_band:
+            message = (f"reported 自评分 {reported:g} lies outside the band its outcome allows; "
+                       f"the nearest allowed score is {ind.recomputed_score:.2f}.{note}")
+        else:
+            message = f"reported 自评分 {reported:g} but the rules give {ind.recomputed_score:.2f} (Δ {abs(delta):.2f}).{note}"
         flags.append(Flag(
-            "score_mismatch", "error", ind.name,
-            f"reported 自评分 {reported:g} but the rules give {ind.recomputed_score:.2f} (Δ {abs(delta):.2f}).{note}",
+            "score_mismatch", "error", ind.name, message,
             field=f"indicators[{i}].reported_score", reported=reported, expected=ind.recomputed_score,
             rule=ind.rule, rule_confidence=special.confidence if special else "high",
         ))
