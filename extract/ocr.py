@@ -472,7 +472,8 @@ def image_to_geometry(image: Any, number: int) -> PageGeometry:
 
 STRATEGY = "split"
 SPLITS = []
-DET_SCALE = 1.0
+DET_SCALE = 0.0
+DET_SIDE = 1600
 
 
 def read_text(gray: Any, binary: Any, segments: Sequence[Segment], line_ink: Any) -> list[Glyph]:
@@ -507,11 +508,12 @@ def read_text(gray: Any, binary: Any, segments: Sequence[Segment], line_ink: Any
 
 def _detect(engine: Any, image: Any) -> list[tuple[float, float, float, float]]:
     cv2, np = _cv()
-    small = image if DET_SCALE == 1.0 else cv2.resize(image, None, fx=DET_SCALE, fy=DET_SCALE, interpolation=cv2.INTER_AREA)
+    scale = DET_SCALE if DET_SCALE else min(1.0, DET_SIDE / max(image.shape[:2]))
+    small = image if scale == 1.0 else cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
     result, _ = engine(small, use_cls=False, use_rec=False)
     out = []
     for box in result or []:
-        pts = np.asarray(box, dtype=np.float64) / DET_SCALE
+        pts = np.asarray(box, dtype=np.float64) / scale
         out.append((pts[:, 0].min(), pts[:, 1].min(), pts[:, 0].max(), pts[:, 1].max()))
     out.sort(key=lambda b: (b[1], b[0]))
     return out
