@@ -19,6 +19,8 @@ READERS: dict[str, tuple[str, str]] = {
     ".txt": ("extract.txt", "txt_to_document"),
     ".pdf": ("extract.pdf", "pdf_to_document"),
     ".doc": ("extract.doc", "doc_to_document"),
+    ".xlsx": ("extract.xlsx", "xlsx_to_document"),
+    ".xls": ("extract.xls", "xls_to_document"),
 }
 # Second table engines for PDFs, chosen with `jixiao extract --tables NAME`.
 PDF_TABLE_ENGINES: dict[str, tuple[str, str]] = {
