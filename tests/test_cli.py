@@ -34,6 +34,7 @@ def archive(tmp_path: Path) -> Path:
     (root / "notes.txt").write_text("会议纪要\n与绩效无关的文字\n", encoding="utf-8")
     (root / "truncated.pdf").write_bytes(b"%PDF-1.4 not really")
     (root / "budget.xlsx").write_bytes(b"PK\x03\x04")
+    (root / "export.html").write_text("<html><body>绩效</body></html>", encoding="utf-8")
     (root / "readme.md").write_text("not a report")
     return root
 
@@ -48,7 +49,7 @@ def test_bad_files_get_error_records_and_the_run_goes_on(archive: Path, tmp_path
         schema_validator.validate(record)
         records[record["source"]["path"]] = record
     assert set(records) == {"seed.txt", "2020 年 报告/电子政务.txt", "empty.txt", "random.docx", "notes.txt",
-                            "truncated.pdf", "budget.xlsx"}
+                            "truncated.pdf", "budget.xlsx", "export.html"}
     assert records["seed.txt"]["status"] == records["2020 年 报告/电子政务.txt"]["status"] == "ok"
     assert records["empty.txt"]["errors"][0] == {"code": "unreadable_document",
                                                  "message": "the text file is empty: nothing to extract"}
@@ -57,12 +58,13 @@ def test_bad_files_get_error_records_and_the_run_goes_on(archive: Path, tmp_path
     assert records["notes.txt"]["errors"][0]["code"] == "unknown_template"
     assert records["truncated.pdf"]["errors"][0]["code"] == "unreadable_document"
     assert records["truncated.pdf"]["errors"][0]["message"].startswith("damaged or truncated PDF")
-    assert records["budget.xlsx"]["errors"][0]["code"] == "unsupported_format"
-    bad = ("empty.txt", "random.docx", "notes.txt", "truncated.pdf", "budget.xlsx")
+    assert records["budget.xlsx"]["errors"][0]["code"] == "unreadable_document"
+    assert records["export.html"]["errors"][0]["code"] == "unsupported_format"
+    bad = ("empty.txt", "random.docx", "notes.txt", "truncated.pdf", "budget.xlsx", "export.html")
     assert all(records[p]["status"] == "error" for p in bad)
     assert "random.docx  error  unknown  0 indicators" in stdout
     assert stdout.rstrip().splitlines()[-1] == (
-        f"7 reports: 2 ok, 0 partial, 5 error; 6 flags; 1 other files not reports; outputs in {out}/")
+        f"8 reports: 2 ok, 0 partial, 6 error; 6 flags; 1 other files not reports; outputs in {out}/")
 
     with (out / "reports.csv").open(encoding="utf-8-sig", newline="") as fh:
         reports = list(csv.DictReader(fh))
