@@ -23,6 +23,8 @@ from jixiao.writers import json_name, write_json
 
 
 ENGINES = ("local", "dask")
+# Records with these errors are redone on a rerun: the file itself may be fine.
+RETRY_CODES = frozenset({"timeout", "worker_crashed", "memory_limit", "internal_error"})
 EXTRA_FORMATS = ("parquet",)
 
 
@@ -206,6 +208,8 @@ def _done_record(out: Path, rel: str, path: Path) -> dict[str, Any] | None:
         return None
     if record["source"].get("sha256") != _sha256(path):
         return None
+    if any(e.get("code") in RETRY_CODES for e in record.get("errors", [])):
+        return None  # stopped, crashed or hit a bug last time: worth another try
     return record
 
 
