@@ -519,7 +519,7 @@ def _detect(engine: Any, image: Any) -> list[tuple[float, float, float, float]]:
     return out
 
 
-MIN_RATIO = 6.67
+MIN_RATIO = 320 / 48  # RapidOCR's (and PaddleOCR's) minimum input width: narrower lines read worse
 
 
 def _recognise(engine: Any, crops: list[Any]) -> list[tuple[str, float]]:

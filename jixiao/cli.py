@@ -87,7 +87,18 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
 
 
 def _extract(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    import signal
+
     from jixiao.runner import RunSettings, run_extract
+
+    def stop(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt  # `kill` stops the run like Ctrl-C: workers ended, finished files kept
+
+    if hasattr(signal, "SIGTERM"):
+        try:
+            signal.signal(signal.SIGTERM, stop)
+        except ValueError:  # not the main thread (an embedding program): leave its signals alone
+            pass
 
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(message)s")
     if not args.dir.exists():
