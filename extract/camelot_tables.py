@@ -177,36 +177,11 @@ def camelot_to_grid(t: Any, page_height: float) -> geometry._Grid:
     and the merged cells rebuilt from the missing borders, each once with its span."""
     slots = t.cells
     n_rows, n_cols = len(slots), (len(slots[0]) if slots else 0)
-    parent = list(range(n_rows * n_cols))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for r in range(n_rows):
-        for c in range(n_cols):
-            here = slots[r][c]
-            if c + 1 < n_cols and not (here.right or slots[r][c + 1].left):
-                parent[find(r * n_cols + c)] = find(r * n_cols + c + 1)
-            if r + 1 < n_rows and not (here.bottom or slots[r + 1][c].top):
-                parent[find(r * n_cols + c)] = find((r + 1) * n_cols + c)
-    boxes: dict[int, list[int]] = {}
-    for r in range(n_rows):
-        for c in range(n_cols):
-            b = boxes.setdefault(find(r * n_cols + c), [r, c, r, c])
-            b[0], b[1], b[2], b[3] = min(b[0], r), min(b[1], c), max(b[2], r), max(b[3], c)
-    # A non-rectangular group (an L of missing borders) is taken as its bounding box; where such
-    # boxes overlap, the first in reading order keeps the slot, as in extract.geometry.
-    taken: set[tuple[int, int]] = set()
-    cells: list[list[int]] = []
-    for r0, c0, r1, c1 in sorted(boxes.values()):
-        area = {(r, c) for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)}
-        if area & taken:
-            continue
-        taken |= area
-        cells.append([r0, c0, r1 - r0 + 1, c1 - c0 + 1])
+    cells = geometry.merge_slots(
+        n_rows, n_cols,
+        open_right=lambda r, c: not (slots[r][c].right or slots[r][c + 1].left),
+        open_below=lambda r, c: not (slots[r][c].bottom or slots[r + 1][c].top),
+    )
     cols = [(float(a), float(b)) for a, b in t.cols]
     rows = [(float(a), float(b)) for a, b in t.rows]  # (top, bottom) in PDF space, top row first
     xs = [cols[0][0]] + [right for _, right in cols]

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import statistics
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from jixiao.model import Block, Cell, Document, Paragraph, Table
 
@@ -245,6 +245,22 @@ def _slots_to_cells(xs: list[float], ys: list[float], h: list[Segment], v: list[
     n_rows, n_cols = len(ys) - 1, len(xs) - 1
     hl = [((s.top + s.bottom) / 2, s.x0, s.x1) for s in h]
     vl = [((s.x0 + s.x1) / 2, s.top, s.bottom) for s in v]
+    cells = merge_slots(
+        n_rows, n_cols,
+        open_right=lambda r, c: not _covered(vl, xs[c + 1], ys[r], ys[r + 1], tol),
+        open_below=lambda r, c: not _covered(hl, ys[r + 1], xs[c], xs[c + 1], tol),
+    )
+    if n_rows * n_cols == 1 and not cells:
+        return None
+    return _Grid(xs=xs, ys=ys, cells=cells, texts=[[] for _ in cells])
+
+
+def merge_slots(n_rows: int, n_cols: int, open_right: Callable[[int, int], bool],
+                open_below: Callable[[int, int], bool]) -> list[list[int]]:
+    """Grid slots joined where the border between them is missing → cells [row, col, rowspan, colspan].
+
+    A non-rectangular group (an L of missing borders) is taken as its bounding box; where such
+    boxes overlap, the first in reading order keeps the slot."""
     parent = list(range(n_rows * n_cols))
 
     def find(i: int) -> int:
@@ -255,31 +271,24 @@ def _slots_to_cells(xs: list[float], ys: list[float], h: list[Segment], v: list[
 
     for r in range(n_rows):
         for c in range(n_cols):
-            if c + 1 < n_cols and not _covered(vl, xs[c + 1], ys[r], ys[r + 1], tol):
+            if c + 1 < n_cols and open_right(r, c):
                 parent[find(r * n_cols + c)] = find(r * n_cols + c + 1)
-            if r + 1 < n_rows and not _covered(hl, ys[r + 1], xs[c], xs[c + 1], tol):
+            if r + 1 < n_rows and open_below(r, c):
                 parent[find(r * n_cols + c)] = find((r + 1) * n_cols + c)
     boxes: dict[int, list[int]] = {}
     for r in range(n_rows):
         for c in range(n_cols):
-            root = find(r * n_cols + c)
-            b = boxes.setdefault(root, [r, c, r, c])
+            b = boxes.setdefault(find(r * n_cols + c), [r, c, r, c])
             b[0], b[1], b[2], b[3] = min(b[0], r), min(b[1], c), max(b[2], r), max(b[3], c)
-    cells = [[r0, c0, r1 - r0 + 1, c1 - c0 + 1] for r0, c0, r1, c1 in boxes.values()]
-    cells.sort(key=lambda x: (x[0], x[1]))
-    # Non-rectangular merges (an L of missing borders) are taken as their bounding box, so
-    # boxes may overlap; keep the first cell claiming each slot.
     taken: set[tuple[int, int]] = set()
-    kept = []
-    for cell in cells:
-        slots = {(r, c) for r in range(cell[0], cell[0] + cell[2]) for c in range(cell[1], cell[1] + cell[3])}
-        if slots & taken:
+    cells: list[list[int]] = []
+    for r0, c0, r1, c1 in sorted(boxes.values()):
+        area = {(r, c) for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)}
+        if area & taken:
             continue
-        taken |= slots
-        kept.append(cell)
-    if n_rows * n_cols == 1 and not kept:
-        return None
-    return _Grid(xs=xs, ys=ys, cells=kept, texts=[[] for _ in kept])
+        taken |= area
+        cells.append([r0, c0, r1 - r0 + 1, c1 - c0 + 1])
+    return cells
 
 
 # --------------------------------------------------------------------------- borderless tables

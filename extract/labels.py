@@ -6,7 +6,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from typing import TYPE_CHECKING
+
 from jixiao.model import RawIndicator
+
+if TYPE_CHECKING:
+    from extract.rows import Row
 from normalize.names import fragment_side
 from normalize.text import compact
 
@@ -74,3 +79,23 @@ def attach_fragments(entries: list[Entry]) -> None:
         else:
             target.indicator.name = entry.text + "\n" + target.indicator.name
         entry.kind = "joined"
+
+
+def rows_to_fields(rows: list[Row], labels: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    """Label → value fields (项目名称, 主管部门, …): the first non-label cell right of each label,
+    or the text after a colon where label and value share a cell."""
+    found: dict[str, str] = {}
+    every = {label for names in labels.values() for label in names}
+    for row in rows:
+        cells = row.cells()
+        for i, cell in enumerate(cells):
+            for key, names in labels.items():
+                if key in found:
+                    continue
+                inline = inline_value(cell.text, names)
+                if inline is not None:
+                    found[key] = inline
+                elif label_key(cell.text) in names:
+                    found[key] = next((c.text for c in cells[i + 1:]
+                                       if c.text.strip() and label_key(c.text) not in every), "")
+    return found

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from extract.labels import ClassLabel, Entry, attach_fragments, inline_value, label_key
+from extract.labels import ClassLabel, Entry, attach_fragments, inline_value, label_key, rows_to_fields
 from extract.rows import Row, document_to_rows
 from jixiao.model import Document, Paragraph, RawIndicator, RawReport
 from normalize.text import compact
@@ -66,20 +66,7 @@ def national_document_to_raw(doc: Document) -> RawReport:
 
 
 def _project(doc: Document, rows: list[Row]) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for row in rows:
-        cells = row.cells()
-        for i, cell in enumerate(cells):
-            for key, labels in PROJECT_LABELS.items():
-                if key in found:
-                    continue
-                inline = inline_value(cell.text, labels)
-                if inline is not None:
-                    found[key] = inline
-                elif label_key(cell.text) in labels:
-                    value = next((c.text for c in cells[i + 1:] if c.text.strip()
-                                  and not any(label_key(c.text) in ls for ls in PROJECT_LABELS.values())), "")
-                    found[key] = value
+    found = rows_to_fields(rows, PROJECT_LABELS)
     for block in doc.blocks:
         texts = [block.text] if isinstance(block, Paragraph) else [c.text for c in block.cells]
         for text in texts:

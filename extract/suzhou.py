@@ -11,7 +11,7 @@ import re
 
 from extract.rows import Row, document_to_rows
 from jixiao.model import Document, Paragraph, RawIndicator, RawReport
-from extract.labels import ClassLabel, Entry, attach_fragments, inline_value, label_key
+from extract.labels import ClassLabel, Entry, attach_fragments, inline_value, label_key, rows_to_fields
 from normalize import CATEGORIES
 from normalize.text import compact
 
@@ -80,11 +80,7 @@ def suzhou_document_to_raw(doc: Document) -> RawReport:
 # --------------------------------------------------------------------------- labels
 
 
-def _matches(text: str, labels: tuple[str, ...]) -> bool:
-    return label_key(text) in labels
-
-
-def _is_knownlabel_key(text: str) -> bool:
+def _is_known_label(text: str) -> bool:
     label = label_key(text)
     if not label or len(label) > _MAX_LABEL:
         return False
@@ -110,23 +106,7 @@ def _money_key(text: str) -> str | None:
 
 def rows_to_project(rows: list[Row]) -> dict[str, str]:
     """项目名称 / 项目年份 / 项目主管部门(单位) / 实施单位: the cell right of each label."""
-    found: dict[str, str] = {}
-    for row in rows:
-        cells = row.cells()
-        for i, cell in enumerate(cells):
-            for key, labels in PROJECT_LABELS.items():
-                if key in found:
-                    continue
-                inline = inline_value(cell.text, labels)
-                if inline is not None:
-                    found[key] = inline
-                elif _matches(cell.text, labels):
-                    value = next(
-                        (c.text for c in cells[i + 1 :] if c.text.strip() and not _is_projectlabel_key(c.text)),
-                        "",
-                    )
-                    found[key] = value
-    return found
+    return rows_to_fields(rows, PROJECT_LABELS)
 
 
 def paragraphs_to_project(doc: Document, found: dict[str, str]) -> None:
@@ -141,10 +121,6 @@ def paragraphs_to_project(doc: Document, found: dict[str, str]) -> None:
                     found[key] = value
 
 
-def _is_projectlabel_key(text: str) -> bool:
-    return any(_matches(text, labels) for labels in PROJECT_LABELS.values())
-
-
 # --------------------------------------------------------------------------- money
 
 
@@ -157,7 +133,7 @@ def rows_to_budget(rows: list[Row], raw: RawReport) -> None:
             key = _money_key(cell.text)
             if key is None:
                 if raw.budget_unit is None:
-                    raw.budget_unit = _unit_inlabel_key(cell.text)
+                    raw.budget_unit = _unit_in_label(cell.text)
                 continue
             value = _value_below(rows, r, cell.row + cell.rowspan - 1, range(cell.col, cell.col + cell.colspan))
             if key == "appropriation":
@@ -166,7 +142,7 @@ def rows_to_budget(rows: list[Row], raw: RawReport) -> None:
                 raw.budget[key] = value or ""
 
 
-def _unit_inlabel_key(text: str) -> str | None:
+def _unit_in_label(text: str) -> str | None:
     label = compact(text)
     if ("预算执行情况" in label or "资金使用情况" in label) and "(" in label:
         match = re.search(r"\((万元|元|千元|亿元)\)", label)
@@ -211,7 +187,7 @@ def rows_to_subprojects(rows: list[Row], raw: RawReport) -> None:
         for below in rows[r + 1 :]:
             if below.table != header.table and below.index == 0 and _is_indicator_header(below):
                 break
-            if _is_indicator_header(below) or any(_is_knownlabel_key(c.text) for c in below.cells()
+            if _is_indicator_header(below) or any(_is_known_label(c.text) for c in below.cells()
                                                    if below.starts_here(c) and c.col not in (name_col, amount_col)):
                 break
             name = below.own_text(name_col).strip()
