@@ -14,9 +14,10 @@ from typing import Any, Iterable
 from jixiao.writers import COLUMNS, INTEGER_COLUMNS, REAL_COLUMNS, records_to_rows
 
 _KEYS = {"reports": ("source_path",), "indicators": ("source_path", "index"),
-         "subprojects": ("source_path", "index"), "flags": ("source_path", "index")}
+         "subprojects": ("source_path", "index"), "flags": ("source_path", "index"),
+         "budget_lines": ("source_path", "index")}
 _INDEXES = {"reports": ("template", "status", "year"), "indicators": ("category", "name"),
-            "flags": ("code", "severity"), "subprojects": ()}
+            "flags": ("code", "severity"), "subprojects": (), "budget_lines": ("item",)}
 
 
 def table_columns(table: str) -> tuple[str, ...]:
@@ -43,7 +44,7 @@ def open_store(path: Path) -> sqlite3.Connection:
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA journal_mode = WAL")
     with conn:
-        for table in ("reports", "indicators", "subprojects", "flags"):
+        for table in ("reports", "indicators", "subprojects", "flags", "budget_lines"):
             for statement in _ddl(table):
                 conn.execute(statement)
     return conn
@@ -56,7 +57,7 @@ def write_records(conn: sqlite3.Connection, records: Iterable[dict[str, Any]]) -
     number_flags(tables["flags"])
     with conn:
         conn.executemany("DELETE FROM reports WHERE source_path = ?", [(r["source"]["path"],) for r in records])
-        for table in ("reports", "indicators", "subprojects", "flags"):
+        for table in ("reports", "indicators", "subprojects", "flags", "budget_lines"):
             rows = tables[table]
             if not rows:
                 continue

@@ -69,6 +69,9 @@ def write_workbook(records: list[dict[str, Any]], path: Path) -> None:
           lambda r: _indicator_marks(r, flag_index.get((r["source_path"], r["index"]), [])))
     sheet("flags", COLUMNS["flags"], tables["flags"], lambda r: {"code": r["severity"], "severity": r["severity"]})
     sheet("subprojects", COLUMNS["subprojects"], tables["subprojects"])
+    sheet("budget_lines", COLUMNS["budget_lines"], tables["budget_lines"],
+          lambda r: {"reported_score": "error"} if r.get("recomputed_score") is not None and r.get("reported_score")
+          is not None and abs(r["reported_score"] - r["recomputed_score"]) > 0.05 else {})
     budget_flags: dict[str, dict[str, str]] = {}
     for f in tables["flags"]:
         if (f.get("field") or "").startswith("budget."):

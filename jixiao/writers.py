@@ -25,6 +25,8 @@ INDICATOR_COLUMNS = (
     "actual", "reported_score", "recomputed_score", "score_delta", "rule", "reading", "flag_codes",
 )  # fmt: skip
 SUBPROJECT_COLUMNS = ("source_path", "index", "name", "amount")
+BUDGET_LINE_COLUMNS = ("source_path", "index", "item", "initial_budget", "full_year_budget", "executed", "weight",
+                       "execution_rate", "reported_score", "recomputed_score")
 FLAG_COLUMNS = (
     "source_path", "code", "severity", "subject", "field", "message", "reported", "expected", "rule",
     "rule_confidence",
@@ -76,7 +78,8 @@ def atomic_write_text(path: Path, text: str, encoding: str = "utf-8") -> None:
 
 def records_to_rows(records: Iterable[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     """The four flat tables of the contract, as lists of dicts."""
-    tables: dict[str, list[dict[str, Any]]] = {"reports": [], "indicators": [], "subprojects": [], "flags": []}
+    tables: dict[str, list[dict[str, Any]]] = {"reports": [], "indicators": [], "subprojects": [], "flags": [],
+                                               "budget_lines": []}
     for rec in records:
         src = rec["source"]["path"]
         flags = rec.get("flags", [])
@@ -107,6 +110,8 @@ def records_to_rows(records: Iterable[dict[str, Any]]) -> dict[str, list[dict[st
             })
         for i, sub in enumerate(rec.get("subprojects", [])):
             tables["subprojects"].append({"source_path": src, "index": i, "name": sub["name"], "amount": sub["amount"]})
+        for i, line in enumerate(rec.get("budget_lines", [])):
+            tables["budget_lines"].append({"source_path": src, "index": i, **line})
         for flag in flags:
             tables["flags"].append({"source_path": src, **{k: flag.get(k) for k in FLAG_COLUMNS[1:]}})
     return tables
@@ -116,11 +121,13 @@ def records_to_rows(records: Iterable[dict[str, Any]]) -> dict[str, list[dict[st
 REAL_COLUMNS = frozenset({
     "category_points", "weight", "reported_score", "recomputed_score", "score_delta", "amount", "subprojects_total",
     "reported_total", "recomputed_total", "initial_budget", "adjustment", "appropriation", "quota_balance",
-    "actual_payment", "fund_balance", "carried_forward", "recovered"})
+    "actual_payment", "fund_balance", "carried_forward", "recovered", "full_year_budget", "executed",
+    "execution_rate"})
 INTEGER_COLUMNS = frozenset({"index", "page", "year", "subproject_count", "indicator_count", "flag_count",
                              "error_flags"})
 
 COLUMNS = {"reports": REPORT_COLUMNS, "indicators": INDICATOR_COLUMNS, "subprojects": SUBPROJECT_COLUMNS,
+           "budget_lines": BUDGET_LINE_COLUMNS,
            "flags": FLAG_COLUMNS}
 
 

@@ -56,7 +56,7 @@ def test_workbook_sheets_text_and_highlights(run: Path) -> None:
     from openpyxl import load_workbook
 
     wb = load_workbook(run / "audit.xlsx")
-    assert wb.sheetnames == ["reports", "indicators", "flags", "subprojects", "budget"]
+    assert wb.sheetnames == ["reports", "indicators", "flags", "subprojects", "budget_lines", "budget"]
     ws = wb["indicators"]
     assert ws.freeze_panes == "B2" and ws.auto_filter.ref.startswith("A1:")
     header = [c.value for c in ws[1]]
