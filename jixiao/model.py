@@ -198,11 +198,9 @@ class Indicator:
             "recomputed_score": _round(self.recomputed_score),
             "rule": self.rule,
             "page": self.page,
+            "subcategory": self.subcategory,
+            "deviation_reason": self.deviation_reason,
         }
-        if self.subcategory is not None:
-            out["subcategory"] = self.subcategory
-        if self.deviation_reason is not None:
-            out["deviation_reason"] = self.deviation_reason
         if self.reading is not None:
             out["reading"] = self.reading
         if self.execution_rate is not None:

@@ -17,8 +17,8 @@ from jixiao.pipeline import path_to_record
 from tests.conftest import EXPECTED, SAMPLES
 
 EXPECTED_FILES = sorted(EXPECTED.glob("*.json"))
-INDICATOR_FIELDS = ("category", "category_points", "name", "target", "weight", "actual", "reported_score",
-                    "recomputed_score")
+INDICATOR_FIELDS = ("category", "category_points", "subcategory", "name", "target", "weight", "actual",
+                    "reported_score", "recomputed_score", "deviation_reason")
 
 
 @pytest.fixture(scope="module")
@@ -33,8 +33,13 @@ def _record(name: str, cache: dict[str, dict[str, Any]]) -> dict[str, Any]:
 
 
 def _close(a: Any, b: Any) -> bool:
+    """Equal, numbers within 1e-4, recursively through dicts and lists."""
     if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
         return abs(a - b) <= 1e-4
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_close(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_close(x, y) for x, y in zip(a, b))
     return a == b
 
 
@@ -58,9 +63,13 @@ def test_sample_matches_expected(expected_path: Path, records: dict, schema_vali
     if expected["status"] == "error":
         assert got["indicators"] == []
         return
-    for key in ("project", "budget", "subprojects", "sections"):
+    for key in ("profile", "project", "budget", "subprojects", "sections"):
         if key in expected:
             assert got[key] == expected[key], key
+    if "budget_lines" in expected:
+        for g, e in zip(got["budget_lines"], expected["budget_lines"]):
+            assert _close({k: g.get(k) for k in e}, e), (g, e)
+        assert len(got["budget_lines"]) == len(expected["budget_lines"])
     for key in ("subprojects_total", "reported_total", "recomputed_total"):
         if key in expected:
             assert _close(got[key], expected[key]), (key, got[key], expected[key])
