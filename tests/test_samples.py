@@ -108,8 +108,12 @@ def test_extract_command_over_the_samples_folder(tmp_path: Path, schema_validato
     lines = stdout.getvalue().splitlines()
     assert len(lines) == len(EXPECTED_FILES) + 1
     assert lines[-1].startswith(f"{len(EXPECTED_FILES)} reports: {len(EXPECTED_FILES) - 1} ok, 0 partial, 1 error;")
-    # make_samples.py and the expected JSON files are listed as not reports, not processed.
-    assert lines[-1].endswith(f"{len(EXPECTED_FILES) + 1} other files not reports; outputs in {out}/")
+    # The scripts and the expected JSON files are listed as not reports, not processed.
+    from extract import REPORT_SUFFIXES
+
+    others = [p for p in SAMPLES.rglob("*") if p.is_file() and p.suffix.lower() not in REPORT_SUFFIXES
+              and not any(part.startswith(".") for part in p.relative_to(SAMPLES).parts)]
+    assert lines[-1].endswith(f"{len(others)} other files not reports; outputs in {out}/")
     with (out / "reports.csv").open(encoding="utf-8-sig", newline="") as fh:
         assert len(list(csv.DictReader(fh))) == len(EXPECTED_FILES)
     expected_rows = sum(len(json.loads(p.read_text(encoding="utf-8")).get("indicators", [])) for p in EXPECTED_FILES)
