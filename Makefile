@@ -6,7 +6,7 @@ DIR ?= samples
 OUT ?= out
 ARGS ?=
 
-.PHONY: extract test venv clean
+.PHONY: extract test bench eval venv clean
 
 $(BIN)/jixiao: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,14 @@ extract: venv
 
 test: venv
 	$(BIN)/python -m pytest -q
+
+# Speed against pdfplumber, camelot and pypdfium2, side by side; writes bench/results.md (~10 min on 2 cores).
+bench: venv
+	$(BIN)/python bench/bench.py $(ARGS)
+
+# Field-level accuracy over samples/ against samples/expected/*.json; a report, always exits 0.
+eval: venv
+	$(BIN)/python bench/eval.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache

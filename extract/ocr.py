@@ -476,6 +476,10 @@ DET_SCALE = 0.0
 DET_SIDE = 1600
 
 
+PAD = 0.2
+VPAD = 0.08
+
+
 def read_text(gray: Any, binary: Any, segments: Sequence[Segment], line_ink: Any) -> list[Glyph]:
     cv2, np = _cv()
     engine = ocr_engine()
@@ -488,6 +492,9 @@ def read_text(gray: Any, binary: Any, segments: Sequence[Segment], line_ink: Any
     unit = statistics.median([b[3] - b[1] for b in boxes]) if boxes else 10.0
     grids = segments_to_grids(segments, unit)
     verticals = [s for s in segments if not s.horizontal]
+    horizontals = [s for s in segments if s.horizontal]
+    if FALLBACK:
+        boxes = boxes + _missed_text(binary, line_ink, boxes, grids, unit)
     crops, kept = [], []
     for x0, y0, x1, y1 in boxes:
         pieces = _split_at_lines(x0, y0, x1, y1, verticals, grids)
@@ -497,13 +504,79 @@ def read_text(gray: Any, binary: Any, segments: Sequence[Segment], line_ink: Any
             xa, ya, xb, yb = max(0, int(px0)), max(0, int(py0)), min(w, int(math.ceil(px1))), min(h, int(math.ceil(py1)))
             if xb - xa < 3 or yb - ya < 3:
                 continue
-            crops.append(gray[ya:yb, xa:xb])
+            # A little paper on either side helps the recogniser with a leading = or ≥, but
+            # never up to the cell border (a ruling line would read as 1 or |).
+            pad, vpad = PAD * (yb - ya), VPAD * (yb - ya)
+            left, right = _cell_sides((xa + xb) / 2, (ya + yb) / 2, verticals)
+            top, bottom = _cell_sides((ya + yb) / 2, (xa + xb) / 2, horizontals, across=True)
+            ca, cb = int(max(0, min(xa, max(xa - pad, left + 4)))), int(min(w, max(xb, min(xb + pad, right - 4))))
+            ra, rb = int(max(0, min(ya, max(ya - vpad, top + 3)))), int(min(h, max(yb, min(yb + vpad, bottom - 3))))
+            crops.append(gray[ra:rb, ca:cb])
             kept.append((xa, ya, xb, yb))
     glyphs = []
     for (xa, ya, xb, yb), (text, score) in zip(kept, _recognise(engine, crops)):
         if text.strip() and score >= 0.5:
             glyphs.append(Glyph(text, float(xa), float(ya), float(xb), float(yb)))
     return glyphs
+
+
+FALLBACK = True
+
+
+def _cell_sides(x: float, y: float, lines: Sequence[Segment], across: bool = False) -> tuple[float, float]:
+    left, right = -math.inf, math.inf
+    for v in lines:
+        pos, lo, hi = (v.top, v.x0, v.x1) if across else (v.x0, v.top, v.bottom)
+        if lo <= y <= hi:
+            if pos <= x:
+                left = max(left, pos)
+            else:
+                right = min(right, pos)
+    return left, right
+
+
+def _missed_text(binary: Any, line_ink: Any, boxes: Sequence[tuple[float, float, float, float]], grids: Any,
+                 unit: float) -> list[tuple[float, float, float, float]]:
+    cv2, np = _cv()
+    if not grids:
+        return []
+    h, w = binary.shape[:2]
+    ink = cv2.bitwise_and(binary, cv2.bitwise_not(cv2.dilate(line_ink, np.ones((3, 3), np.uint8))))
+    inside = np.zeros_like(binary)
+    for g in grids:
+        cv2.rectangle(inside, (int(g.xs[0]), int(g.ys[0])), (int(g.xs[-1]), int(g.ys[-1])), 255, -1)
+    ink = cv2.bitwise_and(ink, inside)
+    # Scanner grain: specks far smaller than a stroke of text.
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    small = stats[:, cv2.CC_STAT_AREA] < max(6.0, 0.01 * unit * unit)
+    small[0] = False
+    ink[small[labels]] = 0
+    covered = np.zeros_like(binary)
+    for x0, y0, x1, y1 in boxes:
+        cv2.rectangle(covered, (int(x0), int(y0)), (int(math.ceil(x1)), int(math.ceil(y1))), 255, -1)
+    kw, kh = max(3, int(unit * 0.5)) | 1, max(1, int(unit * 0.15)) | 1
+    joined = cv2.dilate(ink, cv2.getStructuringElement(cv2.MORPH_RECT, (kw, kh)))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    out = []
+    for i in range(1, n):
+        x, y, bw, bh, _ = (int(v) for v in stats[i])
+        mine = (labels[y:y + bh, x:x + bw] == i) & (ink[y:y + bh, x:x + bw] > 0)
+        total = int(mine.sum())
+        if total < 0.04 * unit * unit:
+            continue
+        if int((mine & (covered[y:y + bh, x:x + bw] > 0)).sum()) > 0.2 * total:
+            continue  # the detector saw it (a sliver it cut off is no text of its own)
+        ys, xs = np.nonzero(mine)
+        x0, x1, y0, y1 = x + xs.min(), x + xs.max() + 1, y + ys.min(), y + ys.max() + 1
+        if y1 - y0 < 0.4 * unit or y1 - y0 > 1.6 * unit:
+            continue
+        m = max(2, int(unit * 0.1))
+        out.append((float(max(0, x0 - m)), float(max(0, y0 - m)), float(min(w, x1 + m)), float(min(h, y1 + m))))
+    MISSED.extend(out)
+    return out
+
+
+MISSED = []
 
 
 def _detect(engine: Any, image: Any) -> list[tuple[float, float, float, float]]:
