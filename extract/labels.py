@@ -12,6 +12,7 @@ from jixiao.model import RawIndicator
 
 if TYPE_CHECKING:
     from extract.rows import Row
+    from jixiao.model import RawReport
 from normalize.names import fragment_side
 from normalize.text import compact
 
@@ -99,3 +100,16 @@ def rows_to_fields(rows: list[Row], labels: dict[str, tuple[str, ...]]) -> dict[
                     found[key] = next((c.text for c in cells[i + 1:]
                                        if c.text.strip() and label_key(c.text) not in every), "")
     return found
+
+
+def entries_to_indicators(entries: list[Entry], raw: RawReport, total_label: str) -> None:
+    """Place the name fragments, give each row its class label, and note what the table lacked."""
+    attach_fragments(entries)
+    for entry in entries:
+        if entry.indicator is not None:
+            entry.indicator.category_label = entry.label.text
+            raw.indicators.append(entry.indicator)
+    if not raw.indicators:
+        raw.missing.append("绩效指标 (indicator rows)")
+    if raw.reported_total is None:
+        raw.missing.append(f"{total_label} (reported total)")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from extract.labels import ClassLabel, Entry, attach_fragments, inline_value, label_key, rows_to_fields
+from extract.labels import ClassLabel, Entry, entries_to_indicators, inline_value, label_key, rows_to_fields
 from extract.rows import Row, document_to_rows
 from jixiao.model import Document, Paragraph, RawIndicator, RawReport
 from normalize.text import compact
@@ -188,15 +188,7 @@ def _indicators(rows: list[Row], raw: RawReport) -> None:
         indicator = RawIndicator(category_label="", name=name, target=values["target"], weight=values["weight"],
                                  actual=values["actual"], score=values["score"], page=row.page, extra=extra)
         entries.append(Entry("indicator", label, indicator=indicator))
-    attach_fragments(entries)
-    for entry in entries:
-        if entry.indicator is not None:
-            entry.indicator.category_label = entry.label.text
-            raw.indicators.append(entry.indicator)
-    if not raw.indicators:
-        raw.missing.append("绩效指标 (indicator rows)")
-    if raw.reported_total is None:
-        raw.missing.append("总分 (reported total)")
+    entries_to_indicators(entries, raw, "总分")
 
 
 def _missing(raw: RawReport) -> list[str]:

@@ -11,7 +11,7 @@ import re
 
 from extract.rows import Row, document_to_rows
 from jixiao.model import Document, Paragraph, RawIndicator, RawReport
-from extract.labels import ClassLabel, Entry, attach_fragments, inline_value, label_key, rows_to_fields
+from extract.labels import ClassLabel, Entry, entries_to_indicators, inline_value, label_key, rows_to_fields
 from normalize import CATEGORIES
 from normalize.text import compact
 
@@ -286,15 +286,7 @@ def rows_to_indicators(rows: list[Row], raw: RawReport) -> int | None:
         entries.append(Entry("indicator", label, indicator=indicator))
     if section:
         raw.section_points = "".join(section)
-    attach_fragments(entries)
-    for entry in entries:
-        if entry.indicator is not None:
-            entry.indicator.category_label = entry.label.text
-            raw.indicators.append(entry.indicator)
-    if not raw.indicators:
-        raw.missing.append("绩效指标 (indicator rows)")
-    if raw.reported_total is None:
-        raw.missing.append("合计 (reported total)")
+    entries_to_indicators(entries, raw, "合计")
     return end
 
 
