@@ -19,8 +19,14 @@ def _segmenter() -> Callable[[str], list[str]]:
     import jieba  # loaded only when a fragment must be placed: its dictionary costs ~0.5 s
 
     jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
     cut: Any = jieba.lcut
     return cut  # type: ignore[no-any-return]
+
+
+def warm_up() -> None:
+    """Load jieba's dictionary now (before worker processes fork), not at the first fragment."""
+    _segmenter()
 
 
 def _word_crosses(left: str, right: str) -> bool:
