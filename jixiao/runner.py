@@ -254,7 +254,7 @@ def warm_up(paths: list[Path]) -> None:
 
 def _run_in_children(todo: list[tuple[Path, str]], base: Path, settings: RunSettings,
                      finished: Callable[[dict[str, Any]], None]) -> None:
-    if todo:
+    if len(todo) > settings.workers:  # sharing pays only when a worker process would do several files
         warm_up([path for path, _ in todo])
     ctx = multiprocessing.get_context("fork")
     pending = list(reversed(todo))
