@@ -155,19 +155,21 @@ def test_killed_run_resumes_to_the_same_outputs(tmp_path: Path) -> None:
     from make_corpus import build
 
     corpus = tmp_path / "corpus"
-    build(corpus, 40, ["pdf", "docx", "txt"], broken=3)
-    exe = [sys.executable, "-m", "jixiao.cli", "extract", str(corpus), "--jobs", "2", "-q"]
+    build(corpus, 60, ["pdf", "docx", "txt"], broken=3)
+    exe = [sys.executable, "-m", "jixiao.cli", "extract", str(corpus), "-q"]
     whole, resumed = tmp_path / "whole", tmp_path / "resumed"
-    assert subprocess.run([*exe, "--out", str(whole)], capture_output=True, timeout=600).returncode == 0
+    assert subprocess.run([*exe, "--out", str(whole), "--jobs", "2"], capture_output=True, timeout=600).returncode == 0
 
-    proc = subprocess.Popen([*exe, "--out", str(resumed)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # One worker, so that the run is still going when the first files are done.
+    proc = subprocess.Popen([*exe, "--out", str(resumed), "--jobs", "1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 300
-    while len(list((resumed / "json").glob("*.json"))) < 12 and time.monotonic() < deadline:
-        time.sleep(0.1)
+    while len(list((resumed / "json").glob("*.json"))) < 3 and time.monotonic() < deadline:
+        time.sleep(0.01)
     proc.send_signal(signal.SIGINT)  # Ctrl-C half way
-    proc.wait(timeout=60)
+    _, err = proc.communicate(timeout=60)
     partial = len(list((resumed / "json").glob("*.json")))
-    assert 12 <= partial < 40
+    assert 3 <= partial < 60
+    assert proc.returncode == 130 and b"run the same command again to resume" in err
     assert not (resumed / "reports.csv").exists()
     rerun = subprocess.run([*exe, "--out", str(resumed)], capture_output=True, text=True, timeout=600)
     assert rerun.returncode == 0
