@@ -214,6 +214,8 @@ def _done_record(out: Path, rel: str, path: Path) -> dict[str, Any] | None:
 
 
 def _child(path: Path, base: Path, settings: RunSettings, conn: Connection) -> None:  # pragma: no cover - child
+    if settings.workers > 1:
+        os.environ.setdefault("JIXIAO_OCR_THREADS", "1")  # one core per worker: OCR would take them all
     if settings.max_memory_mb:
         import resource
 

@@ -1,0 +1,230 @@
+"""Scanned pages: deskew and ruling lines (fast, synthetic), and the whole OCR reader on a
+scanned cut of the seed report's indicator table (slow: loads the OCR models)."""
+
+from __future__ import annotations
+
+import re
+import sys
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from extract.geometry import pages_to_document, segments_to_grids
+from jixiao.errors import UnreadableDocument
+
+np = pytest.importorskip("numpy")
+cv2 = pytest.importorskip("cv2")
+
+from extract import ocr  # noqa: E402  (needs numpy and OpenCV)
+
+FIXTURE = Path(__file__).parent / "fixtures" / "ocr" / "indicator-table-rot0.6.jpg"
+
+# A table: column and row lines, and its merged cells (row, col, rowspan, colspan).
+XS = [100, 330, 560, 790, 1020]
+YS = [120, 200, 232, 312, 392, 424, 504]
+MERGED = {(2, 0, 2, 1), (4, 1, 1, 3)}
+
+
+def _synthetic_scan(angle: float) -> "np.ndarray":
+    """The table above drawn in thin grey lines with text in its cells (a one-line row only
+    a little taller than its text included), turned by ``angle`` degrees, with scanner grain."""
+    image = np.full((700, 1120), 255, np.uint8)
+    covered = {(r, c) for r0, c0, rs, cs in MERGED for r in range(r0, r0 + rs) for c in range(c0, c0 + cs)}
+    starts = {(r0, c0) for r0, c0, _, _ in MERGED}
+    for r in range(len(YS) - 1):
+        for c in range(len(XS) - 1):
+            # A cell's right border unless the cell to the right is the same merged cell.
+            same_right = any(r0 <= r < r0 + rs and c0 <= c < c0 + cs - 1 for r0, c0, rs, cs in MERGED)
+            same_below = any(r0 <= r < r0 + rs - 1 and c0 <= c < c0 + cs for r0, c0, rs, cs in MERGED)
+            if not same_right:
+                cv2.line(image, (XS[c + 1], YS[r]), (XS[c + 1], YS[r + 1]), 40, 2)
+            if not same_below:
+                cv2.line(image, (XS[c], YS[r + 1]), (XS[c + 1], YS[r + 1]), 40, 2)
+            if (r, c) in covered and (r, c) not in starts:
+                continue
+            # Text: a few characters with tall vertical strokes (1, l, H), nearly as tall as the row.
+            # In the 32-pixel rows the text comes within 5 pixels of both borders.
+            baseline = YS[r] + min(33, YS[r + 1] - YS[r] - 5)
+            cv2.putText(image, "H1l 2.18", (XS[c] + 12, baseline), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 30, 2)
+    cv2.line(image, (XS[0], YS[0]), (XS[-1], YS[0]), 40, 2)
+    cv2.line(image, (XS[0], YS[0]), (XS[0], YS[-1]), 40, 2)
+    h, w = image.shape
+    turn = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    image = cv2.warpAffine(image, turn, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
+    grain = np.random.default_rng(7).normal(0, 6, image.shape)
+    return np.clip(image.astype(np.float64) * 0.9 + grain, 0, 255).astype(np.uint8)
+
+
+@pytest.mark.parametrize("angle", [0.7, -0.7])
+def test_skew_is_measured_and_removed(angle: float) -> None:
+    image = _synthetic_scan(angle)
+    assert ocr.estimate_skew(image) == pytest.approx(angle, abs=0.05)
+    straight, removed = ocr.deskew(image)
+    assert removed == pytest.approx(angle, abs=0.05)
+    assert straight.shape == image.shape
+    assert abs(ocr.estimate_skew(straight)) < 0.05
+
+
+def test_skew_of_a_page_without_lines_comes_from_its_text() -> None:
+    image = np.full((1400, 1000), 240, np.uint8)
+    for i in range(30):
+        cv2.putText(image, f"Quick brown fox {i} jumps over the dog", (60, 80 + 40 * i), cv2.FONT_HERSHEY_SIMPLEX,
+                    0.9, 20, 2)
+    turn = cv2.getRotationMatrix2D((500, 700), 0.8, 1.0)
+    image = cv2.warpAffine(image, turn, (1000, 1400), borderValue=240)
+    assert ocr.estimate_skew(image) == pytest.approx(0.8, abs=0.1)
+
+
+def test_ruling_lines_rebuild_the_cells() -> None:
+    straight, _ = ocr.deskew(_synthetic_scan(0.7))
+    segments, ink = ocr.detect_lines(ocr.binarise(straight))
+    assert ink.shape == straight.shape
+    grids = segments_to_grids(segments, unit=26.0)
+    assert len(grids) == 1
+    grid = grids[0]
+    assert grid.xs == pytest.approx(XS, abs=3)
+    assert grid.ys == pytest.approx(YS, abs=3)
+    expected = {(r, c, 1, 1) for r in range(len(YS) - 1) for c in range(len(XS) - 1)}
+    for r0, c0, rs, cs in MERGED:
+        expected -= {(r, c, 1, 1) for r in range(r0, r0 + rs) for c in range(c0, c0 + cs)}
+        expected.add((r0, c0, rs, cs))
+    assert {tuple(cell) for cell in grid.cells} == expected
+
+
+def test_text_strokes_are_not_ruling_lines() -> None:
+    """A row barely taller than its text: the strokes of 1, l and H stop short of the borders."""
+    straight, _ = ocr.deskew(_synthetic_scan(0.0))
+    segments, _ = ocr.detect_lines(ocr.binarise(straight))
+    for s in segments:
+        if s.horizontal:
+            assert min(abs(s.top - y) for y in YS) <= 3, s
+        else:
+            assert min(abs(s.x0 - x) for x in XS) <= 3, s
+
+
+def _line_crop(text: str) -> "np.ndarray":
+    image = np.full((40, 160), 230, np.uint8)
+    cv2.putText(image, text, (6, 30), cv2.FONT_HERSHEY_SIMPLEX, 0.9, 30, 2)
+    return image
+
+
+def _drawn_crop(shape: str) -> "np.ndarray":
+    """A chevron with (≥) or without (>) a bar under it, then 92; or a lone slash."""
+    image = np.full((44, 120), 230, np.uint8)
+    if shape == "/":
+        cv2.line(image, (22, 6), (10, 36), 30, 2)
+        return image
+    cv2.line(image, (6, 6), (26, 16), 30, 2)
+    cv2.line(image, (26, 16), (6, 26), 30, 2)
+    if shape == "≥":
+        cv2.line(image, (6, 32), (26, 39), 30, 2)  # slanted, as AR PL UMing draws it
+    cv2.putText(image, "92", (34, 34), cv2.FONT_HERSHEY_SIMPLEX, 0.9, 30, 2)
+    return image
+
+
+@pytest.mark.parametrize(("read", "crop", "fixed"), [
+    ("一20项", _line_crop("=20"), "=20项"),  # = read as the CJK numeral one: two bars in the ink
+    ("一20项", _line_crop("-20"), "-20项"),  # a minus: one bar
+    ("一20项", _line_crop("20"), "一20项"),  # the first character is no bar: left alone
+    ("一、项目概况", _line_crop("=20"), "一、项目概况"),  # real Chinese text is never touched
+    ("=100%", _line_crop("=100"), "=100%"),
+    (">92%", _drawn_crop("≥"), "≥92%"),  # a stroke under the chevron
+    (">92%", _drawn_crop(">"), ">92%"),
+    ("7", _drawn_crop("/"), "/"),  # no bar on top
+    ("7", _line_crop("7"), "7"),
+    ("17", _drawn_crop("/"), "17"),
+])
+def test_misread_symbols_are_decided_by_the_ink(read: str, crop: "np.ndarray", fixed: str) -> None:
+    assert ocr.fix_symbols(read, crop) == fixed
+
+
+def test_text_boxes_are_cut_at_table_lines() -> None:
+    from extract.geometry import Segment
+
+    segments = [Segment(100, y, 500, y) for y in (100, 150)] + [Segment(x, 100, x, 150) for x in (100, 300, 500)]
+    grids = segments_to_grids(segments, unit=20.0)
+    verticals = [s for s in segments if not s.horizontal]
+    # A box running from one cell into the next is cut at x = 300; one inside a cell, or
+    # outside the table, is kept whole.
+    assert ocr._split_at_lines((150.0, 110.0, 420.0, 140.0), verticals, grids) == [
+        (150.0, 110.0, 298.0, 140.0), (302.0, 110.0, 420.0, 140.0)]
+    assert ocr._split_at_lines((150.0, 110.0, 280.0, 140.0), verticals, grids) == [(150.0, 110.0, 280.0, 140.0)]
+    assert ocr._split_at_lines((150.0, 300.0, 420.0, 330.0), verticals, grids) == [(150.0, 300.0, 420.0, 330.0)]
+
+
+def test_not_an_image_is_refused() -> None:
+    with pytest.raises(UnreadableDocument, match="not a page image"):
+        ocr.image_to_geometry(np.zeros(5, np.uint8), 1)
+
+
+def test_missing_ocr_engine_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ocr, "_ENGINE", None)
+    monkeypatch.setitem(sys.modules, "rapidocr_onnxruntime", None)  # import fails
+    with pytest.raises(UnreadableDocument, match="pip install rapidocr-onnxruntime"):
+        ocr.ocr_engine()
+
+
+def test_pdf_pages_are_rendered_in_grey(tmp_path: Path) -> None:
+    pytest.importorskip("pypdfium2")
+    from PIL import Image
+
+    pdf = tmp_path / "scan.pdf"
+    Image.fromarray(_synthetic_scan(0.5)).save(pdf, resolution=100.0)
+    (page,) = ocr.pdf_page_images(pdf, [1], dpi=100)
+    assert page.ndim == 2 and page.dtype == np.uint8
+    assert page.shape == pytest.approx((700, 1120), abs=2)
+    with pytest.raises(ValueError, match="out of range"):
+        ocr.pdf_page_images(pdf, [2])
+
+
+# --------------------------------------------------------------------------- the whole reader
+
+# Rows of the seed report's indicator table in the fixture, as the Word file has them:
+# name, target, weight, actual, score (whitespace removed, NFKC).
+EXPECTED_ROWS = [
+    ("政府采购规范性", "规范", "2", "=100%", "2"),
+    ("可行研究充分性", "充分", "1", "好", "1"),
+    ("工程变更合规性", "合规", "1", "好", "1"),
+    ("与预期质量计划差距定期检查率", "=100%", "1", "=100%", "1"),
+    ("业务运维体系健全性", "健全", "1", "好", "1"),
+    ("项目验收通过率", "=100%", "2.18", "=100%", "2.18"),
+    ("各项目目标达成率", "=100%", "2.18", "=100%", "2.18"),
+    ("项目建设管理规范", "规范", "2.18", "规范", "2.18"),
+    ("年内项目启动数", "=7个", "2.18", "=7个", "2.18"),
+    ("签名验签服务器", "=4台", "2.18", "=4台", "2.18"),
+    ("圈存机布点数", "=805个", "2.18", "=1000个", "2.18"),
+    ("监管数据中心基础库建成数", "=8", "2.18", "=8", "2.18"),
+    ("落实项目监理制数量", "=10", "2.18", "=10", "2.18"),
+    ("业务中台通用服务能力", "=6", "2.18", "=7", "2.18"),
+    ("提供数据质量的第三方数据质量监测服务", "=40", "2.18", "=40", "2.18"),
+    ("安全认证网关", "=2", "2.2", "=2", "2.2"),
+    ("数据交换前置交换节点数", "≥35个", "2.44", "=40个", "2.44"),
+]
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+@pytest.mark.slow
+def test_scanned_indicator_table_is_read() -> None:
+    pytest.importorskip("rapidocr_onnxruntime")
+    image = cv2.imread(str(FIXTURE), cv2.IMREAD_GRAYSCALE)
+    assert image is not None, FIXTURE
+    page = ocr.image_to_geometry(image, 2)
+    assert (page.width, page.height) == (image.shape[1], image.shape[0])
+    doc = pages_to_document([page], format="pdf", ocr=True)
+    assert doc.ocr
+    tables = list(doc.tables())
+    assert len(tables) == 1
+    table = tables[0]
+    # The cut has no line touching the first column's left border (项目, merged over the whole
+    # table), so the table starts at 类别: category, name, target, weight, actual, score.
+    assert (table.n_rows, table.n_cols) == (len(EXPECTED_ROWS), 6)
+    grid = table.grid()
+    rows = [tuple(_norm(c.text) if c is not None and c.row == r else "" for c in grid[r][1:]) for r in range(table.n_rows)]
+    wrong = [(want, got) for want, got in zip(EXPECTED_ROWS, rows) if want != got]
+    assert not wrong, wrong
+    categories = {_norm(c.text) for c in table.cells if c.col == 0 and c.text}
+    assert categories == {"产出目标(24分)", "结果目标(22分)"}
