@@ -213,13 +213,7 @@ def place_runs(grids: list[geometry._Grid], glyphs: Sequence[Glyph], unit: float
     column line found from the text is not cut in two. Returns the glyphs outside every table."""
     outside: list[Glyph] = []
     for line in geometry.glyphs_to_lines(glyphs):
-        runs: list[list[Glyph]] = [[line[0]]]
-        for g in line[1:]:
-            if g.x0 - runs[-1][-1].x1 > 0.5 * unit:
-                runs.append([g])
-            else:
-                runs[-1].append(g)
-        for run in runs:
+        for run in geometry.split_runs(line, 0.5 * unit):
             if not _place_run(grids, run):
                 outside.extend(run)
     return outside

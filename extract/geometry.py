@@ -318,14 +318,20 @@ def _in_margin(line: Sequence[Glyph], page: PageGeometry) -> bool:
     return max(g.bottom for g in line) < page.height * 0.08 or min(g.top for g in line) > page.height * 0.92
 
 
-def _segments_of(line: Sequence[Glyph], unit: float) -> list[list[Glyph]]:
+def split_runs(line: Sequence[Glyph], gap: float) -> list[list[Glyph]]:
+    """A text line cut into runs wherever two glyphs stand more than ``gap`` apart."""
     out: list[list[Glyph]] = [[line[0]]]
     for g in line[1:]:
-        if g.x0 - out[-1][-1].x1 > 0.7 * unit:
+        if g.x0 - out[-1][-1].x1 > gap:
             out.append([g])
         else:
             out[-1].append(g)
     return out
+
+
+def _segments_of(line: Sequence[Glyph], unit: float) -> list[list[Glyph]]:
+    # Cells are set apart by their margins (about a character); spaces inside a cell are narrower.
+    return split_runs(line, 0.7 * unit)
 
 
 def _table_regions(segmented: list[list[list[Glyph]]]) -> list[tuple[int, int]]:
