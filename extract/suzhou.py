@@ -269,7 +269,7 @@ def rows_to_indicators(rows: list[Row], raw: RawReport) -> int | None:
         for cell in row.cells():
             if cell.col >= name_col or not row.starts_here(cell) or not cell.text.strip():
                 continue
-            label, section = _readlabel_key(cell.text, label, section, entries)
+            label, section = _read_label(cell.text, label, section)
         values = {k: row.own_text(roles.get(k)).strip() for k in ("target", "weight", "actual", "score")}
         name = row.own_text(name_col).strip()
         if not name and not any(values.values()):
@@ -293,7 +293,7 @@ def rows_to_indicators(rows: list[Row], raw: RawReport) -> int | None:
 SECTION_LABELS_FLAT = {label for labels in SECTION_LABELS.values() for label in labels} | {"项目基本情况"}
 
 
-def _readlabel_key(text: str, label: ClassLabel, section: list[str], entries: list[Entry]) -> tuple[ClassLabel, list[str]]:
+def _read_label(text: str, label: ClassLabel, section: list[str]) -> tuple[ClassLabel, list[str]]:
     """A cell left of 指标名称: a new class label, a piece of one, or the section label."""
     c = compact(text)
     if "项目绩效" in c or "绩效实现" in c:

@@ -39,6 +39,10 @@ class UnsupportedTemplate(JixiaoError):
 
     code = "unsupported_template"
 
+    def __init__(self, message: str, template: str = "unknown") -> None:
+        super().__init__(message)
+        self.template = template
+
 
 class NoIndicatorTable(JixiaoError):
     """The form was recognised but its indicator table (绩效指标) was not found."""

@@ -33,7 +33,8 @@ def parser_for(template: str) -> Callable[[Document], RawReport]:
         module_name, func_name = PARSERS[template]
     except KeyError:
         raise UnsupportedTemplate(
-            f"recognised the {template} form, but jixiao has no parser for it yet (supported: {', '.join(PARSERS)})"
+            f"recognised the {template} form, but jixiao has no parser for it yet (supported: {', '.join(PARSERS)})",
+            template,
         ) from None
     func: Callable[[Document], RawReport] = getattr(importlib.import_module(module_name), func_name)
     return func
@@ -85,7 +86,7 @@ def path_to_record(path: Path, root: Path, rules: Any = None, tables: str = "pdf
             source["notes"] = list(doc.notes)
         report = document_to_report(doc, rules)
     except JixiaoError as exc:
-        template = "unknown" if not isinstance(exc, UnsupportedTemplate) else _template_of(exc)
+        template = exc.template if isinstance(exc, UnsupportedTemplate) else "unknown"
         return error_record(source, exc.code, str(exc), template)
     except Exception as exc:  # a bug or a file nobody anticipated: still one record, the run goes on
         log.debug("internal error on %s", path, exc_info=True)
@@ -144,11 +145,6 @@ def error_record(source: dict[str, Any], code: str, message: str, template: str 
         "sections": {},
         "flags": [],
     }
-
-
-def _template_of(exc: UnsupportedTemplate) -> str:
-    text = str(exc)
-    return next((t for t in ("national-2020", "suzhou-2017") if t in text), "unknown")
 
 
 def _relative(path: Path, root: Path) -> str:

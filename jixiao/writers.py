@@ -7,6 +7,7 @@ half-written file behind.
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import os
 import tempfile
@@ -34,17 +35,18 @@ FLAG_COLUMNS = (
 
 
 def json_name(source_path: str) -> str:
-    """``a/b/report.docx`` → ``a__b__report.docx.json``: flat, readable, one per input."""
-    return source_path.replace("/", "__") + ".json"
+    """``a/b/report.docx`` → ``a__b__report.docx.json``: flat, readable, one per input.
+
+    A path that already holds ``__`` could flatten like another one (``a__b/c``, ``a/b__c``), so it
+    also gets a short hash of itself: the name stays the same on every run, and unique."""
+    name = source_path.replace("/", "__")
+    if "__" in source_path:
+        name += "." + hashlib.sha256(source_path.encode("utf-8")).hexdigest()[:8]
+    return name + ".json"
 
 
-def write_json(record: dict[str, Any], folder: Path, used: set[str] | None = None) -> Path:
-    name = json_name(record["source"]["path"])
-    if used is not None:
-        if name in used:  # two paths that flatten alike ("a__b/c" and "a/b__c")
-            name = f"{name[:-5]}.{record['source']['sha256'][:8]}.json"
-        used.add(name)
-    path = folder / name
+def write_json(record: dict[str, Any], folder: Path) -> Path:
+    path = folder / json_name(record["source"]["path"])
     atomic_write_text(path, json.dumps(record, ensure_ascii=False, indent=2) + "\n")
     return path
 

@@ -181,3 +181,17 @@ def test_killed_run_resumes_to_the_same_outputs(tmp_path: Path) -> None:
         assert (resumed / name).read_bytes() == (whole / name).read_bytes(), name
     for path in (whole / "json").glob("*.json"):
         assert (resumed / "json" / path.name).read_bytes() == path.read_bytes(), path.name
+
+
+def test_paths_that_flatten_alike_get_their_own_json(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    (src / "a__b").mkdir(parents=True)
+    (src / "a").mkdir()
+    shutil.copy(SAMPLES / SEED, src / "a__b" / "c.txt")
+    shutil.copy(SAMPLES / SEED, src / "a" / "b__c.txt")
+    out = tmp_path / "out"
+    run_extract(src, out, RunSettings(jobs=1))
+    paths = sorted(json.loads(p.read_text(encoding="utf-8"))["source"]["path"] for p in (out / "json").glob("*.json"))
+    assert paths == ["a/b__c.txt", "a__b/c.txt"]
+    summary = run_extract(src, out, RunSettings(jobs=1))  # and a rerun finds both as done
+    assert summary.skipped == 2
