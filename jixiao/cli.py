@@ -89,16 +89,24 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
 def _extract(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     import signal
 
-    from jixiao.runner import RunSettings, run_extract
+    from jixiao.runner import RunSettings, request_stop, run_extract
 
     def stop(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt  # `kill` stops the run like Ctrl-C: workers ended, finished files kept
+        # `kill` stops the run like Ctrl-C: workers ended, finished files kept. While the run waits on
+        # its workers it stops by itself; otherwise this process is the worker and must break off.
+        if not request_stop():
+            raise KeyboardInterrupt
 
-    if hasattr(signal, "SIGTERM"):
-        try:
+    try:
+        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:  # not where a shell made it ignored
+            signal.signal(signal.SIGINT, stop)
+        if hasattr(signal, "SIGTERM"):
             signal.signal(signal.SIGTERM, stop)
-        except ValueError:  # not the main thread (an embedding program): leave its signals alone
-            pass
+            # A parent that blocks SIGTERM (some CI runners and supervisors do) passes its mask on;
+            # a blocked `kill` would wait unseen until the whole archive is done.
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+    except ValueError:  # not the main thread (an embedding program): leave its signals alone
+        pass
 
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(message)s")
     if not args.dir.exists():

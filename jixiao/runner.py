@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import threading
 import time
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
@@ -26,6 +27,24 @@ ENGINES = ("local", "dask")
 # Records with these errors are redone on a rerun: the file itself may be fine.
 RETRY_CODES = frozenset({"timeout", "worker_crashed", "memory_limit", "internal_error"})
 EXTRA_FORMATS = ("parquet",)
+_STOP = threading.Event()
+_POLLING = threading.Event()  # set while the run waits on worker processes and looks at _STOP
+
+
+def request_stop() -> bool:
+    """Ask the run in progress to stop, keeping the files finished so far (safe in a signal handler).
+
+    Returns True when the run will see the request within a moment by itself; otherwise the caller
+    should raise KeyboardInterrupt to break off work in this process. Raising from a handler is not
+    always enough: when the signal lands in an at-fork callback (logging registers one) Python
+    prints the exception and drops it."""
+    _STOP.set()
+    return _POLLING.is_set()
+
+
+def _check_stop() -> None:
+    if _STOP.is_set():
+        raise KeyboardInterrupt
 
 
 @dataclass(frozen=True)
@@ -111,6 +130,7 @@ def run_extract(
     from jixiao.writers import write_tables
 
     settings = settings or RunSettings()
+    _STOP.clear()
     if settings.rules is not None and not hasattr(settings.rules, "classes"):
         from validate import Profile
 
@@ -139,6 +159,7 @@ def run_extract(
         done[record["source"]["path"]] = record
         if on_record is not None:
             on_record(record, False)
+        _check_stop()
 
     if settings.engine == "dask":
         _run_on_dask(todo, base, settings, finished)
@@ -214,6 +235,12 @@ def _done_record(out: Path, rel: str, path: Path) -> dict[str, Any] | None:
 
 
 def _child(path: Path, base: Path, settings: RunSettings, conn: Connection) -> None:  # pragma: no cover - child
+    import signal
+
+    # The parent decides when to stop and kills its workers; a Ctrl-C reaching the whole process
+    # group must not print a traceback from each of them.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if settings.workers > 1:
         os.environ.setdefault("JIXIAO_OCR_THREADS", "1")  # one core per worker: OCR would take them all
     if settings.max_memory_mb:
@@ -261,8 +288,10 @@ def _run_in_children(todo: list[tuple[Path, str]], base: Path, settings: RunSett
     ctx = multiprocessing.get_context("fork")
     pending = list(reversed(todo))
     running: dict[Connection, tuple[Any, Path, float]] = {}
+    _POLLING.set()
     try:
         while pending or running:
+            _check_stop()
             while pending and len(running) < settings.workers:
                 path, _ = pending.pop()
                 receiver, sender = ctx.Pipe(duplex=False)
@@ -294,6 +323,7 @@ def _run_in_children(todo: list[tuple[Path, str]], base: Path, settings: RunSett
                                                f"took longer than {settings.timeout:g} s and was stopped; "
                                                "try --timeout with a larger value"))
     finally:
+        _POLLING.clear()
         for conn, (proc, _, _) in running.items():
             proc.kill()
             proc.join()

@@ -162,7 +162,9 @@ def test_killed_run_resumes_to_the_same_outputs(tmp_path: Path) -> None:
     assert subprocess.run([*exe, "--out", str(whole), "--jobs", "2"], capture_output=True, timeout=600).returncode == 0
 
     # One worker, so that the run is still going when the first files are done.
-    proc = subprocess.Popen([*exe, "--out", str(resumed), "--jobs", "1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # Started with SIGTERM blocked, as some CI runners start their jobs: the run must unblock it.
+    proc = subprocess.Popen([*exe, "--out", str(resumed), "--jobs", "1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            preexec_fn=lambda: signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM}))
     deadline = time.monotonic() + 300
     while len(list((resumed / "json").glob("*.json"))) < 3 and time.monotonic() < deadline:
         time.sleep(0.01)
