@@ -22,17 +22,20 @@ READERS: dict[str, tuple[str, str]] = {
     ".xlsx": ("extract.xlsx", "xlsx_to_document"),
     ".xls": ("extract.xls", "xls_to_document"),
 }
-# Second table engines for PDFs, chosen with `jixiao extract --tables NAME`.
+# Table engines for PDFs, chosen with `jixiao extract --tables NAME`: jixiao's own cell
+# reconstruction on pages read by PDFium (the default) or by pdfplumber, or camelot's lattice.
 PDF_TABLE_ENGINES: dict[str, tuple[str, str]] = {
-    "pdfplumber": READERS[".pdf"],
+    "pdfium": READERS[".pdf"],
+    "pdfplumber": ("extract.pdf", "pdf_to_document_pdfplumber"),
     "camelot": ("extract.camelot_tables", "pdf_to_document_camelot"),
 }
+DEFAULT_PDF_ENGINE = "pdfium"
 
 # Everything that looks like a report and must get a record, readable or not.
 REPORT_SUFFIXES = (".pdf", ".docx", ".doc", ".xlsx", ".xls", ".txt", ".html")
 
 
-def reader_for(path: Path, tables: str = "pdfplumber") -> Callable[[Path], Document]:
+def reader_for(path: Path, tables: str = DEFAULT_PDF_ENGINE) -> Callable[[Path], Document]:
     suffix = path.suffix.lower()
     try:
         module_name, func_name = PDF_TABLE_ENGINES[tables] if suffix == ".pdf" else READERS[suffix]
@@ -46,7 +49,7 @@ def reader_for(path: Path, tables: str = "pdfplumber") -> Callable[[Path], Docum
     return func
 
 
-def read_document(path: Path, tables: str = "pdfplumber") -> Document:
+def read_document(path: Path, tables: str = DEFAULT_PDF_ENGINE) -> Document:
     """File → ``Document`` with the reader chosen by suffix (and, for PDFs, the table engine)."""
     if tables not in PDF_TABLE_ENGINES:
         raise ValueError(f"tables must be one of {tuple(PDF_TABLE_ENGINES)}, not {tables!r}")

@@ -14,6 +14,7 @@ points or scan pixels); tolerances scale with the median glyph height.
 
 from __future__ import annotations
 
+import bisect
 import re
 import statistics
 from dataclasses import dataclass, field
@@ -426,12 +427,14 @@ def _seg_text(seg: list[Glyph]) -> str:
 
 def place_glyphs(grids: list[_Grid], glyphs: Sequence[Glyph]) -> list[Glyph]:
     """Put each glyph into the cell holding its centre; return the glyphs outside every table."""
+    lookups = [(grid, _slot_owners(grid)) for grid in grids]
     outside = []
     for g in glyphs:
         if not g.text.strip():
             continue
-        for grid in grids:
-            cell_index = _cell_at(grid, g.cx, g.cy)
+        x, y = g.cx, g.cy
+        for grid, owners in lookups:
+            cell_index = _cell_at(grid, owners, x, y)
             if cell_index is not None:
                 grid.texts[cell_index].append(g)
                 break
@@ -440,31 +443,53 @@ def place_glyphs(grids: list[_Grid], glyphs: Sequence[Glyph]) -> list[Glyph]:
     return outside
 
 
-def _cell_at(grid: _Grid, x: float, y: float) -> int | None:
-    if not (grid.xs[0] <= x <= grid.xs[-1] and grid.ys[0] <= y <= grid.ys[-1]):
-        return None
-    col = max(i for i, gx in enumerate(grid.xs[:-1]) if gx <= x)
-    row = max(i for i, gy in enumerate(grid.ys[:-1]) if gy <= y)
+def _slot_owners(grid: _Grid) -> dict[tuple[int, int], int]:
+    """(row, col) of every slot → the index of the first cell covering it."""
+    owners: dict[tuple[int, int], int] = {}
     for index, (r, c, rs, cs) in enumerate(grid.cells):
-        if r <= row < r + rs and c <= col < c + cs:
-            return index
-    return None
+        for row in range(r, r + rs):
+            for col in range(c, c + cs):
+                owners.setdefault((row, col), index)
+    return owners
+
+
+def _cell_at(grid: _Grid, owners: dict[tuple[int, int], int], x: float, y: float) -> int | None:
+    xs, ys = grid.xs, grid.ys
+    if not (xs[0] <= x <= xs[-1] and ys[0] <= y <= ys[-1]):
+        return None
+    # The last slot starting at or before the point (a point on the far edge is in the last slot).
+    col = bisect.bisect_right(xs, x, 0, len(xs) - 1) - 1
+    row = bisect.bisect_right(ys, y, 0, len(ys) - 1) - 1
+    return owners.get((row, col))
 
 
 def glyphs_to_lines(glyphs: Sequence[Glyph]) -> list[list[Glyph]]:
     """Glyphs grouped into text lines (by vertical overlap), each line left to right."""
     lines: list[list[Glyph]] = []
+    tops: list[float] = []
+    bottoms: list[float] = []
     for g in sorted(glyphs, key=lambda g: (g.cy, g.x0)):
         if lines:
-            last = lines[-1]
-            ref_top = statistics.median(x.top for x in last)
-            ref_bottom = statistics.median(x.bottom for x in last)
+            ref_top, ref_bottom = _median(tops), _median(bottoms)
             overlap = min(ref_bottom, g.bottom) - max(ref_top, g.top)
             if overlap > 0.5 * min(ref_bottom - ref_top, g.bottom - g.top):
-                last.append(g)
+                lines[-1].append(g)
+                tops.append(g.top)
+                bottoms.append(g.bottom)
                 continue
         lines.append([g])
+        tops, bottoms = [g.top], [g.bottom]
     return [sorted(line, key=lambda g: g.x0) for line in lines]
+
+
+def _median(values: list[float]) -> float:
+    """statistics.median without its overhead, called once per glyph."""
+    n = len(values)
+    if n == 1:
+        return values[0]
+    ordered = sorted(values)
+    half = n // 2
+    return ordered[half] if n % 2 else (ordered[half - 1] + ordered[half]) / 2
 
 
 def line_text(line: Sequence[Glyph]) -> str:

@@ -17,6 +17,10 @@ from jixiao import __version__
 from jixiao.errors import JixiaoError
 
 
+# The names of extract.PDF_TABLE_ENGINES, spelt out so that `--help` does not import the readers.
+TABLE_ENGINES = ("pdfium", "pdfplumber", "camelot")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="jixiao",
@@ -30,9 +34,10 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--out", type=Path, default=Path("out"), help="output folder (default: out)")
     ex.add_argument("--rules", metavar="PROFILE", help="rule profile: a built-in name or a .toml file "
                     "(default: the recognised form's own profile)")
-    ex.add_argument("--tables", choices=("pdfplumber", "camelot"), default="pdfplumber",
-                    help="table engine for PDFs: jixiao's own cell reconstruction on pdfplumber's geometry "
-                    "(default) or camelot (lattice, stream where a page has no ruling lines)")
+    ex.add_argument("--tables", choices=TABLE_ENGINES, default="pdfium",
+                    help="table engine for PDFs: jixiao's own cell reconstruction on pages read by PDFium "
+                    "(default) or by pdfplumber (slower, a cross-check), or camelot (lattice, stream where a "
+                    "page has no ruling lines)")
     ex.add_argument("--jobs", "-j", type=int, default=0, metavar="N", help="worker processes (default: all cores)")
     ex.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS",
                     help="time limit per file; a file over it is stopped and recorded as an error (default 120)")
@@ -52,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     explain = sub.add_parser("explain", help="print one report's rescoring: every row, its rule and its flags")
     explain.add_argument("file", type=Path)
     explain.add_argument("--rules", metavar="PROFILE", help="rule profile (default: the recognised form's)")
-    explain.add_argument("--tables", choices=("pdfplumber", "camelot"), default="pdfplumber")
+    explain.add_argument("--tables", choices=TABLE_ENGINES, default="pdfium")
     explain.add_argument("--all", action="store_true", help="show every row, not only rows with flags")
 
     rules = sub.add_parser("rules", help="list or show rule profiles")

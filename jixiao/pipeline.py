@@ -60,7 +60,7 @@ def document_to_report(doc: Document, rules: Any = None) -> Report:
     return validate_report(report, profile)
 
 
-def path_to_record(path: Path, root: Path, rules: Any = None, tables: str = "pdfplumber") -> dict[str, Any]:
+def path_to_record(path: Path, root: Path, rules: Any = None, tables: str = "pdfium") -> dict[str, Any]:
     """One input file → one contract record (a dict ready for JSON)."""
     source: dict[str, Any] = {
         "path": _relative(path, root),

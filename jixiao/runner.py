@@ -57,7 +57,7 @@ class RunSettings:
     max_memory_mb: int = 4096
     force: bool = False
     rules: Any = None
-    tables: str = "pdfplumber"
+    tables: str = "pdfium"
     engine: str = "local"
     scheduler: str | None = None
     formats: tuple[str, ...] = ()
@@ -264,8 +264,8 @@ def _limit_record(path: Path, base: Path, code: str, message: str) -> dict[str, 
 
 
 def warm_up(paths: list[Path]) -> None:
-    """Load, once in the parent, what workers would each load again: the readers the files need
-    and jieba's dictionary. Forked workers share these pages instead of paying ~0.5 s apiece."""
+    """Load, once in the parent, what workers would each load again: the readers the files need,
+    the form parsers, the rule profiles and jieba's dictionary. Forked workers share these pages instead of paying ~0.5 s apiece."""
     import importlib
 
     from extract import READERS
@@ -276,8 +276,15 @@ def warm_up(paths: list[Path]) -> None:
                 importlib.import_module(READERS[suffix][0])
             except ImportError:  # an optional reader: its files get their error record later
                 pass
+    from jixiao.pipeline import PARSERS
     from normalize.names import warm_up as load_segmenter
+    from validate.profile import available_profiles, load_profile
 
+    for module_name, _ in PARSERS.values():
+        importlib.import_module(module_name)
+    importlib.import_module("extract.recognize")
+    for name in available_profiles():
+        load_profile(name)
     load_segmenter()
 
 

@@ -66,7 +66,7 @@ def test_interrupted_run_leaves_only_whole_files(folder: Path, tmp_path: Path) -
     assert not [p for p in out.rglob(".*") if p.is_file()]  # no temporary files left behind
 
 
-def _slow_or_broken(path: Path, base: Path, rules: Any = None, tables: str = "pdfplumber") -> dict[str, Any]:
+def _slow_or_broken(path: Path, base: Path, rules: Any = None, tables: str = "pdfium") -> dict[str, Any]:
     if path.name == "road.docx":
         time.sleep(30)
     if path.name == "copy.txt":
@@ -92,7 +92,7 @@ def test_hung_and_crashing_files_are_recorded_and_the_run_goes_on(folder: Path, 
     assert len(list((out / "json").glob("*.json"))) == 3
 
 
-def _hungry(path: Path, base: Path, rules: Any = None, tables: str = "pdfplumber") -> dict[str, Any]:
+def _hungry(path: Path, base: Path, rules: Any = None, tables: str = "pdfium") -> dict[str, Any]:
     if path.name == "road.docx":
         bytearray(512 * 1024 * 1024)  # more than the limit below
     return ORIGINAL(path, base, rules, tables)

@@ -7,6 +7,7 @@ halfway through a run.
 
 from __future__ import annotations
 
+import functools
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -177,11 +178,19 @@ def load_profile(name_or_path: str | Path) -> Profile:
         raise InvalidProfile(
             f"rule profile {str(name_or_path)!r} not found; built-in profiles: {', '.join(available_profiles())}"
         )
+    stat = path.stat()
+    return _parse_profile_file(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=64)
+def _parse_profile_file(path: str, mtime_ns: int, size: int) -> Profile:
+    """Parsed once per file version: every report is validated with a profile, and profiles are
+    frozen. Keyed on modification time and size so that an edited file is read again."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InvalidProfile(f"{path}: not valid TOML ({exc})") from exc
-    return profile_from_dict(data, source=str(path))
+    return profile_from_dict(data, source=path)
 
 
 _TOP_KEYS = {"name", "template", "description", "detect", "scoring", "qualitative", "tolerance", "grades", "bands",
