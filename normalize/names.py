@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import logging
-from functools import lru_cache
-from typing import Any, Callable
+from typing import Callable
 
 from normalize.text import clean_field, repair_duplicate
 
@@ -14,18 +12,14 @@ def clean_name(raw: str) -> str:
     return repair_duplicate(clean_field(raw))
 
 
-@lru_cache(maxsize=1)
 def _segmenter() -> Callable[[str], list[str]]:
-    import jieba  # loaded only when a fragment must be placed: its dictionary costs ~0.5 s
+    from normalize.segment import segmenter
 
-    jieba.setLogLevel(logging.WARNING)
-    jieba.initialize()
-    cut: Any = jieba.lcut
-    return cut  # type: ignore[no-any-return]
+    return segmenter()
 
 
 def warm_up() -> None:
-    """Load jieba's dictionary now (before worker processes fork), not at the first fragment."""
+    """Load the segmenter's dictionary now (before worker processes fork), not at the first fragment."""
     _segmenter()
 
 

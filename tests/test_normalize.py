@@ -121,3 +121,45 @@ def test_normalizers_never_raise(text: str) -> None:
     clean_name(text)
     clean_narrative(text)
     parse_category(text)
+
+
+def test_fast_segmenter_cuts_exactly_as_jieba(tmp_path, monkeypatch) -> None:
+    """The sorted-list dictionary must not change a single cut: every line of the seed report,
+    and every pair of neighbouring lines joined (the seams fragment_side asks about)."""
+    import logging
+    from pathlib import Path
+
+    import jieba
+
+    from normalize import segment
+
+    monkeypatch.setenv("JIXIAO_CACHE_DIR", str(tmp_path))
+    segment.segmenter.cache_clear()
+    try:
+        fast = segment.segmenter()
+        jieba.setLogLevel(logging.WARNING)
+        seed = (Path(__file__).resolve().parent.parent / "samples" / "suzhou-2020-egov-selfeval.txt").read_text(
+            encoding="utf-8")
+        lines = [line.replace("\t", "") for line in seed.splitlines() if line.strip()]
+        texts = lines + [a[-6:] + b[:6] for a, b in zip(lines, lines[1:])] + ["AT&T和B超", "ｃ＃语言", "iPhone手机"]
+        assert len(texts) > 150
+        for text in texts:
+            assert fast(text) == jieba.lcut(text), text
+        assert list(tmp_path.glob("jieba-words-*.marshal"))  # the cache was written …
+        segment.segmenter.cache_clear()
+        assert segment.segmenter()("监管数据中心基础库建成数") == jieba.lcut("监管数据中心基础库建成数")  # … and reads back
+    finally:
+        segment.segmenter.cache_clear()
+
+
+def test_prefix_dict_answers_like_jiebas_frequency_table() -> None:
+    from normalize.segment import PrefixDict, dictionary_to_words
+
+    words, freqs, total = dictionary_to_words(["数据 10 n", "数据中心 5 n", "中心 8 n", "数据 12 n"])
+    table = PrefixDict(words, freqs)
+    assert total == 35  # a word listed twice counts twice in the total, as in jieba
+    assert table.get("数据") == 12 and table["数据中心"] == 5
+    assert table.get("数据中") == 0 and "数据中" in table  # a prefix: the DAG walk goes on
+    assert table.get("据") is None and "据" not in table and table.get("心中", 3) == 3
+    with pytest.raises(ValueError, match="line 1"):
+        dictionary_to_words(["数据"])
