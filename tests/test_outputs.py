@@ -72,3 +72,19 @@ def test_workbook_sheets_text_and_highlights(run: Path) -> None:
     assert not clean.fill.fgColor.rgb.endswith("FFC7CE")
     first = [c.value for c in wb["reports"][1]]
     assert first[:3] == ["source_path", "status", "template"]
+
+
+def test_workbook_sheet_past_excels_row_limit_says_where_the_rest_is(run: Path, monkeypatch, tmp_path: Path) -> None:
+    import json
+
+    from openpyxl import load_workbook
+
+    from jixiao import workbook
+
+    records = [json.loads(p.read_text(encoding="utf-8")) for p in sorted((run / "json").glob("*.json"))]
+    monkeypatch.setattr(workbook, "EXCEL_MAX_ROWS", 20)
+    workbook.write_workbook(records, tmp_path / "small.xlsx")
+    ws = load_workbook(tmp_path / "small.xlsx")["indicators"]
+    assert ws.max_row == 20
+    assert ws.cell(row=20, column=1).value.startswith(f"… {38 + 36 - 18} more rows: see the CSV files")
+    assert load_workbook(tmp_path / "small.xlsx")["reports"].max_row == 4  # small sheets whole
