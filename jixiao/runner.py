@@ -1,7 +1,8 @@
 """Runs over whole folders: worker processes, a time and memory limit per file, resumable.
 
-Each file is processed in a forked child process, so that a file that hangs or blows up
-is killed and recorded with status ``error`` while the run goes on. Every finished record
+Each file is processed in a forked worker process, so that a file that hangs or blows up
+is killed (with its worker, which is replaced) and recorded with status ``error`` while the
+run goes on. Every finished record
 is written to ``OUT/json`` at once (atomically), so an interrupted run loses nothing that
 was done; a rerun skips files whose content and jixiao version are unchanged.
 """
@@ -27,6 +28,9 @@ ENGINES = ("local", "dask")
 # Records with these errors are redone on a rerun: the file itself may be fine.
 RETRY_CODES = frozenset({"timeout", "worker_crashed", "memory_limit", "internal_error"})
 EXTRA_FORMATS = ("parquet",)
+# A worker process is replaced after this many files, so that memory a library keeps (or leaks)
+# cannot pile up over an archive of thousands.
+FILES_PER_WORKER = 200
 _STOP = threading.Event()
 _POLLING = threading.Event()  # set while the run waits on worker processes and looks at _STOP
 
@@ -137,6 +141,9 @@ def run_extract(
         # Fail on a bad profile before any file is read.
         settings = RunSettings(**{**settings.__dict__, "rules": Profile.resolve(settings.rules)})
     reports, others = find_inputs(root, exclude=out)
+    # Half-written temporary files of a run that was killed (the finished JSONs are whole).
+    for stale in (out / "json").glob(".*.json.*"):
+        stale.unlink(missing_ok=True)
     base = root if root.is_dir() else root.parent
     summary = RunSummary(not_reports=[_relative(p, base) for p in others])
     if on_start is not None:
@@ -154,8 +161,9 @@ def run_extract(
         else:
             todo.append((path, rel))
 
-    def finished(record: dict[str, Any]) -> None:
-        write_json(record, out / "json")
+    def finished(record: dict[str, Any], written: bool = False) -> None:
+        if not written:
+            write_json(record, out / "json")
         done[record["source"]["path"]] = record
         if on_record is not None:
             on_record(record, False)
@@ -167,16 +175,54 @@ def run_extract(
         for path, _ in todo:
             finished(path_to_record(path, base, settings.rules, settings.tables))
     else:
-        _run_in_children(todo, base, settings, finished)
+        _run_in_children(todo, base, settings, finished, out / "json")
     summary.records = [done[_relative(p, base)] for p in reports]
-    write_tables(summary.records, out)
-    write_store(summary.records, out / "dataset.sqlite")
-    write_workbook(summary.records, out / "audit.xlsx")
-    if "parquet" in settings.formats:
-        from jixiao.parquet import write_parquet
+    records = summary.records
 
-        write_parquet(summary.records, out / "parquet")
+    def the_rest() -> None:
+        write_tables(records, out)
+        write_store(records, out / "dataset.sqlite")
+        if "parquet" in settings.formats:
+            from jixiao.parquet import write_parquet
+
+            write_parquet(records, out / "parquet")
+
+    # The workbook is the slowest writer: with more than one core, it is written beside the others.
+    _side_by_side(lambda: write_workbook(records, out / "audit.xlsx"), the_rest, settings.workers > 1)
     return summary
+
+
+def _side_by_side(first: Callable[[], None], second: Callable[[], None], parallel: bool) -> None:
+    """Run ``first`` in a forked process while this one runs ``second``; its exception, if any,
+    is raised here once both are done."""
+    if not parallel:
+        first()
+        second()
+        return
+    ctx = multiprocessing.get_context("fork")
+    here, there = ctx.Pipe(duplex=False)
+
+    def child() -> None:  # pragma: no cover - child
+        try:
+            first()
+            there.send(None)
+        except BaseException as exc:  # noqa: BLE001 - carried to the parent, which raises it
+            there.send(f"{type(exc).__name__}: {exc}")
+
+    proc = ctx.Process(target=child, daemon=True)
+    proc.start()
+    there.close()
+    try:
+        second()
+    finally:
+        try:
+            problem = here.recv()
+        except EOFError:
+            problem = f"the writer process died (exit code {proc.join() or proc.exitcode})"
+        proc.join()
+        here.close()
+    if problem is not None:
+        raise RuntimeError(f"writing outputs failed: {problem}")
 
 
 def _run_on_dask(todo: list[tuple[Path, str]], base: Path, settings: RunSettings,
@@ -234,7 +280,10 @@ def _done_record(out: Path, rel: str, path: Path) -> dict[str, Any] | None:
     return record
 
 
-def _child(path: Path, base: Path, settings: RunSettings, conn: Connection) -> None:  # pragma: no cover - child
+def _worker(base: Path, settings: RunSettings, conn: Connection, json_dir: Path) -> None:  # pragma: no cover
+    """A worker process: takes file paths from ``conn``, writes each file's JSON and sends back
+    (record, written), until it gets ``None``. Writing here keeps the encoding off the parent,
+    which is the one serial part of a run. It leaves after a file that ran it out of memory."""
     import signal
 
     # The parent decides when to stop and kills its workers; a Ctrl-C reaching the whole process
@@ -248,13 +297,28 @@ def _child(path: Path, base: Path, settings: RunSettings, conn: Connection) -> N
 
         limit = settings.max_memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    try:
-        record = path_to_record(path, base, settings.rules, settings.tables)
-    except MemoryError:
-        record = _limit_record(path, base, "memory_limit",
-                               f"needed more than {settings.max_memory_mb} MB; raise --max-memory to process it")
-    conn.send(record)
-    conn.close()
+    while True:
+        try:
+            path = conn.recv()
+        except (EOFError, OSError):
+            return
+        if path is None:
+            return
+        try:
+            record = path_to_record(path, base, settings.rules, settings.tables)
+        except MemoryError:
+            record = None
+        if record is None:
+            conn.send((_limit_record(path, base, "memory_limit",
+                                     f"needed more than {settings.max_memory_mb} MB; raise --max-memory to process it"),
+                       False))
+            return
+        try:
+            write_json(record, json_dir)
+            written = True
+        except OSError:
+            written = False  # the parent writes it, or says why it cannot
+        conn.send((record, written))
 
 
 def _limit_record(path: Path, base: Path, code: str, message: str) -> dict[str, Any]:
@@ -288,50 +352,95 @@ def warm_up(paths: list[Path]) -> None:
     load_segmenter()
 
 
+@dataclass
+class _Worker:
+    proc: Any
+    conn: Connection
+    files: int = 0
+    path: Path | None = None  # the file it is on
+    started: float = 0.0
+
+
 def _run_in_children(todo: list[tuple[Path, str]], base: Path, settings: RunSettings,
-                     finished: Callable[[dict[str, Any]], None]) -> None:
+                     finished: Callable[[dict[str, Any], bool], None], json_dir: Path) -> None:
+    """Each file in a worker process that can be killed: long-lived workers (forked after the
+    warm-up, so they share what it loaded) take one file at a time; a worker that hangs past the
+    timeout is killed and one that dies is replaced, and that file gets its error record."""
     if len(todo) > settings.workers:  # sharing pays only when a worker process would do several files
         warm_up([path for path, _ in todo])
     ctx = multiprocessing.get_context("fork")
     pending = list(reversed(todo))
-    running: dict[Connection, tuple[Any, Path, float]] = {}
+    idle: list[_Worker] = []
+    busy: dict[Connection, _Worker] = {}
+
+    def start() -> _Worker:
+        here, there = ctx.Pipe(duplex=True)
+        proc = ctx.Process(target=_worker, args=(base, settings, there, json_dir), daemon=True)
+        proc.start()
+        there.close()
+        return _Worker(proc, here)
+
+    def retire(worker: _Worker, kill: bool = False) -> None:
+        if kill:
+            worker.proc.kill()
+        else:
+            try:
+                worker.conn.send(None)
+            except OSError:
+                worker.proc.kill()
+        worker.proc.join()
+        worker.conn.close()
+
     _POLLING.set()
     try:
-        while pending or running:
+        while pending or busy:
             _check_stop()
-            while pending and len(running) < settings.workers:
+            while pending and len(busy) < settings.workers:
+                worker = idle.pop() if idle else start()
                 path, _ = pending.pop()
-                receiver, sender = ctx.Pipe(duplex=False)
-                proc = ctx.Process(target=_child, args=(path, base, settings, sender), daemon=True)
-                proc.start()
-                sender.close()
-                running[receiver] = (proc, path, time.monotonic())
-            for conn in wait(list(running), timeout=0.2):
-                proc, path, _ = running.pop(conn)  # type: ignore[index]
+                worker.path, worker.started = path, time.monotonic()
                 try:
-                    record = conn.recv()
-                except EOFError:
-                    proc.join()
-                    record = _limit_record(path, base, "worker_crashed",
-                                           f"the worker processing this file died (exit code {proc.exitcode}); "
+                    worker.conn.send(path)
+                except OSError:  # it died while idle: a fresh one takes the file
+                    retire(worker, kill=True)
+                    worker = start()
+                    worker.path, worker.started = path, time.monotonic()
+                    worker.conn.send(path)
+                busy[worker.conn] = worker
+            for conn in wait(list(busy), timeout=0.2):
+                worker = busy.pop(conn)  # type: ignore[index]
+                assert worker.path is not None
+                written = False
+                try:
+                    record, written = conn.recv()
+                except (EOFError, OSError):
+                    worker.proc.join()
+                    record = _limit_record(worker.path, base, "worker_crashed",
+                                           f"the worker processing this file died (exit code {worker.proc.exitcode}); "
                                            "it may have run out of memory: try --max-memory")
-                conn.close()
-                proc.join()
-                finished(record)
+                    retire(worker, kill=True)
+                else:
+                    worker.files += 1
+                    if any(e.get("code") == "memory_limit" for e in record.get("errors", [])):
+                        retire(worker, kill=True)  # it leaves by itself; make sure
+                    elif worker.files >= FILES_PER_WORKER:
+                        retire(worker)  # a fresh process now and then: no creeping memory
+                    else:
+                        idle.append(worker)
+                finished(record, written)
             if settings.timeout:
                 now = time.monotonic()
-                for conn, (proc, path, started) in list(running.items()):
-                    if now - started > settings.timeout:
-                        proc.kill()
-                        proc.join()
-                        conn.close()
-                        del running[conn]
-                        finished(_limit_record(path, base, "timeout",
+                for conn, worker in list(busy.items()):
+                    if now - worker.started > settings.timeout:
+                        del busy[conn]
+                        retire(worker, kill=True)
+                        assert worker.path is not None
+                        finished(_limit_record(worker.path, base, "timeout",
                                                f"took longer than {settings.timeout:g} s and was stopped; "
-                                               "try --timeout with a larger value"))
+                                               "try --timeout with a larger value"), False)
     finally:
         _POLLING.clear()
-        for conn, (proc, _, _) in running.items():
-            proc.kill()
-            proc.join()
-            conn.close()
+        for worker in list(busy.values()):
+            retire(worker, kill=True)
+        for worker in idle:
+            retire(worker)

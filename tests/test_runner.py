@@ -60,6 +60,7 @@ def test_interrupted_run_leaves_only_whole_files(folder: Path, tmp_path: Path) -
     out = tmp_path / "out"
     _run(folder, out)
     (out / "json" / f"{SEED}.json").write_text('{"half": ', encoding="utf-8")  # as a kill mid-write would, were it not atomic
+    (out / "json" / f".{SEED}.json.k1ll3d").write_text('{"ha', encoding="utf-8")  # a worker killed mid-write
     code, text = _run(folder, out)
     assert "2 unchanged" in text  # the damaged one is redone
     assert json.loads((out / "json" / f"{SEED}.json").read_text(encoding="utf-8"))["status"] == "ok"
@@ -90,6 +91,39 @@ def test_hung_and_crashing_files_are_recorded_and_the_run_goes_on(folder: Path, 
     assert "longer than 3 s" in by_path["road.docx"]["errors"][0]["message"]
     assert by_path["子目录 with space/copy.txt"]["errors"][0]["code"] == "worker_crashed"
     assert len(list((out / "json").glob("*.json"))) == 3
+
+
+def _tagged(path: Path, base: Path, rules: Any = None, tables: str = "pdfium") -> dict[str, Any]:
+    if path.name == "3.txt":
+        os._exit(3)
+    record = ORIGINAL(path, base, rules, tables)
+    record["source"]["notes"] = [f"pid {os.getpid()}"]
+    return record
+
+
+def test_workers_take_several_files_and_are_replaced(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    for i in range(1, 8):
+        shutil.copy(SAMPLES / SEED, src / f"{i}.txt")
+    monkeypatch.setattr(runner, "path_to_record", _tagged)
+    monkeypatch.setattr(runner, "FILES_PER_WORKER", 2)
+    summary = run_extract(src, tmp_path / "out", RunSettings(jobs=1))
+    by_path = {r["source"]["path"]: r for r in summary.records}
+    assert by_path["3.txt"]["errors"][0]["code"] == "worker_crashed"
+    pids = [by_path[f"{i}.txt"]["source"]["notes"][0] for i in (1, 2, 4, 5, 6, 7)]
+    # 1 and 2 in the first worker, which then retires; 3 kills the second; 4 and 5, then 6 and 7.
+    assert pids[0] == pids[1] and pids[2] == pids[3] and pids[4] == pids[5]
+    assert len(set(pids)) == 3 and os.getpid() not in {int(p.split()[1]) for p in pids}
+    on_disk = json.loads((tmp_path / "out" / "json" / "5.txt.json").read_text(encoding="utf-8"))
+    assert on_disk == by_path["5.txt"]  # written by the worker, as the parent has it
+
+
+def test_a_failing_writer_beside_the_others_is_reported() -> None:
+    ran = []
+    with pytest.raises(RuntimeError, match="writing outputs failed: ZeroDivisionError"):
+        runner._side_by_side(lambda: None if 1 / 0 else None, lambda: ran.append("rest"), parallel=True)
+    assert ran == ["rest"]
 
 
 def _hungry(path: Path, base: Path, rules: Any = None, tables: str = "pdfium") -> dict[str, Any]:
