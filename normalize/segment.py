@@ -84,7 +84,12 @@ def dictionary_to_words(lines: Any) -> tuple[list[str], array.array, int]:
 def _cache_dir() -> Path:
     if os.environ.get("JIXIAO_CACHE_DIR"):
         return Path(os.environ["JIXIAO_CACHE_DIR"])
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "jixiao"
+    if os.environ.get("XDG_CACHE_HOME"):
+        return Path(os.environ["XDG_CACHE_HOME"]) / "jixiao"
+    try:
+        return Path.home() / ".cache" / "jixiao"
+    except (RuntimeError, KeyError):  # no home directory (some service accounts and containers)
+        return Path(tempfile.gettempdir()) / "jixiao-cache"
 
 
 def load_words(dict_path: Path) -> tuple[PrefixDict, int]:

@@ -163,3 +163,16 @@ def test_prefix_dict_answers_like_jiebas_frequency_table() -> None:
     assert table.get("据") is None and "据" not in table and table.get("心中", 3) == 3
     with pytest.raises(ValueError, match="line 1"):
         dictionary_to_words(["数据"])
+
+
+def test_segmenter_works_where_its_cache_cannot_be_written(tmp_path, monkeypatch) -> None:
+    from normalize import segment
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("", encoding="utf-8")
+    monkeypatch.setenv("JIXIAO_CACHE_DIR", str(blocker / "cache"))
+    segment.segmenter.cache_clear()
+    try:
+        assert segment.segmenter()("监管数据中心基础库建成数")[-2:] == ["建成", "数"]
+    finally:
+        segment.segmenter.cache_clear()
