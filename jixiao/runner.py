@@ -188,7 +188,9 @@ def run_extract(
             write_parquet(records, out / "parquet")
 
     # The workbook is the slowest writer: with more than one core, it is written beside the others.
-    _side_by_side(lambda: write_workbook(records, out / "audit.xlsx"), the_rest, settings.workers > 1)
+    # Not after a Dask run: forking a process that has had the client's threads is not safe.
+    _side_by_side(lambda: write_workbook(records, out / "audit.xlsx"), the_rest,
+                  settings.workers > 1 and settings.engine == "local")
     return summary
 
 
@@ -218,7 +220,8 @@ def _side_by_side(first: Callable[[], None], second: Callable[[], None], paralle
         try:
             problem = here.recv()
         except EOFError:
-            problem = f"the writer process died (exit code {proc.join() or proc.exitcode})"
+            proc.join()
+            problem = f"the writer process died (exit code {proc.exitcode})"
         proc.join()
         here.close()
     if problem is not None:
