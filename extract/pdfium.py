@@ -34,16 +34,47 @@ Matrix = tuple[float, float, float, float, float, float]
 IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 
 
+class _View:
+    """From PDF user space (bottom-left origin) to the page as displayed: top-left origin, turned
+    by the page's /Rotate. A landscape table is often a portrait page with /Rotate 90; pdfminer
+    turns it upright, and so must this reader."""
+
+    def __init__(self, page: Any) -> None:
+        self.left, bottom, right, self.top = page.get_cropbox()
+        self.width, self.height = right - self.left, self.top - bottom  # unrotated
+        self.rotation = page.get_rotation() % 360
+
+    @property
+    def size(self) -> tuple[float, float]:
+        return (self.height, self.width) if self.rotation in (90, 270) else (self.width, self.height)
+
+    def point(self, x: float, y: float) -> tuple[float, float]:
+        u, t = x - self.left, self.top - y  # top-left origin, not yet turned
+        if self.rotation == 90:
+            return self.height - t, u
+        if self.rotation == 180:
+            return self.width - u, self.height - t
+        if self.rotation == 270:
+            return t, self.width - u
+        return u, t
+
+    def box(self, left: float, bottom: float, right: float, top: float) -> tuple[float, float, float, float]:
+        """A user-space box → (x0, top, x1, bottom) as displayed."""
+        (ax, at), (bx, bt) = self.point(left, top), self.point(right, bottom)
+        return min(ax, bx), min(at, bt), max(ax, bx), max(at, bt)
+
+
 def page_to_geometry(page: Any, number: int) -> tuple[PageGeometry, int]:
-    """One pypdfium2 page → (its geometry, how many images it draws)."""
-    left, bottom, right, top = page.get_cropbox()
-    glyphs = tuple(_glyphs(page, left, top))
+    """One pypdfium2 page → (its geometry as displayed, how many images it draws)."""
+    view = _View(page)
+    glyphs = tuple(_glyphs(page, view))
     segments: list[Segment] = []
-    images = _walk(page, left, top, segments)
-    return PageGeometry(number, float(right - left), float(top - bottom), tuple(segments), glyphs), images
+    images = _walk(page, view, segments)
+    width, height = view.size
+    return PageGeometry(number, float(width), float(height), tuple(segments), glyphs), images
 
 
-def _glyphs(page: Any, left: float, top: float) -> Iterator[Glyph]:
+def _glyphs(page: Any, view: _View) -> Iterator[Glyph]:
     textpage = page.get_textpage()
     try:
         handle = textpage.raw
@@ -57,15 +88,15 @@ def _glyphs(page: Any, left: float, top: float) -> Iterator[Glyph]:
             text = chr(code)
             if text.isspace() or not raw.FPDFText_GetLooseCharBox(handle, i, ctypes.byref(box)):
                 continue
+            x0, top, x1, bottom = view.box(box.left, box.bottom, box.right, box.top)
             # pdfminer's box, which the geometry's tolerances were tuned on: one font size tall,
             # standing on the loose box's bottom (the baseline less the font's descent).
-            bottom = top - box.bottom
             size = raw.FPDFText_GetFontSize(handle, i)
             if raw.FPDFText_GetMatrix(handle, i, ctypes.byref(matrix)):  # Tf 1 scaled by the text matrix
                 size *= math.hypot(matrix.c, matrix.d)
             if not size > 0:
-                size = box.top - box.bottom
-            g = Glyph(text, box.left - left, bottom - size, box.right - left, bottom)
+                size = bottom - top
+            g = Glyph(text, x0, bottom - size, x1, bottom)
             # Word's fake bold draws a character twice at (nearly) the same place: keep one.
             key = (text, round(g.x0 * 2), round(g.top * 2))
             if key not in seen:
@@ -75,14 +106,14 @@ def _glyphs(page: Any, left: float, top: float) -> Iterator[Glyph]:
         textpage.close()
 
 
-def _walk(page: Any, left: float, top: float, out: list[Segment]) -> int:
+def _walk(page: Any, view: _View, out: list[Segment]) -> int:
     """Ruling lines of every path object into ``out``; returns the number of image objects."""
     handle = page.raw
     objects = [raw.FPDFPage_GetObject(handle, i) for i in range(raw.FPDFPage_CountObjects(handle))]
-    return _walk_objects(objects, IDENTITY, left, top, out, 0)
+    return _walk_objects(objects, IDENTITY, view, out, 0)
 
 
-def _walk_objects(objects: list[Any], outer: Matrix, left: float, top: float, out: list[Segment], depth: int) -> int:
+def _walk_objects(objects: list[Any], outer: Matrix, view: _View, out: list[Segment], depth: int) -> int:
     images = 0
     fs = raw.FS_MATRIX()
     for obj in objects:
@@ -92,12 +123,12 @@ def _walk_objects(objects: list[Any], outer: Matrix, left: float, top: float, ou
         elif kind == raw.FPDF_PAGEOBJ_PATH:
             if _painted(obj) and raw.FPDFPageObj_GetMatrix(obj, ctypes.byref(fs)):
                 m = _compose((fs.a, fs.b, fs.c, fs.d, fs.e, fs.f), outer)
-                out.extend(_path_segments(obj, m, left, top))
+                out.extend(_path_segments(obj, m, view))
         elif kind == raw.FPDF_PAGEOBJ_FORM and depth < MAX_FORM_DEPTH:
             if raw.FPDFPageObj_GetMatrix(obj, ctypes.byref(fs)):
                 m = _compose((fs.a, fs.b, fs.c, fs.d, fs.e, fs.f), outer)
                 inner = [raw.FPDFFormObj_GetObject(obj, i) for i in range(raw.FPDFFormObj_CountObjects(obj))]
-                images += _walk_objects(inner, m, left, top, out, depth + 1)
+                images += _walk_objects(inner, m, view, out, depth + 1)
     return images
 
 
@@ -116,7 +147,7 @@ def _compose(inner: Matrix, outer: Matrix) -> Matrix:
     return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
 
 
-def _path_segments(obj: Any, m: Matrix, left: float, top: float) -> Iterator[Segment]:
+def _path_segments(obj: Any, m: Matrix, view: _View) -> Iterator[Segment]:
     a, b, c, d, e, f = m
     x, y = ctypes.c_float(), ctypes.c_float()
     start: tuple[float, float] | None = None
@@ -125,7 +156,7 @@ def _path_segments(obj: Any, m: Matrix, left: float, top: float) -> Iterator[Seg
         seg = raw.FPDFPath_GetPathSegment(obj, i)
         if not raw.FPDFPathSegment_GetPoint(seg, ctypes.byref(x), ctypes.byref(y)):
             continue
-        point = (a * x.value + c * y.value + e - left, top - (b * x.value + d * y.value + f))
+        point = view.point(a * x.value + c * y.value + e, b * x.value + d * y.value + f)
         kind = raw.FPDFPathSegment_GetType(seg)
         if kind == raw.FPDF_SEGMENT_MOVETO or prev is None:
             start = point
