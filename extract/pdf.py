@@ -6,7 +6,7 @@ taken from the page and ``extract.geometry`` rebuilds the cells, spans and page
 continuations. Pages without a text layer (scans) go through OCR.
 
 Two page readers give the geometry the same ``PageGeometry``: PDFium (``extract.pdfium``, the
-default, about twenty times faster) and pdfplumber (``--tables pdfplumber``), kept as a
+default, about five times faster) and pdfplumber (``--tables pdfplumber``), kept as a
 cross-check: the tests require both to give the same record for every sample.
 """
 
