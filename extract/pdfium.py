@@ -4,10 +4,11 @@ The default page reader of the PDF path. It gives ``extract.geometry`` the same 
 pdfplumber's characters and edges (``extract.pdf.page_to_geometry``), about five times faster (measured
 on the sample PDFs): PDFium parses the page in C, where pdfminer interprets the content stream in Python.
 
-Characters are PDFium's text-page characters with their *loose* boxes (font ascent to descent and
-advance width, as pdfminer computes them), not the tight ink boxes: a line's characters must share
-one top and bottom for ``geometry.glyphs_to_lines``. Characters PDFium makes up (spaces and line ends
-between text runs) are left out.
+Characters are PDFium's text-page characters with the box pdfminer gives them: across, the loose box
+(the advance width), not the tight ink box; up, one font size standing on the loose box's bottom (the
+baseline less the font's descent). A line's characters must share one top and bottom for
+``geometry.glyphs_to_lines``, and its tolerances were tuned on these boxes. Characters PDFium makes up
+(spaces and line ends between text runs) are left out.
 
 Ruling lines are the straight horizontal and vertical pieces of every painted path, rectangles and
 thin filled rectangles included (Word draws cell borders as any of these), also inside form
