@@ -2,9 +2,9 @@
 
 Each file is processed in a forked worker process, so that a file that hangs or blows up
 is killed (with its worker, which is replaced) and recorded with status ``error`` while the
-run goes on. Every finished record
-is written to ``OUT/json`` at once (atomically), so an interrupted run loses nothing that
-was done; a rerun skips files whose content and jixiao version are unchanged.
+run goes on. Every finished record is written to ``OUT/json`` at once (atomically), so an
+interrupted run loses nothing that was done; a rerun skips files whose content and jixiao
+version are unchanged.
 """
 
 from __future__ import annotations
@@ -310,12 +310,10 @@ def _worker(base: Path, settings: RunSettings, conn: Connection, json_dir: Path)
         try:
             record = path_to_record(path, base, settings.rules, settings.tables)
         except MemoryError:
-            record = None
-        if record is None:
             conn.send((_limit_record(path, base, "memory_limit",
                                      f"needed more than {settings.max_memory_mb} MB; raise --max-memory to process it"),
                        False))
-            return
+            return  # its heap is spoilt: the parent starts a fresh worker for the next file
         try:
             write_json(record, json_dir)
             written = True
@@ -332,7 +330,8 @@ def _limit_record(path: Path, base: Path, code: str, message: str) -> dict[str, 
 
 def warm_up(paths: list[Path]) -> None:
     """Load, once in the parent, what workers would each load again: the readers the files need,
-    the form parsers, the rule profiles and jieba's dictionary. Forked workers share these pages instead of paying ~0.5 s apiece."""
+    the form parsers, the rule profiles and the segmenter's dictionary. Forked workers share these
+    pages instead of each paying for them."""
     import importlib
 
     from extract import READERS
