@@ -22,7 +22,7 @@ extract: venv
 test: venv
 	$(BIN)/python -m pytest -q
 
-# Speed against pdfplumber, camelot and pypdfium2, side by side; writes bench/results.md (~10 min on 2 cores).
+# Speed against pdfplumber, camelot and pypdfium2, side by side; writes bench/results.md (~2 min on 2 cores once the corpus is built).
 bench: venv
 	$(BIN)/python bench/bench.py $(ARGS)
 
