@@ -11,7 +11,7 @@ import pytest
 
 from jixiao.pipeline import path_to_record
 from jixiao.runner import RunSettings, run_extract
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, pdf_bytes
 
 SEED_DOCX = SAMPLES / "suzhou-2020-egov-selfeval.docx"
 
@@ -69,16 +69,7 @@ def _simple_pdf(pages: int) -> bytes:
                        b"/Resources << /Font << /F1 %d 0 R >> >> >>" % (content_id, font_id))
         kids.append(len(objects))
     objects[1] = b"<< /Type /Pages /Kids [" + b" ".join(b"%d 0 R" % k for k in kids) + b"] /Count %d >>" % pages
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for i, obj in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % i + obj + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
+    return pdf_bytes(objects)
 
 
 @pytest.mark.slow

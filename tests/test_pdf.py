@@ -11,9 +11,9 @@ import pytest
 from extract import read_document
 from jixiao.errors import UnreadableDocument
 from jixiao.pipeline import path_to_record
+from tests.conftest import SAMPLES, pdf_bytes
 
 FIXTURES = Path(__file__).parent / "fixtures" / "pdf"
-SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 
 
 def _a_real_pdf() -> Path:
@@ -64,15 +64,7 @@ def _one_page_pdf(content: bytes, form: bytes) -> bytes:
         b"<< /Type /XObject /Subtype /Form /BBox [0 0 595 842] /Length %d >>\nstream\n" % len(form)
         + form + b"\nendstream",
     ]
-    out, offsets = bytearray(b"%PDF-1.4\n"), []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
+    return pdf_bytes(objects)
 
 
 DRAWING = b"\n".join([
