@@ -18,7 +18,7 @@ import bisect
 import re
 import statistics
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 from jixiao.model import Block, Cell, Document, Paragraph, Table
 
@@ -163,6 +163,19 @@ def _cut_columns(grid: _Grid, unit: float, ref: _Grid) -> set[int]:
         out.update(k for k in range(len(ref.xs) - 1)
                    if min(x1, ref.xs[k + 1]) - max(x0, ref.xs[k]) > 0.5 * (ref.xs[k + 1] - ref.xs[k]))
     return out
+
+
+def dedupe_glyphs(glyphs: Iterable[Glyph]) -> Iterator[Glyph]:
+    """Drop a character drawn again at (nearly) the same place, as Word's fake bold does.
+
+    Keyed on text and position to half a point: pdfplumber's own ``dedupe_chars`` does the
+    same job with clustering at several times the cost of reading the page."""
+    seen: set[tuple[str, int, int]] = set()
+    for g in glyphs:
+        key = (g.text, round(g.x0 * 2), round(g.top * 2))
+        if key not in seen:
+            seen.add(key)
+            yield g
 
 
 def glyph_unit(glyphs: Sequence[Glyph]) -> float:

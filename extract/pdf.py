@@ -15,7 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from extract.geometry import Glyph, PageGeometry, Segment, pages_to_document
+from extract.geometry import Glyph, PageGeometry, Segment, dedupe_glyphs, pages_to_document
 from extract.pdfium import AXIS_TOLERANCE, pdfium
 from extract.pdfium import page_to_geometry as pdfium_page
 from jixiao.errors import UnreadableDocument
@@ -87,25 +87,12 @@ def _read_pages(path: Path, pages: Iterable[tuple[PageGeometry, bool]]) -> Docum
 def page_to_geometry(page: Any) -> PageGeometry:
     """One pdfplumber page → ruling lines and characters, top-left origin."""
     segments = tuple(_edges(page))
-    glyphs = tuple(_dedupe(
+    glyphs = tuple(dedupe_glyphs(
         Glyph(c["text"], float(c["x0"]), float(c["top"]), float(c["x1"]), float(c["bottom"]))
         for c in page.chars
         if c["text"].strip()
     ))
     return PageGeometry(page.page_number, float(page.width), float(page.height), segments, glyphs)
-
-
-def _dedupe(glyphs: Iterator[Glyph]) -> Iterator[Glyph]:
-    """Drop a character drawn again at (nearly) the same place, as Word's fake bold does.
-
-    Keyed on text and position to half a point: pdfplumber's own ``dedupe_chars`` does the
-    same job with clustering at several times the cost of reading the page."""
-    seen: set[tuple[str, int, int]] = set()
-    for g in glyphs:
-        key = (g.text, round(g.x0 * 2), round(g.top * 2))
-        if key not in seen:
-            seen.add(key)
-            yield g
 
 
 def _edges(page: Any) -> Iterator[Segment]:

@@ -24,7 +24,7 @@ from typing import Any, Iterator
 import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 
-from extract.geometry import Glyph, PageGeometry, Segment
+from extract.geometry import Glyph, PageGeometry, Segment, dedupe_glyphs
 
 # Pieces whose ends differ by less than this across their direction are axis-aligned (points).
 AXIS_TOLERANCE = 0.5
@@ -68,7 +68,7 @@ class _View:
 def page_to_geometry(page: Any, number: int) -> tuple[PageGeometry, int]:
     """One pypdfium2 page → (its geometry as displayed, how many images it draws)."""
     view = _View(page)
-    glyphs = tuple(_glyphs(page, view))
+    glyphs = tuple(dedupe_glyphs(_glyphs(page, view)))
     segments: list[Segment] = []
     images = _walk(page, view, segments)
     width, height = view.size
@@ -81,7 +81,6 @@ def _glyphs(page: Any, view: _View) -> Iterator[Glyph]:
         handle = textpage.raw
         box = raw.FS_RECTF()
         matrix = raw.FS_MATRIX()
-        seen: set[tuple[str, int, int]] = set()
         for i in range(raw.FPDFText_CountChars(handle)):
             code = raw.FPDFText_GetUnicode(handle, i)
             if code <= 32 or raw.FPDFText_IsGenerated(handle, i) == 1:
@@ -97,12 +96,7 @@ def _glyphs(page: Any, view: _View) -> Iterator[Glyph]:
                 size *= math.hypot(matrix.c, matrix.d)
             if not size > 0:
                 size = bottom - top
-            g = Glyph(text, x0, bottom - size, x1, bottom)
-            # Word's fake bold draws a character twice at (nearly) the same place: keep one.
-            key = (text, round(g.x0 * 2), round(g.top * 2))
-            if key not in seen:
-                seen.add(key)
-                yield g
+            yield Glyph(text, x0, bottom - size, x1, bottom)
     finally:
         textpage.close()
 
