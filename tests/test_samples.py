@@ -146,6 +146,8 @@ def test_extract_command_over_the_samples_folder(tmp_path: Path, schema_validato
     assert lines[-1].endswith(f"{len(others)} other files not reports; outputs in {out}/")
     with (out / "reports.csv").open(encoding="utf-8-sig", newline="") as fh:
         assert len(list(csv.DictReader(fh))) == len(EXPECTED_FILES)
-    expected_rows = sum(len(json.loads(p.read_text(encoding="utf-8")).get("indicators", [])) for p in EXPECTED_FILES)
+    # Without LibreOffice the .doc sample is an error record with no rows; its rows are not expected then.
+    readable = [p for p in EXPECTED_FILES if HAS_LIBREOFFICE or not p.name.endswith(".doc.json")]
+    expected_rows = sum(len(json.loads(p.read_text(encoding="utf-8")).get("indicators", [])) for p in readable)
     with (out / "indicators.csv").open(encoding="utf-8-sig", newline="") as fh:
         assert len(list(csv.DictReader(fh))) == expected_rows
