@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 from jixiao.model import Value
@@ -24,6 +25,9 @@ _SUFFIX_OPS = (
 _NUMBER = re.compile(r"^([+-]?\d[\d,]*(?:\.\d+)?|[+-]?\.\d+)")
 _BLANKS = {"", "-", "—", "——", "–", "/", "无", "\\", "n/a", "N/A", "空"}
 _MONEY = re.compile(r"[+-]?\d[\d,]*(?:\.\d+)?|[+-]?\.\d+")
+# No cell of these forms holds a figure near this; a longer run of digits is junk, and taking
+# it as a number would overflow the sums and ratios of validation to infinity.
+_LARGEST = 1e100
 
 
 def parse_value(raw: str) -> Value:
@@ -41,6 +45,8 @@ def parse_value(raw: str) -> Value:
     if not match:
         return Value(text=text, word=text)
     number = float(match.group(1).replace(",", ""))
+    if not _plausible(number):
+        return Value(text=text, word=text)
     unit = rest[match.end():].strip()
     for token, meaning in _SUFFIX_OPS:
         if unit.endswith(token):
@@ -60,7 +66,12 @@ def parse_number(raw: str | None) -> float | None:
     match = _MONEY.search(text)
     if not match:
         return None
-    return float(match.group(0).replace(",", ""))
+    number = float(match.group(0).replace(",", ""))
+    return number if _plausible(number) else None
+
+
+def _plausible(number: float) -> bool:
+    return math.isfinite(number) and abs(number) <= _LARGEST
 
 
 def is_blank(raw: str | None) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from jixiao.model import Indicator, Value
@@ -33,6 +34,18 @@ class Outcome:
 
 
 def indicator_to_outcome(ind: Indicator, profile: Profile) -> Outcome:
+    outcome = _outcome(ind, profile)
+    scores = [outcome.score, *outcome.alternatives.values()]
+    if any(s is not None and not math.isfinite(s) for s in scores):
+        # Huge figures (a long run of digits) can overflow the rule's arithmetic; no score is
+        # better than an infinite one in the record.
+        return Outcome(None, f"{outcome.rule} → 数值溢出, 人工复核", findings=[*outcome.findings, RowFinding(
+            "needs_review", "warning", f"target {ind.target.text!r} / actual {ind.actual.text!r} / weight "
+            f"{ind.weight!r}: the figures are too large for the rule's arithmetic")])
+    return outcome
+
+
+def _outcome(ind: Indicator, profile: Profile) -> Outcome:
     w = ind.weight
     if w is None:
         return Outcome(None, "权重缺失 → 无法评分", findings=[RowFinding("missing_value", "warning", "权重 (weight) is empty", "weight")])
@@ -94,13 +107,10 @@ def _qualitative_bands(ind: Indicator, w: float, profile: Profile) -> Outcome | 
 def _proportional(ind: Indicator, w: float, profile: Profile) -> Outcome:
     """National form (spec B4–B7): share of the target reached, reverse rows both ways."""
     t, a = ind.target, ind.actual
-    if t.number is None or a.number is None:
-        return Outcome(None, "目标值或实际完成值无数值 → 人工复核", findings=[RowFinding(
-            "needs_review", "warning", f"target {t.text!r} / actual {a.text!r}: no figures to compare")])
-    if t.unit and a.unit and t.unit != a.unit:
-        return Outcome(None, f"单位不一致 ({t.unit} / {a.unit}) → 无法评分", findings=[RowFinding(
-            "unit_mismatch", "warning", f"target unit {t.unit!r} differs from actual unit {a.unit!r}: not rescored")])
-    tn, an = t.number, a.number
+    figures = _figures(ind, w)
+    if isinstance(figures, Outcome):
+        return figures
+    tn, an = figures
     reverse = t.op == "<="
     if tn == 0 and (reverse or t.op == "="):
         score = w if an == 0 else 0.0
@@ -146,6 +156,8 @@ def _qualitative(ind: Indicator, w: float, profile: Profile) -> Outcome | None:
             findings=[RowFinding("mixed_qualitative", "info",
                                  f"word target {t.word!r} with actual {a.text!r}: scored as {profile.mixed_grade} (assumed rule)")],
         )
+    if t.is_blank:
+        return _blank_target()
     words = "/".join(profile.grades)
     return Outcome(None, "定性: 实际完成值不是等级词 → 人工复核", findings=[RowFinding(
         "needs_review", "warning", f"target {t.text!r} / actual {a.text!r}: not a grade ({words}) and not comparable numbers")])
@@ -153,10 +165,9 @@ def _qualitative(ind: Indicator, w: float, profile: Profile) -> Outcome | None:
 
 def _quantitative(ind: Indicator, w: float, cls: ClassRule, profile: Profile) -> Outcome:
     t, a = ind.target, ind.actual
-    assert t.number is not None and a.number is not None
-    if t.unit and a.unit and t.unit != a.unit:
-        return Outcome(None, f"单位不一致 ({t.unit} / {a.unit}) → 无法评分", findings=[RowFinding(
-            "unit_mismatch", "warning", f"target unit {t.unit!r} differs from actual unit {a.unit!r}: not rescored")])
+    figures = _figures(ind, w)
+    if isinstance(figures, Outcome):
+        return figures
     reverse = t.op == "<="
     r, how = completion_rate(t, a, profile.reverse_formula[0])
     label = f"{ind.category}: {how}"
@@ -171,6 +182,36 @@ def _quantitative(ind: Indicator, w: float, cls: ClassRule, profile: Profile) ->
     if "completion" not in profile.percent_readings and "difference" in outcome.alternatives:
         outcome.score, outcome.reading = outcome.alternatives.pop("difference"), "difference"
     return outcome
+
+
+def _figures(ind: Indicator, w: float) -> tuple[float, float] | Outcome:
+    """Target and actual figures for the numeric rules, or the outcome saying why there are none.
+
+    Any cell text can reach the numeric rules (a blank 目标值, a word where a figure was
+    expected); such a row is flagged and left unscored so that the rest of the report is
+    still rescored.
+    """
+    t, a = ind.target, ind.actual
+    tn, an = t.number, a.number
+    if t.is_blank:
+        return _blank_target()
+    if tn is None or an is None:
+        return Outcome(None, "目标值或实际完成值无数值 → 人工复核", findings=[RowFinding(
+            "needs_review", "warning", f"target {t.text!r} / actual {a.text!r}: no figures to compare")])
+    if tn < 0 or an < 0:
+        # The completion-rate rules (spec 0.2) divide by these figures and assume they count
+        # something; a negative one would divide by zero or give a negative score.
+        return Outcome(None, "目标值或实际完成值为负数 → 人工复核", findings=[RowFinding(
+            "needs_review", "warning", f"target {t.text!r} / actual {a.text!r}: a negative figure, the rules do not apply")])
+    if t.unit and a.unit and t.unit != a.unit:
+        return Outcome(None, f"单位不一致 ({t.unit} / {a.unit}) → 无法评分", findings=[RowFinding(
+            "unit_mismatch", "warning", f"target unit {t.unit!r} differs from actual unit {a.unit!r}: not rescored")])
+    return tn, an
+
+
+def _blank_target() -> Outcome:
+    return Outcome(None, "目标值缺失 → 无法评分", findings=[RowFinding(
+        "missing_value", "warning", "目标值 (target) is empty: nothing to compare the actual value with", "target")])
 
 
 def completion_rate(t: Value, a: Value, reverse_formula: str = "ratio") -> tuple[float, str]:
