@@ -54,3 +54,16 @@ def read_document(path: Path, tables: str = DEFAULT_PDF_ENGINE) -> Document:
     if tables not in PDF_TABLE_ENGINES:
         raise ValueError(f"tables must be one of {tuple(PDF_TABLE_ENGINES)}, not {tables!r}")
     return reader_for(path, tables)(path)
+
+
+def optional_tools() -> dict[str, str | None]:
+    """The optional system programs readers would use, and where each was found (None: absent).
+    A record made without a tool is redone once it is installed."""
+    from extract.doc import find_soffice
+    from jixiao.errors import MissingSystemTool
+
+    try:
+        soffice: str | None = find_soffice()
+    except MissingSystemTool:
+        soffice = None
+    return {"soffice": soffice}

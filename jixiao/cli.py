@@ -15,6 +15,7 @@ from typing import Any, TextIO
 
 from jixiao import __version__
 from jixiao.errors import JixiaoError
+from jixiao.inputs import printable
 
 
 # The names of extract.PDF_TABLE_ENGINES, spelt out so that `--help` does not import the readers.
@@ -50,6 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
                     help="local worker processes (default) or a Dask cluster")
     ex.add_argument("--scheduler", metavar="ADDRESS",
                     help="Dask scheduler, e.g. tcp://HOST:8786 (with --engine dask; default: a local cluster)")
+    ex.add_argument("--follow-links", action="store_true",
+                    help="read files that links in DIR lead to outside DIR (default: recorded, not read)")
     ex.add_argument("--strict", action="store_true", help="exit 1 if any file is not ok")
     ex.add_argument("--quiet", "-q", action="store_true", help="print only the summary")
     ex.add_argument("--verbose", "-v", action="store_true", help="full tracebacks for internal errors")
@@ -84,7 +87,12 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
         return _rules(args, out)
     except JixiaoError as exc:
         print(f"jixiao: {type(exc).__name__}: {exc}", file=err)
-        return 2 if args.command == "rules" or exc.code == "invalid_profile" else 1
+        return 2 if args.command == "rules" or exc.code in ("invalid_profile", "output_folder") else 1
+    except OSError as exc:  # the outputs could not be written (a full disk, a folder made read-only)
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"jixiao: writing the outputs failed: {exc.strerror or exc}{where}; fix that and run the same "
+              "command again (the files finished so far are kept)", file=err)
+        return 1
     except KeyboardInterrupt:
         print("\njixiao: interrupted; the files finished so far are kept, run the same command again to resume",
               file=err)
@@ -121,7 +129,8 @@ def _extract(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     try:
         settings = RunSettings(jobs=args.jobs, timeout=args.timeout, max_memory_mb=args.max_memory,
                                force=args.force, rules=args.rules, tables=args.tables, engine=args.engine,
-                               scheduler=args.scheduler, formats=tuple(args.formats))
+                               scheduler=args.scheduler, formats=tuple(args.formats),
+                               follow_links=args.follow_links)
     except ValueError as exc:
         print(f"jixiao: {exc}", file=err)
         return 2
@@ -137,11 +146,11 @@ def _extract(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             return  # on a terminal the bar says it; problems still get their own line
         flags = record["flags"]
         errors = sum(1 for f in flags if f["severity"] == "error")
-        line = (f"{record['source']['path']}  {record['status']}  {record['template']}  "
+        line = (f"{printable(record['source']['path'])}  {record['status']}  {record['template']}  "
                 f"{len(record['indicators'])} indicators  {len(flags)} flags ({errors} error)")
         if record["status"] != "ok" and record.get("errors"):
             first = record["errors"][0]
-            line += f"  — {first['code']}: {first['message']}"
+            line += f"  — {first['code']}: {printable(first['message'])}"
         if progress is not None:
             progress.clear()
         print(line, file=out, flush=True)
@@ -153,9 +162,18 @@ def _extract(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     n = len(summary.records)
     flags = sum(len(r["flags"]) for r in summary.records)
     skipped = f"{summary.skipped} unchanged since the last run, skipped (--force redoes them); " if summary.skipped else ""
+    redone = ""
+    if summary.redone:
+        why = ", ".join(f"{k}: {v}" for k, v in sorted(summary.redone.items(), key=lambda kv: -kv[1]))
+        redone = f"{sum(summary.redone.values())} redone ({why}); "
+    removed = f"{summary.removed} records of inputs no longer in DIR removed; " if summary.removed else ""
+    held = ""
+    if summary.total_records != n:
+        held = f" ({summary.total_records} records in all" + (f", this folder's under {summary.prefix}" if summary.prefix else "") + ")"
     print(
         f"{n} reports: {summary.count('ok')} ok, {summary.count('partial')} partial, {summary.count('error')} error; "
-        f"{flags} flags; {skipped}{len(summary.not_reports)} other files not reports; outputs in {args.out}/",
+        f"{flags} flags; {skipped}{redone}{removed}{len(summary.not_reports)} other files not reports; "
+        f"outputs in {args.out}/{held}",
         file=out,
     )
     if args.strict and summary.count("ok") != n:

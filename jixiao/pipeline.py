@@ -6,7 +6,6 @@ status ``error`` and a reason when it cannot be read.
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 import logging
 import traceback
@@ -15,6 +14,7 @@ from typing import Any, Callable
 
 from jixiao import __version__
 from jixiao.errors import JixiaoError, UnknownTemplate, UnsupportedTemplate
+from jixiao.inputs import file_problem, path_key, sha256_of
 from jixiao.model import SCHEMA_VERSION, SECTION_KEYS, Document, RawReport, ReadError, Report
 
 log = logging.getLogger("jixiao")
@@ -63,19 +63,15 @@ def document_to_report(doc: Document, rules: Any = None) -> Report:
 def path_to_record(path: Path, root: Path, rules: Any = None, tables: str = "pdfium") -> dict[str, Any]:
     """One input file → one contract record (a dict ready for JSON)."""
     source: dict[str, Any] = {
-        "path": _relative(path, root),
-        "sha256": _sha256(path),
+        "path": path_key(path, root),
+        "sha256": sha256_of(path),
         "format": FORMATS.get(path.suffix.lower(), "other"),
         "pages": None,
         "ocr": False,
     }
-    try:
-        with path.open("rb") as fh:
-            fh.read(1)
-    except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
-        return error_record(source, "unreadable_file",
-                            f"cannot open the file ({reason}); check that it exists and that jixiao may read it")
+    problem = file_problem(path)  # a pipe or a device is never opened: reading it could block for good
+    if problem is not None:
+        return error_record(source, *problem)
     try:
         from extract import read_document
 
@@ -88,6 +84,9 @@ def path_to_record(path: Path, root: Path, rules: Any = None, tables: str = "pdf
     except JixiaoError as exc:
         template = exc.template if isinstance(exc, UnsupportedTemplate) else "unknown"
         return error_record(source, exc.code, str(exc), template)
+    except MemoryError:  # the per-file limit, or the machine: a larger --max-memory may do; retried on a rerun
+        return error_record(source, "memory_limit", "ran out of memory reading the file; raise --max-memory "
+                            "(or free memory) to process it (it is retried on the next run)")
     except Exception as exc:  # a bug or a file nobody anticipated: still one record, the run goes on
         log.debug("internal error on %s", path, exc_info=True)
         where = traceback.extract_tb(exc.__traceback__)[-1]
@@ -145,21 +144,3 @@ def error_record(source: dict[str, Any], code: str, message: str, template: str 
         "sections": {},
         "flags": [],
     }
-
-
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    try:
-        with path.open("rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(chunk)
-    except OSError:
-        return hashlib.sha256(b"").hexdigest()  # unreadable: the read step reports why
-    return digest.hexdigest()

@@ -9,6 +9,7 @@ version are unchanged.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import multiprocessing
 import os
@@ -20,17 +21,23 @@ from pathlib import Path
 from typing import Any, Callable
 
 from jixiao import __version__
-from jixiao.pipeline import FORMATS, _relative, _sha256, error_record, path_to_record
+from jixiao.inputs import Input, find_inputs, sha256_of
+from jixiao.outdir import Dataset, open_dataset, remove_records
+from jixiao.pipeline import FORMATS, error_record, path_to_record
 from jixiao.writers import json_name, write_json
 
 
 ENGINES = ("local", "dask")
 # Records with these errors are redone on a rerun: the file itself may be fine.
-RETRY_CODES = frozenset({"timeout", "worker_crashed", "memory_limit", "internal_error"})
+RETRY_CODES = frozenset({"timeout", "worker_crashed", "memory_limit", "internal_error",
+                         # inputs that were not opened: looked at again each time (costs nothing)
+                         "not_a_file", "link_outside", "unreadable_file"})
 EXTRA_FORMATS = ("parquet",)
 # A worker process is replaced after this many files, so that memory a library keeps (or leaks)
 # cannot pile up over an archive of thousands.
 FILES_PER_WORKER = 200
+# Descriptors only the parent may hold (the lock on OUT): closed in every forked child.
+_PARENT_ONLY_FDS: list[int] = []
 _STOP = threading.Event()
 _POLLING = threading.Event()  # set while the run waits on worker processes and looks at _STOP
 
@@ -65,6 +72,7 @@ class RunSettings:
     engine: str = "local"
     scheduler: str | None = None
     formats: tuple[str, ...] = ()
+    follow_links: bool = False
 
     def __post_init__(self) -> None:
         if self.engine not in ENGINES:
@@ -88,33 +96,50 @@ class RunSettings:
 
 @dataclass
 class RunSummary:
+    """``records`` are this run's inputs' records; ``redone`` counts why files done before were
+    done again; ``removed`` the records dropped because their inputs are gone; ``prefix`` is the
+    key prefix of DIR's records in OUT ("" for OUT's first DIR)."""
+
     records: list[dict[str, Any]] = field(default_factory=list)
     not_reports: list[str] = field(default_factory=list)
     skipped: int = 0
+    redone: dict[str, int] = field(default_factory=dict)
+    removed: int = 0
+    prefix: str = ""
+    total_records: int = 0
 
     def count(self, status: str) -> int:
         return sum(1 for r in self.records if r["status"] == status)
 
 
-def find_inputs(root: Path, exclude: Path | None = None) -> tuple[list[Path], list[Path]]:
-    """Report-looking files under ``root`` (recursively, sorted) and the other files seen."""
-    from extract import REPORT_SUFFIXES
+def fingerprint(settings: RunSettings) -> dict[str, Any]:
+    """Everything besides the file that shapes its record: jixiao's code with its form descriptions
+    and rule profiles, the --rules profile, the PDF table engine, and which optional tools are
+    installed. A record is reused only when all of it is unchanged."""
+    import hashlib
 
-    if root.is_file():
-        return ([root], []) if root.suffix.lower() in REPORT_SUFFIXES else ([], [root])
-    reports: list[Path] = []
-    others: list[Path] = []
-    excluded = exclude.resolve() if exclude is not None else None
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        here = Path(dirpath)
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".")
-                             and (excluded is None or (here / d).resolve() != excluded))
-        for name in sorted(filenames):
-            if name.startswith("."):
-                continue
-            path = here / name
-            (reports if path.suffix.lower() in REPORT_SUFFIXES else others).append(path)
-    return reports, others
+    from extract import optional_tools
+
+    digest = hashlib.sha256(__version__.encode())
+    here = Path(__file__).resolve().parent.parent
+    for package in ("jixiao", "extract", "normalize", "validate"):
+        for path in sorted((here / package).rglob("*")):
+            if path.suffix in (".py", ".toml", ".json") and "__pycache__" not in path.parts:
+                digest.update(path.relative_to(here).as_posix().encode())
+                digest.update(path.read_bytes())
+    rules = None
+    if settings.rules is not None:
+        profile = settings.rules
+        source = getattr(profile, "source", "") or ""
+        content = Path(source).read_bytes() if source and Path(source).is_file() else b""
+        rules = f"{getattr(profile, 'name', profile)}:{hashlib.sha256(content).hexdigest()[:16]}"
+    return {"code": digest.hexdigest()[:16], "rules": rules, "tables": settings.tables,
+            "tools": {k: v is not None for k, v in optional_tools().items()}}
+
+
+# Why a record done before is done again, in the words of the summary line.
+_REDO_REASONS = {"code": "jixiao or its forms changed", "rules": "--rules changed", "tables": "--tables changed",
+                 "tools": "an optional tool was installed or removed"}
 
 
 def run_extract(
@@ -127,12 +152,10 @@ def run_extract(
     """Process every report under ``root``; write the contract's outputs to ``out``.
 
     ``on_start(n_reports)`` is called once the inputs are known; ``on_record(record, skipped)``
-    as each file is done (in completion order).
+    as each file is done (in completion order). Raises OutputFolderError before anything is
+    written when OUT cannot be used (a file, not creatable, held by another run, or a DIR whose
+    keys would collide with the records OUT holds).
     """
-    from jixiao.store import write_store
-    from jixiao.workbook import write_workbook
-    from jixiao.writers import write_tables
-
     settings = settings or RunSettings()
     _STOP.clear()
     if settings.rules is not None and not hasattr(settings.rules, "classes"):
@@ -140,26 +163,43 @@ def run_extract(
 
         # Fail on a bad profile before any file is read.
         settings = RunSettings(**{**settings.__dict__, "rules": Profile.resolve(settings.rules)})
-    reports, others = find_inputs(root, exclude=out)
+    dataset = open_dataset(out)
+    if dataset.lock_fd is not None:
+        _PARENT_ONLY_FDS.append(dataset.lock_fd)
+    try:
+        return _run(root, dataset, settings, on_record, on_start)
+    finally:
+        _PARENT_ONLY_FDS.clear()
+        dataset.release()
+
+
+def _held_fds() -> list[int]:
+    return list(_PARENT_ONLY_FDS)
+
+
+def _run(root: Path, dataset: Dataset, settings: RunSettings,
+         on_record: Callable[[dict[str, Any], bool], None] | None,
+         on_start: Callable[[int], None] | None) -> RunSummary:
+    from jixiao.store import write_store
+    from jixiao.workbook import write_workbook
+    from jixiao.writers import write_tables
+
+    out = dataset.out
+    inputs, others = find_inputs(root, out, settings.follow_links)
+    base = root if root.is_dir() else root.parent
+    entry = dataset.root_for(base)
+    keyed = [(inp, entry.prefix + inp.key) for inp in inputs]
+    _refuse_collisions(dataset, entry, [key for _, key in keyed])
+    dataset.save()
     # Half-written temporary files of a run that was killed (the finished JSONs are whole).
     for stale in (out / "json").glob(".*.json.*"):
         stale.unlink(missing_ok=True)
-    base = root if root.is_dir() else root.parent
-    summary = RunSummary(not_reports=[_relative(p, base) for p in others])
+    summary = RunSummary(not_reports=others, prefix=entry.prefix)
+    shaped_by = fingerprint(settings)
     if on_start is not None:
-        on_start(len(reports))
+        on_start(len(inputs))
     todo: list[tuple[Path, str]] = []
     done: dict[str, dict[str, Any]] = {}
-    for path in reports:
-        rel = _relative(path, base)
-        previous = None if settings.force else _done_record(out, rel, path)
-        if previous is not None:
-            done[rel] = previous
-            summary.skipped += 1
-            if on_record is not None:
-                on_record(previous, True)
-        else:
-            todo.append((path, rel))
 
     def finished(record: dict[str, Any], written: bool = False) -> None:
         if not written:
@@ -169,15 +209,43 @@ def run_extract(
             on_record(record, False)
         _check_stop()
 
+    refused = []
+    for inp, key in keyed:
+        if inp.problem is not None:
+            refused.append(_problem_record(inp, key, shaped_by))
+            continue
+        previous, why = (None, None) if settings.force else _done_record(out, key, inp.path, shaped_by)
+        if previous is not None:
+            done[key] = previous
+            summary.skipped += 1
+            if on_record is not None:
+                on_record(previous, True)
+        else:
+            if why is not None:
+                summary.redone[why] = summary.redone.get(why, 0) + 1
+            todo.append((inp.path, key))
+    for record in refused:  # never opened: written by this process, like any other record
+        finished(record)
+
+    run_settings = RunSettings(**{**settings.__dict__})
     if settings.engine == "dask":
-        _run_on_dask(todo, base, settings, finished)
+        _run_on_dask(todo, base, run_settings, shaped_by, finished)
     elif settings.workers == 1 and settings.timeout == 0 and settings.max_memory_mb == 0:
-        for path, _ in todo:
-            finished(path_to_record(path, base, settings.rules, settings.tables))
+        for path, key in todo:
+            finished(_process(path, key, base, settings, shaped_by))
     else:
-        _run_in_children(todo, base, settings, finished, out / "json")
-    summary.records = [done[_relative(p, base)] for p in reports]
-    records = summary.records
+        _run_in_children(todo, base, settings, shaped_by, finished, out / "json")
+    summary.records = [done[key] for _, key in keyed]
+
+    # Inputs gone from DIR since the last run: their records go, so that every table describes the
+    # inputs as they are (only when a whole DIR was given, and only its own records).
+    if root.is_dir():
+        present = {key for _, key in keyed}
+        gone = [k for k in dataset.keys() if dataset.owner(k) is entry and k not in present]
+        remove_records(dataset, gone)
+        summary.removed = len(gone)
+    records = _all_records(dataset, done)
+    summary.total_records = len(records)
 
     def the_rest() -> None:
         write_tables(records, out)
@@ -194,6 +262,26 @@ def run_extract(
     return summary
 
 
+def _refuse_collisions(dataset: Dataset, entry: Any, keys: list[str]) -> None:
+    """A key of this DIR that belongs to another DIR of OUT (its prefix is a folder of this DIR)."""
+    from jixiao.outdir import OutputFolderError
+
+    for key in keys:
+        owner = dataset.owner(key)
+        if owner is not None and owner is not entry:
+            raise OutputFolderError(
+                f"{key} would take the key of a record from {owner.dir} that {dataset.out} already holds; "
+                "use another --out for this folder")
+
+
+def _all_records(dataset: Dataset, done: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every record in json/ (this run's from memory), in key order: what every table describes."""
+    records = dict(done)
+    for _, record in dataset.records():
+        records.setdefault(record["source"]["path"], record)
+    return [records[k] for k in sorted(records)]
+
+
 def _side_by_side(first: Callable[[], None], second: Callable[[], None], parallel: bool) -> None:
     """Run ``first`` in a forked process while this one runs ``second``; its exception, if any,
     is raised here once both are done."""
@@ -203,8 +291,10 @@ def _side_by_side(first: Callable[[], None], second: Callable[[], None], paralle
         return
     ctx = multiprocessing.get_context("fork")
     here, there = ctx.Pipe(duplex=False)
+    parent, inherited = os.getpid(), [here.fileno(), *_held_fds()]
 
     def child() -> None:  # pragma: no cover - child
+        _end_with_parent(parent, inherited)
         try:
             first()
             there.send(None)
@@ -228,7 +318,7 @@ def _side_by_side(first: Callable[[], None], second: Callable[[], None], paralle
         raise RuntimeError(f"writing outputs failed: {problem}")
 
 
-def _run_on_dask(todo: list[tuple[Path, str]], base: Path, settings: RunSettings,
+def _run_on_dask(todo: list[tuple[Path, str]], base: Path, settings: RunSettings, shaped_by: dict[str, Any],
                  finished: Callable[[dict[str, Any]], None]) -> None:
     """The same per-file function on a Dask cluster; files are read by the workers from a
     path they share with this machine. Without a scheduler address, a local cluster is started."""
@@ -249,7 +339,7 @@ def _run_on_dask(todo: list[tuple[Path, str]], base: Path, settings: RunSettings
         client = Client(cluster)
     try:
         futures = {
-            client.submit(path_to_record, path.resolve(), base.resolve(), settings.rules, settings.tables,
+            client.submit(_process, path.resolve(), rel, base.resolve(), settings, shaped_by,
                           key=f"jixiao-{rel}-{id(settings)}", pure=False): (path, rel)
             for path, rel in todo
         }
@@ -258,8 +348,7 @@ def _run_on_dask(todo: list[tuple[Path, str]], base: Path, settings: RunSettings
             try:
                 record = future.result()
             except Exception as exc:  # a worker lost or killed: this file's record says so
-                record = _limit_record(path, base, "worker_crashed", f"the Dask task failed: {type(exc).__name__}: {exc}")
-            record["source"]["path"] = rel
+                record = _limit_record(path, rel, "worker_crashed", f"the Dask task failed: {type(exc).__name__}: {exc}")
             finished(record)
     finally:
         client.close()
@@ -267,28 +356,54 @@ def _run_on_dask(todo: list[tuple[Path, str]], base: Path, settings: RunSettings
             cluster.close()
 
 
-def _done_record(out: Path, rel: str, path: Path) -> dict[str, Any] | None:
-    """The record of an earlier run, if the file's content and jixiao's version are unchanged."""
-    json_path = out / "json" / json_name(rel)
+def _done_record(out: Path, key: str, path: Path, shaped_by: dict[str, Any]) -> tuple[dict[str, Any] | None, str | None]:
+    """The record of an earlier run when nothing that shaped it changed: the file's content and
+    everything in ``shaped_by``. Otherwise None and why it is redone (None: never done)."""
+    json_path = out / "json" / json_name(key)
     try:
         record: dict[str, Any] = json.loads(json_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return None
-    if record.get("jixiao_version") != __version__ or record.get("source", {}).get("path") != rel:
-        return None
-    if record["source"].get("sha256") != _sha256(path):
-        return None
+        return None, None
+    if record.get("source", {}).get("path") != key:
+        return None, None
     if any(e.get("code") in RETRY_CODES for e in record.get("errors", [])):
-        return None  # stopped, crashed or hit a bug last time: worth another try
+        return None, "stopped, failed or not read last time"  # worth another try
+    if record["source"].get("sha256") != sha256_of(path):
+        return None, "the file changed"
+    before = record.get("shaped_by") or {}
+    for part in ("code", "rules", "tables", "tools"):
+        if before.get(part) != shaped_by.get(part):
+            return None, _REDO_REASONS[part]
+    return record, None
+
+
+def _process(path: Path, key: str, base: Path, settings: RunSettings, shaped_by: dict[str, Any]) -> dict[str, Any]:
+    """One file's record, keyed as OUT keys it and marked with what shaped it."""
+    record = path_to_record(path, base, settings.rules, settings.tables)
+    record["source"]["path"] = key
+    record["shaped_by"] = shaped_by
     return record
 
 
-def _worker(base: Path, settings: RunSettings, conn: Connection, json_dir: Path) -> None:  # pragma: no cover
-    """A worker process: takes file paths from ``conn``, writes each file's JSON and sends back
+def _problem_record(inp: Input, key: str, shaped_by: dict[str, Any]) -> dict[str, Any]:
+    """The record of an input that is not opened (not a regular file, a link out of DIR)."""
+    assert inp.problem is not None
+    source = {"path": key, "sha256": _NOTHING_READ, "format": FORMATS.get(inp.path.suffix.lower(), "other"),
+              "pages": None, "ocr": False}
+    record = error_record(source, *inp.problem)
+    record["shaped_by"] = shaped_by
+    return record
+
+
+def _worker(base: Path, settings: RunSettings, shaped_by: dict[str, Any], conn: Connection, json_dir: Path,
+            parent: int, inherited: list[int]) -> None:  # pragma: no cover - child
+    """A worker process: takes (path, key) jobs from ``conn``, writes each file's JSON and sends back
     (record, written), until it gets ``None``. Writing here keeps the encoding off the parent,
-    which is the one serial part of a run. It leaves after a file that ran it out of memory."""
+    which is the one serial part of a run. It leaves after a file that ran it out of memory, and
+    when the parent dies."""
     import signal
 
+    _end_with_parent(parent, inherited)
     # The parent decides when to stop and kills its workers; a Ctrl-C reaching the whole process
     # group must not print a traceback from each of them.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -302,28 +417,60 @@ def _worker(base: Path, settings: RunSettings, conn: Connection, json_dir: Path)
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     while True:
         try:
-            path = conn.recv()
+            job = conn.recv()
         except (EOFError, OSError):
             return
-        if path is None:
+        if job is None:
             return
+        path, key = job
         try:
-            record = path_to_record(path, base, settings.rules, settings.tables)
+            record = _process(path, key, base, settings, shaped_by)
         except MemoryError:
-            conn.send((_limit_record(path, base, "memory_limit",
-                                     f"needed more than {settings.max_memory_mb} MB; raise --max-memory to process it"),
-                       False))
-            return  # its heap is spoilt: the parent starts a fresh worker for the next file
+            record = _limit_record(path, key, "memory_limit", _memory_message(settings))
         try:
             write_json(record, json_dir)
             written = True
         except OSError:
             written = False  # the parent writes it, or says why it cannot
         conn.send((record, written))
+        if any(e.get("code") == "memory_limit" for e in record.get("errors", [])):
+            return  # its heap is spoilt: the parent starts a fresh worker for the next file
 
 
-def _limit_record(path: Path, base: Path, code: str, message: str) -> dict[str, Any]:
-    source = {"path": _relative(path, base), "sha256": _sha256(path),
+def _end_with_parent(parent: int, inherited: list[int]) -> None:  # pragma: no cover - child
+    """Make a forked child end when its parent does, even by ``kill -9``: close the pipe ends it
+    inherited from its siblings (else none of them ever sees end-of-file) and, on Linux, ask the
+    kernel for SIGKILL at the parent's death."""
+    import signal
+
+    for fd in inherited:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    if hasattr(os, "sched_getaffinity"):  # Linux
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            pr_set_pdeathsig = 1
+            libc.prctl(pr_set_pdeathsig, int(signal.SIGKILL), 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # the parent died before the request was made
+        os._exit(1)
+
+
+def _memory_message(settings: RunSettings) -> str:
+    limit = f"more than {settings.max_memory_mb} MB" if settings.max_memory_mb else "more memory than the machine has"
+    return f"needed {limit}; raise --max-memory to process it (it is retried on the next run)"
+
+
+_NOTHING_READ = hashlib.sha256(b"").hexdigest()
+
+
+def _limit_record(path: Path, key: str, code: str, message: str) -> dict[str, Any]:
+    source = {"path": key, "sha256": sha256_of(path),
               "format": FORMATS.get(path.suffix.lower(), "other"), "pages": None, "ocr": False}
     return error_record(source, code, message)
 
@@ -360,10 +507,11 @@ class _Worker:
     conn: Connection
     files: int = 0
     path: Path | None = None  # the file it is on
+    key: str = ""
     started: float = 0.0
 
 
-def _run_in_children(todo: list[tuple[Path, str]], base: Path, settings: RunSettings,
+def _run_in_children(todo: list[tuple[Path, str]], base: Path, settings: RunSettings, shaped_by: dict[str, Any],
                      finished: Callable[[dict[str, Any], bool], None], json_dir: Path) -> None:
     """Each file in a worker process that can be killed: long-lived workers (forked after the
     warm-up, so they share what it loaded) take one file at a time; a worker that hangs past the
@@ -377,7 +525,9 @@ def _run_in_children(todo: list[tuple[Path, str]], base: Path, settings: RunSett
 
     def start() -> _Worker:
         here, there = ctx.Pipe(duplex=True)
-        proc = ctx.Process(target=_worker, args=(base, settings, there, json_dir), daemon=True)
+        inherited = [w.conn.fileno() for w in (*idle, *busy.values())] + [here.fileno()] + _held_fds()
+        proc = ctx.Process(target=_worker, args=(base, settings, shaped_by, there, json_dir, os.getpid(), inherited),
+                           daemon=True)
         proc.start()
         there.close()
         return _Worker(proc, here)
@@ -399,15 +549,15 @@ def _run_in_children(todo: list[tuple[Path, str]], base: Path, settings: RunSett
             _check_stop()
             while pending and len(busy) < settings.workers:
                 worker = idle.pop() if idle else start()
-                path, _ = pending.pop()
-                worker.path, worker.started = path, time.monotonic()
+                path, key = pending.pop()
+                worker.path, worker.key, worker.started = path, key, time.monotonic()
                 try:
-                    worker.conn.send(path)
+                    worker.conn.send((path, key))
                 except OSError:  # it died while idle: a fresh one takes the file
                     retire(worker, kill=True)
                     worker = start()
-                    worker.path, worker.started = path, time.monotonic()
-                    worker.conn.send(path)
+                    worker.path, worker.key, worker.started = path, key, time.monotonic()
+                    worker.conn.send((path, key))
                 busy[worker.conn] = worker
             for conn in wait(list(busy), timeout=0.2):
                 worker = busy.pop(conn)  # type: ignore[index]
@@ -417,7 +567,7 @@ def _run_in_children(todo: list[tuple[Path, str]], base: Path, settings: RunSett
                     record, written = conn.recv()
                 except (EOFError, OSError):
                     worker.proc.join()
-                    record = _limit_record(worker.path, base, "worker_crashed",
+                    record = _limit_record(worker.path, worker.key, "worker_crashed",
                                            f"the worker processing this file died (exit code {worker.proc.exitcode}); "
                                            "it may have run out of memory: try --max-memory")
                     retire(worker, kill=True)
@@ -437,7 +587,7 @@ def _run_in_children(todo: list[tuple[Path, str]], base: Path, settings: RunSett
                         del busy[conn]
                         retire(worker, kill=True)
                         assert worker.path is not None
-                        finished(_limit_record(worker.path, base, "timeout",
+                        finished(_limit_record(worker.path, worker.key, "timeout",
                                                f"took longer than {settings.timeout:g} s and was stopped; "
                                                "try --timeout with a larger value"), False)
     finally:

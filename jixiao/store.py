@@ -85,8 +85,19 @@ def _cell(value: Any) -> Any:
 
 
 def write_store(records: list[dict[str, Any]], path: Path) -> None:
+    """Make the store describe exactly ``records`` (every record in json/): their rows replaced,
+    the rows of any other report dropped."""
     conn = open_store(path)
     try:
         write_records(conn, records)
+        drop_other_reports(conn, {r["source"]["path"] for r in records})
     finally:
         conn.close()
+
+
+def drop_other_reports(conn: sqlite3.Connection, keep: set[str]) -> None:
+    stored = [row[0] for row in conn.execute("SELECT source_path FROM reports")]
+    gone = [(p,) for p in stored if p not in keep]
+    if gone:
+        with conn:
+            conn.executemany("DELETE FROM reports WHERE source_path = ?", gone)  # rows of other tables cascade

@@ -40,9 +40,12 @@ def json_name(source_path: str) -> str:
     A path that already holds ``__`` could flatten like another one (``a__b/c``, ``a/b__c``), so it
     also gets a short hash of itself: the name stays the same on every run, and unique."""
     name = source_path.replace("/", "__")
-    if "__" in source_path:
-        name += "." + hashlib.sha256(source_path.encode("utf-8")).hexdigest()[:8]
-    return name + ".json"
+    # A control character (a newline) in a name stays out of the JSON's name: escaped, and hashed
+    # like "__" since the escape could be a real name too.
+    shown = "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in name)
+    if "__" in source_path or shown != name:
+        shown += "." + hashlib.sha256(source_path.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+    return shown + ".json"
 
 
 def write_json(record: dict[str, Any], folder: Path) -> Path:
