@@ -184,6 +184,14 @@ def egov_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     pdf = folder / "egov.pdf"
     assert pdf.is_file()
+    import pdfplumber
+
+    with pdfplumber.open(pdf) as opened:
+        text = opened.pages[0].extract_text() or ""
+    if "项目名称" not in text:
+        # Seen with LibreOffice and no CJK font installed: it embeds a fallback font whose CIDs pdfminer
+        # (camelot's text) maps to one character, 项, while PDFium reads it right. Not the PDF these tests mean.
+        pytest.skip("this LibreOffice prints the sample in a font pdfminer cannot map (install fonts-wqy-zenhei)")
     return pdf
 
 
