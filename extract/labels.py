@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from typing import TYPE_CHECKING
 
-from jixiao.model import RawIndicator
+from jixiao.model import Cell, RawIndicator
 
 if TYPE_CHECKING:
     from extract.rows import Row
@@ -82,11 +82,22 @@ def attach_fragments(entries: list[Entry]) -> None:
         entry.kind = "joined"
 
 
+# Labels printed beside the project fields on some copies of the forms; a value is never read
+# past one of them, as it is never read past a project label.
+OTHER_HEADER_LABELS = frozenset({"项目负责人", "负责人", "财务负责人", "联系人", "联系电话", "电话", "填报人", "填报日期",
+                                 "项目类型", "项目属性", "资金来源"})
+
+
 def rows_to_fields(rows: list[Row], labels: dict[str, tuple[str, ...]]) -> dict[str, str]:
-    """Label → value fields (项目名称, 主管部门, …): the first non-label cell right of each label,
-    or the text after a colon where label and value share a cell."""
+    """Label → value fields (项目名称, 主管部门, …): the cell right of each label, or the text
+    after a colon where label and value share a cell.
+
+    Text dumps and borderless PDFs leave empty gap cells between a label and its value, so
+    the value is the first non-empty cell before the next label. An empty value stays
+    ``""``: the label's own cell is empty, and the next field's value is not this one's.
+    """
     found: dict[str, str] = {}
-    every = {label for names in labels.values() for label in names}
+    stops = {label for names in labels.values() for label in names} | OTHER_HEADER_LABELS
     for row in rows:
         cells = row.cells()
         for i, cell in enumerate(cells):
@@ -97,9 +108,23 @@ def rows_to_fields(rows: list[Row], labels: dict[str, tuple[str, ...]]) -> dict[
                 if inline is not None:
                     found[key] = inline
                 elif label_key(cell.text) in names:
-                    found[key] = next((c.text for c in cells[i + 1:]
-                                       if c.text.strip() and label_key(c.text) not in every), "")
+                    found[key] = value_right_of(cells[i + 1:], stops)
     return found
+
+
+def value_right_of(cells: list[Cell], stops: set[str] | frozenset[str]) -> str:
+    """The first non-empty cell of ``cells`` (those right of a label), ``""`` when a label comes first."""
+    for cell in cells:
+        if _is_label(cell.text, stops):
+            return ""
+        if cell.text.strip():
+            return cell.text
+    return ""
+
+
+def _is_label(text: str, stops: set[str] | frozenset[str]) -> bool:
+    head = text.replace("：", ":").partition(":")[0]
+    return label_key(text) in stops or label_key(head) in stops
 
 
 def entries_to_indicators(entries: list[Entry], raw: RawReport, total_label: str) -> None:

@@ -192,7 +192,9 @@ def _indicators(rows: list[Row], raw: RawReport) -> None:
 
 
 def _missing(raw: RawReport) -> list[str]:
-    missing = [f"project {key}" for key in ("name", "year", "department") if not raw.project.get(key, "").strip()]
+    # 实施单位: missing where its label is printed with an empty cell (a copy without the label is not faulted).
+    missing = [f"project {key}" for key in ("name", "year", "department", "implementing_unit")
+               if not raw.project.get(key, "").strip() and (key != "implementing_unit" or key in raw.project)]
     if not raw.budget_lines:
         missing.append("项目资金 (money block)")
     if "年度总体目标" not in raw.sections:

@@ -379,9 +379,13 @@ def _append(old: str, new: str) -> str:
     return f"{old}\n{new}" if old and new else old or new
 
 
+_PROJECT_PARTS = {"name": "项目名称", "year": "项目年份", "department": "项目主管部门", "implementing_unit": "项目实施单位"}
+
+
 def _missing_parts(raw: RawReport) -> list[str]:
-    missing = [f"project {key} (项目{'名称' if key == 'name' else '年份' if key == 'year' else '主管部门'})"
-               for key in ("name", "year", "department") if not raw.project.get(key, "").strip()]
+    # 实施单位 is not on every copy of the form: missing only where its label is printed with an empty cell.
+    missing = [f"project {key} ({label})" for key, label in _PROJECT_PARTS.items()
+               if not raw.project.get(key, "").strip() and (key != "implementing_unit" or key in raw.project)]
     missing.extend(f"budget {key}" for key, _, _ in MONEY_LABELS if key not in raw.budget)
     missing.extend(f"section {key}" for key in SUZHOU_SECTIONS if key not in raw.sections)
     return missing
