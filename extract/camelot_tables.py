@@ -58,6 +58,7 @@ from typing import Any, Iterator, Sequence
 
 from extract import geometry
 from extract.geometry import Glyph, PageGeometry, glyph_unit, glyphs_to_paragraphs, place_glyphs
+from extract.limits import raise_if_out_of_memory
 from jixiao.errors import UnreadableDocument
 from jixiao.model import Block, Cell, Document, Paragraph, Table
 
@@ -131,6 +132,7 @@ def _read(camelot: Any, path: Path, pages: str, flavor: str, **options: Any) -> 
             warnings.simplefilter("ignore")  # "No tables found on page-N" and the like
             tables = camelot.read_pdf(str(path), pages=pages, flavor=flavor, suppress_stdout=True, **options)
     except Exception as exc:  # camelot, playa, pdfium and OpenCV raise many unrelated types
+        raise_if_out_of_memory(exc)
         raise _unreadable(exc, f"camelot ({flavor})") from exc
     return sorted(tables, key=lambda t: (int(t.page), t.order or 0))
 
@@ -284,6 +286,7 @@ def _pdf_pages(path: Path) -> list[PageGeometry]:
                 )
                 out.append(PageGeometry(page.page_number, float(page.width), float(page.height), (), glyphs))
     except Exception as exc:  # pdfminer raises many unrelated types for broken files
+        raise_if_out_of_memory(exc)
         raise _unreadable(exc, "pdfplumber") from exc
     return out
 

@@ -11,6 +11,7 @@ import zipfile
 from pathlib import Path
 from typing import Any, Iterator
 
+from extract.limits import raise_if_out_of_memory
 from jixiao.errors import UnreadableDocument
 from jixiao.model import Block, Cell, Document, Paragraph, Table
 
@@ -33,6 +34,7 @@ def docx_to_document(path: Path) -> Document:
     try:
         word = docx.Document(str(path))
     except Exception as exc:  # python-docx raises several unrelated types for damaged files
+        raise_if_out_of_memory(exc)
         raise UnreadableDocument(
             f"not a readable Word .docx file ({type(exc).__name__}: {exc}); "
             "open it in Word or LibreOffice and save it again as .docx"

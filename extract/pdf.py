@@ -18,6 +18,7 @@ from typing import Any, Iterable, Iterator
 from extract.geometry import Glyph, PageGeometry, Segment, dedupe_glyphs, pages_to_document
 from extract.pdfium import AXIS_TOLERANCE, pdfium
 from extract.pdfium import page_to_geometry as pdfium_page
+from extract.limits import raise_if_out_of_memory
 from jixiao.errors import UnreadableDocument
 from jixiao.model import Document
 
@@ -55,6 +56,7 @@ def pdf_to_document_pdfplumber(path: Path) -> Document:
     try:
         pdf = pdfplumber.open(str(path))
     except Exception as exc:  # pdfminer raises many unrelated types for broken files
+        raise_if_out_of_memory(exc)
         raise _unreadable(exc) from exc
     try:
         return _read_pages(path, ((page_to_geometry(page), bool(page.images)) for page in pdf.pages))
@@ -79,7 +81,8 @@ def _read_pages(path: Path, pages: Iterable[tuple[PageGeometry, bool]]) -> Docum
             notes.append(f"OCR used on page(s) {', '.join(map(str, scanned))}: no text layer")
     except UnreadableDocument:
         raise
-    except Exception as exc:
+    except Exception as exc:  # a huge page runs out of memory here: that is no damaged PDF
+        raise_if_out_of_memory(exc)
         raise _unreadable(exc) from exc
     return pages_to_document(read, format="pdf", ocr=ocr_used, notes=notes)
 

@@ -21,6 +21,7 @@ import io
 from pathlib import Path
 
 from extract.xlsx import OLE2_MAGIC, cell_text, date_text, describe_ole2, sheet_tables, xlsx_to_document
+from extract.limits import raise_if_out_of_memory
 from jixiao.errors import UnreadableDocument
 from jixiao.model import Block, Document
 
@@ -47,6 +48,7 @@ def xls_to_document(path: Path) -> Document:
         book = _open_plain(xlrd, path)
         notes.append("the workbook's formatting could not be read: merged cells and number formats are lost")
     except Exception as exc:  # xlrd raises XLRDError, CompDocError, struct.error, … for damaged files
+        raise_if_out_of_memory(exc)
         raise UnreadableDocument(_open_error(exc)) from exc
 
     blocks: list[Block] = []
@@ -73,6 +75,7 @@ def _open_plain(xlrd, path: Path):  # type: ignore[no-untyped-def]
     try:
         return xlrd.open_workbook(str(path), logfile=io.StringIO())
     except Exception as exc:
+        raise_if_out_of_memory(exc)
         raise UnreadableDocument(_open_error(exc)) from exc
 
 
@@ -99,7 +102,8 @@ def _cell_text(xlrd, book, cell) -> str:  # type: ignore[no-untyped-def]
     if ctype == xlrd.XL_CELL_DATE:
         try:
             when = xlrd.xldate.xldate_as_datetime(value, book.datemode)
-        except Exception:  # a negative or out-of-range serial: show the number
+        except Exception as exc:  # a negative or out-of-range serial: show the number
+            raise_if_out_of_memory(exc)
             return cell_text(value, "General")
         if 0 <= value < 1:  # a time of day without a date
             return date_text(when.time(), number_format)

@@ -25,6 +25,7 @@ from pathlib import Path, PurePosixPath
 from typing import Iterable
 from xml.etree import ElementTree
 
+from extract.limits import raise_if_out_of_memory
 from jixiao.errors import UnreadableDocument
 from jixiao.model import Block, Cell, Document, Table
 
@@ -48,6 +49,7 @@ def xlsx_to_document(path: Path) -> Document:
             with path.open("rb") as fh:
                 wb = openpyxl.load_workbook(fh, read_only=False, data_only=True)
     except Exception as exc:  # openpyxl raises many unrelated types for damaged files
+        raise_if_out_of_memory(exc)
         raise UnreadableDocument(
             f"not a readable Excel .xlsx file ({type(exc).__name__}: {exc}); "
             "open it in Excel or LibreOffice and save it again as .xlsx"
@@ -143,7 +145,8 @@ def describe_ole2(path: Path, suffix: str) -> str:
         from extract.doc import ole_streams
 
         streams = {name.lower() for name in ole_streams(data)}
-    except Exception:  # damaged directory (or the helper moved): fall back to the names' bytes
+    except Exception as exc:  # damaged directory (or the helper moved): fall back to the names' bytes
+        raise_if_out_of_memory(exc)
         streams = {n.lower() for n in ("EncryptionInfo", "EncryptedPackage", "Workbook", "Book", "WordDocument")
                    if n.encode("utf-16-le") in data}
     if "encryptioninfo" in streams or "encryptedpackage" in streams:
@@ -163,7 +166,8 @@ def _uncached_formulas(zf: zipfile.ZipFile) -> dict[str, list[str]]:
     """Sheet name → cell references whose formula has no cached result: openpyxl (data_only) shows them empty."""
     try:
         sheets = _sheet_parts(zf)
-    except (KeyError, ElementTree.ParseError):
+    except (KeyError, ElementTree.ParseError) as exc:
+        raise_if_out_of_memory(exc)
         return {}  # openpyxl will say what is wrong with the package
     out: dict[str, list[str]] = {}
     for name, part in sheets:
@@ -182,7 +186,8 @@ def _uncached_formulas(zf: zipfile.ZipFile) -> dict[str, list[str]]:
                     if "f" in kids and _no_value(el, kids.get("v")):
                         found.append(el.get("r") or "?")
                     el.clear()
-        except ElementTree.ParseError:
+        except ElementTree.ParseError as exc:
+            raise_if_out_of_memory(exc)
             continue
         if found:
             out[name] = found
