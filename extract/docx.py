@@ -11,7 +11,7 @@ import zipfile
 from pathlib import Path
 from typing import Any, Iterator
 
-from extract.limits import raise_if_out_of_memory
+from extract.limits import check_unpacked_size, raise_if_out_of_memory
 from jixiao.errors import UnreadableDocument
 from jixiao.model import Block, Cell, Document, Paragraph, Table
 
@@ -23,8 +23,7 @@ W_TCPR, W_TRPR, W_GRID_SPAN, W_GRID_BEFORE, W_VMERGE, W_VAL = (
     _W + t for t in ("tcPr", "trPr", "gridSpan", "gridBefore", "vMerge", "val"))
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .doc/.xls container
-# A zip bomb is refused before any XML is parsed; real reports are a few MB unpacked.
-MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+SAVE_AGAIN = "open it in Word or LibreOffice and save it again as .docx"
 
 
 def docx_to_document(path: Path) -> Document:
@@ -36,8 +35,7 @@ def docx_to_document(path: Path) -> Document:
     except Exception as exc:  # python-docx raises several unrelated types for damaged files
         raise_if_out_of_memory(exc)
         raise UnreadableDocument(
-            f"not a readable Word .docx file ({type(exc).__name__}: {exc}); "
-            "open it in Word or LibreOffice and save it again as .docx"
+            f"not a readable Word .docx file ({type(exc).__name__}: {exc}); {SAVE_AGAIN}"
         ) from exc
     blocks: list[Block] = []
     for child in _body_blocks(word.element.body):
@@ -93,8 +91,9 @@ def _inside_deletion(el: Any, stop: Any) -> bool:
 def _check_package(path: Path) -> None:
     try:
         with zipfile.ZipFile(path) as zf:
-            names = zf.namelist()
-            unpacked = sum(info.file_size for info in zf.infolist())
+            if "word/document.xml" not in zf.namelist():
+                raise UnreadableDocument("zip package without word/document.xml: not a Word .docx file")
+            check_unpacked_size(zf, SAVE_AGAIN)
     except zipfile.BadZipFile as exc:
         size = path.stat().st_size
         with path.open("rb") as fh:
@@ -105,16 +104,8 @@ def _check_package(path: Path) -> None:
             ) from exc
         what = "empty" if size == 0 else "not a zip package"
         raise UnreadableDocument(
-            f"not a Word .docx file ({what}, {size} bytes): the file is damaged or of another type; "
-            "open it in Word or LibreOffice and save it again as .docx"
+            f"not a Word .docx file ({what}, {size} bytes): the file is damaged or of another type; {SAVE_AGAIN}"
         ) from exc
-    if "word/document.xml" not in names:
-        raise UnreadableDocument("zip package without word/document.xml: not a Word .docx file")
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise UnreadableDocument(
-            f"unpacks to {unpacked // (1024 * 1024)} MB (limit {MAX_UNPACKED_BYTES // (1024 * 1024)} MB): "
-            "refused as a possible zip bomb"
-        )
 
 
 def _tbl_to_table(tbl: Any) -> Table:

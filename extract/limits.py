@@ -1,16 +1,70 @@
-"""What one file may cost a reader: running out of memory told apart from a damaged file.
+"""What one file may cost a reader: bytes a zip package really inflates to, and running out of
+memory told apart from a damaged file.
 
-Out of memory is not a damaged file: a reader that turns a library's failure into
-``UnreadableDocument`` must let it reach the pipeline as ``MemoryError`` (recorded as
-``memory_limit`` and retried by a rerun, perhaps with a larger ``--max-memory``). Libraries hide
-it: pdfplumber wraps whatever pdfminer raised in ``PdfminerException``; lxml (python-docx,
-openpyxl) reports libxml2's failed allocation as ``XMLSyntaxError`` code 2, expat as code 1.
-PDFium has no such error: its allocator ends the process, which the runner records as a crash.
+* **Zip packages** (.docx, .xlsx, and the .docx LibreOffice makes of a .doc): a zip bomb is refused
+  before any XML is parsed. The sizes an archive declares are not trusted: zipfile stops a member at
+  its declared size, but asked for the whole member at once (as python-docx and openpyxl ask) it
+  first inflates the entire stream into memory, so a member declaring 1,000 bytes may cost a GiB.
+  ``check_unpacked_size`` inflates every member in chunks, counting, and stops as soon as the count
+  passes the limit.
+* **Out of memory** is not a damaged file: a reader that turns a library's failure into
+  ``UnreadableDocument`` must let it reach the pipeline as ``MemoryError`` (recorded as
+  ``memory_limit`` and retried by a rerun, perhaps with a larger ``--max-memory``). Libraries hide
+  it: pdfplumber wraps whatever pdfminer raised in ``PdfminerException``; lxml (python-docx,
+  openpyxl) reports libxml2's failed allocation as ``XMLSyntaxError`` code 2, expat as code 1.
+  PDFium has no such error: its allocator ends the process, which the runner records as a crash.
 """
 
 from __future__ import annotations
 
+import copy
+import zipfile
+import zlib
 from typing import NoReturn
+
+from jixiao.errors import UnreadableDocument
+
+# Real reports are a few MB unpacked; a workbook of a whole budget system's export some tens.
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+# Inflated per read: small enough that passing the limit costs at most this much more memory.
+CHUNK_BYTES = 1 << 20
+# Stands for "no declared size": zipfile then reads a member to the end of its compressed stream.
+_UNBOUNDED = 1 << 62
+
+_MB = 1024 * 1024
+
+
+def check_unpacked_size(zf: zipfile.ZipFile, advice: str, limit: int | None = None) -> None:
+    """UnreadableDocument when the members of ``zf`` inflate to more than ``limit`` bytes in all
+    (a possible zip bomb), or when one of them cannot be inflated (``advice`` says what to do)."""
+    limit = MAX_UNPACKED_BYTES if limit is None else limit
+    declared = sum(info.file_size for info in zf.infolist())
+    if declared > limit:  # honest but too big: no need to inflate anything to know
+        raise UnreadableDocument(f"unpacks to {_size(declared)} (limit {_size(limit)}): "
+                                 "refused as a possible zip bomb")
+    total = 0
+    for info in zf.infolist():
+        probe = copy.copy(info)
+        probe.file_size = _UNBOUNDED
+        try:
+            with zf.open(probe) as member:
+                while chunk := member.read(CHUNK_BYTES):
+                    total += len(chunk)
+                    if total > limit:
+                        raise UnreadableDocument(
+                            f"unpacks to more than {_size(limit)} although its directory declares {_size(declared)} "
+                            f"(passed in {info.filename}): refused as a possible zip bomb")
+        # zipfile's failures for a damaged member: bad CRC or header, truncated or corrupt stream,
+        # an encrypted member, an unsupported compression method.
+        except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError) as exc:
+            raise_if_out_of_memory(exc)
+            raise UnreadableDocument(
+                f"a damaged zip package: {info.filename} cannot be unpacked ({type(exc).__name__}: {exc}); {advice}"
+            ) from exc
+
+
+def _size(n: int) -> str:
+    return f"{n // _MB:,} MB" if n >= _MB else f"{n:,} bytes"
 
 
 def memory_error_in(exc: BaseException) -> MemoryError | None:

@@ -25,13 +25,11 @@ from pathlib import Path, PurePosixPath
 from typing import Iterable
 from xml.etree import ElementTree
 
-from extract.limits import raise_if_out_of_memory
+from extract.limits import check_unpacked_size, raise_if_out_of_memory
 from jixiao.errors import UnreadableDocument
 from jixiao.model import Block, Cell, Document, Table
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls / encrypted OOXML container
-# A zip bomb is refused before any XML is parsed; real reports are a few MB unpacked.
-MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 # More than this many fully empty rows between two blocks of a sheet make them separate tables.
 SPLIT_GAP = 10
 
@@ -108,12 +106,7 @@ def _check_package(path: Path) -> dict[str, list[str]]:
     try:
         with zipfile.ZipFile(path) as zf:
             names = set(zf.namelist())
-            unpacked = sum(info.file_size for info in zf.infolist())
-            if unpacked > MAX_UNPACKED_BYTES:
-                raise UnreadableDocument(
-                    f"unpacks to {unpacked // (1024 * 1024)} MB (limit {MAX_UNPACKED_BYTES // (1024 * 1024)} MB): "
-                    "refused as a possible zip bomb"
-                )
+            check_unpacked_size(zf, "open it in Excel or LibreOffice and save it again as .xlsx")
             _check_kind(zf, names)
             return _uncached_formulas(zf)
     except zipfile.BadZipFile as exc:

@@ -2,10 +2,14 @@
 
 * running out of memory inside a reader reaches the pipeline as MemoryError (memory_limit, retried),
   never as a damaged file;
+* a zip package is refused as a zip bomb by the bytes it really inflates to, not the sizes it declares;
 """
 
 from __future__ import annotations
 
+import struct
+import time
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -118,3 +122,65 @@ def test_a_damaged_file_is_still_unreadable(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setattr(docx, "Document", _raise(KeyError("word/document.xml")))
     with pytest.raises(UnreadableDocument, match="not a readable Word .docx file"):
         docx_to_document(DOCX)
+
+
+# --------------------------------------------------------------------------- zip bombs
+
+
+def _declare_size(path: Path, member: str, size: int) -> None:
+    """Make the local header and the central directory of ``member`` claim ``size`` unpacked bytes."""
+    data = bytearray(path.read_bytes())
+    name = member.encode()
+    # (signature, offset of the name length, offset of the name, offset of the uncompressed size)
+    for sig, len_at, name_at, size_at in ((b"PK\x03\x04", 26, 30, 22), (b"PK\x01\x02", 28, 46, 24)):
+        i = data.find(sig)
+        while i >= 0:
+            n = struct.unpack_from("<H", data, i + len_at)[0]
+            if data[i + name_at:i + name_at + n] == name:
+                struct.pack_into("<I", data, i + size_at, size)
+            i = data.find(sig, i + 4)
+    path.write_bytes(bytes(data))
+
+
+def _lying_package(source: Path, target: Path, member: str, padding: int) -> Path:
+    """A copy of ``source`` whose ``member`` is followed by ``padding`` spaces (allowed after an XML
+    document's root) but declares 1,000 bytes."""
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            zout.writestr(item.filename, data + b" " * padding if item.filename == member else data)
+    _declare_size(target, member, 1000)
+    with zipfile.ZipFile(target) as zf:
+        assert zf.getinfo(member).file_size == 1000
+    return target
+
+
+@pytest.mark.parametrize(("source", "member", "reader"), [
+    (DOCX, "word/document.xml", "extract.docx:docx_to_document"),
+    (XLSX, "xl/worksheets/sheet1.xml", "extract.xlsx:xlsx_to_document"),
+], ids=["docx", "xlsx"])
+def test_zip_bomb_is_measured_by_the_bytes_really_inflated(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source: Path, member: str, reader: str) -> None:
+    import importlib
+
+    from jixiao.errors import UnreadableDocument
+
+    module, _, name = reader.partition(":")
+    read = getattr(importlib.import_module(module), name)
+    # 4 MB of inflated bytes against a 2 MB limit stands for 1 GiB against 200 MB, quickly.
+    monkeypatch.setattr("extract.limits.MAX_UNPACKED_BYTES", 2 << 20, raising=False)
+    bomb = _lying_package(source, tmp_path / f"bomb{source.suffix}", member, 4 << 20)
+    assert sum(i.file_size for i in zipfile.ZipFile(bomb).infolist()) < 2 << 20
+    started = time.perf_counter()
+    with pytest.raises(UnreadableDocument, match="zip bomb"):
+        read(bomb)
+    assert time.perf_counter() - started < 5
+
+
+def test_a_package_within_the_limit_is_read_in_full(tmp_path: Path) -> None:
+    from extract.limits import check_unpacked_size
+
+    with zipfile.ZipFile(DOCX) as zf:
+        check_unpacked_size(zf, "save it again", limit=sum(i.file_size for i in zf.infolist()))
+        with pytest.raises(Exception, match="zip bomb"):
+            check_unpacked_size(zf, "save it again", limit=sum(i.file_size for i in zf.infolist()) - 1)
