@@ -35,6 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--out", type=Path, default=Path("out"), help="output folder (default: out)")
     ex.add_argument("--rules", metavar="PROFILE", help="rule profile: a built-in name or a .toml file "
                     "(default: the recognised form's own profile)")
+    ex.add_argument("--forms", action="append", default=[], type=Path, metavar="DIR",
+                    help="a folder of your own form descriptions (*.toml), read beside the built-in ones; repeatable")
     ex.add_argument("--tables", choices=TABLE_ENGINES, default="pdfium",
                     help="table engine for PDFs: jixiao's own cell reconstruction on pages read by PDFium "
                     "(default) or by pdfplumber (slower, a cross-check), or camelot (lattice, stream where a "
@@ -61,7 +63,16 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("file", type=Path)
     explain.add_argument("--rules", metavar="PROFILE", help="rule profile (default: the recognised form's)")
     explain.add_argument("--tables", choices=TABLE_ENGINES, default="pdfium")
+    explain.add_argument("--forms", action="append", default=[], type=Path, metavar="DIR",
+                         help="a folder of your own form descriptions (*.toml); repeatable")
     explain.add_argument("--all", action="store_true", help="show every row, not only rows with flags")
+
+    forms = sub.add_parser("forms", help="list or show form descriptions")
+    forms_sub = forms.add_subparsers(dest="forms_command", required=True)
+    forms_list = forms_sub.add_parser("list", help="list the built-in forms (and those in --forms folders)")
+    forms_list.add_argument("--forms", action="append", default=[], type=Path, metavar="DIR")
+    forms_show = forms_sub.add_parser("show", help="print a form's TOML (copy it to describe your own form)")
+    forms_show.add_argument("name", help="form name or path")
 
     rules = sub.add_parser("rules", help="list or show rule profiles")
     rules_sub = rules.add_subparsers(dest="rules_command", required=True)
@@ -84,10 +95,13 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
             return _extract(args, out, err)
         if args.command == "explain":
             return _explain(args, out, err)
+        if args.command == "forms":
+            return _forms(args, out)
         return _rules(args, out)
     except JixiaoError as exc:
         print(f"jixiao: {type(exc).__name__}: {exc}", file=err)
-        return 2 if args.command == "rules" or exc.code in ("invalid_profile", "output_folder") else 1
+        return 2 if args.command in ("rules", "forms") or exc.code in ("invalid_profile", "invalid_form",
+                                                                          "output_folder") else 1
     except OSError as exc:  # the outputs could not be written (a full disk, a folder made read-only)
         where = f" ({exc.filename})" if exc.filename else ""
         print(f"jixiao: writing the outputs failed: {exc.strerror or exc}{where}; fix that and run the same "
@@ -130,7 +144,7 @@ def _extract(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         settings = RunSettings(jobs=args.jobs, timeout=args.timeout, max_memory_mb=args.max_memory,
                                force=args.force, rules=args.rules, tables=args.tables, engine=args.engine,
                                scheduler=args.scheduler, formats=tuple(args.formats),
-                               follow_links=args.follow_links)
+                               follow_links=args.follow_links, forms=tuple(args.forms))
     except ValueError as exc:
         print(f"jixiao: {exc}", file=err)
         return 2
@@ -187,7 +201,7 @@ def _explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if not args.file.is_file():
         print(f"jixiao: no such file: {args.file}", file=err)
         return 2
-    record = path_to_record(args.file, args.file.parent, args.rules, args.tables)
+    record = path_to_record(args.file, args.file.parent, args.rules, args.tables, tuple(args.forms))
     print(f"{record['source']['path']}: {record['status']}, form {record['template']}, rules {record['profile']}",
           file=out)
     for e in record.get("errors", []):
@@ -281,6 +295,20 @@ class Progress:
     def clear(self) -> None:
         self.out.write("\r\x1b[K")
         self.out.flush()
+
+
+def _forms(args: argparse.Namespace, out: TextIO) -> int:
+    from extract.forms import forms_in, load_form
+
+    if args.forms_command == "list":
+        for form in forms_in(tuple(args.forms)):
+            how = "own parser" if form.parser else "engine"
+            print(f"{form.name}\t{form.scope}\t{form.profile or '(chosen by labels)'}\t{how}\t{form.description}",
+                  file=out)
+        return 0
+    form = load_form(args.name)  # validates it, so `show` also checks an edited description
+    out.write(Path(form.source).read_text(encoding="utf-8"))
+    return 0
 
 
 def _rules(args: argparse.Namespace, out: TextIO) -> int:

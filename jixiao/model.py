@@ -137,6 +137,9 @@ class RawReport:
     missing: list[str] = field(default_factory=list)
     budget_lines: list[dict[str, str]] = field(default_factory=list)  # national form: 项目资金 rows
     indicator_points_total: str | None = None  # 分值 printed on the 总分 row
+    sections_other: list[tuple[str, str]] = field(default_factory=list)  # (heading, text) of no canonical key
+    scope: str = "project"  # project (项目支出) or department (部门整体支出)
+    class_column: bool = True  # False where the form prints no class (一级指标) at all
 
 
 # --------------------------------------------------------------------------- report
@@ -171,7 +174,7 @@ class Value:
 class Indicator:
     """One scored row of 绩效指标, normalised, then rescored by validate."""
 
-    category: str
+    category: str | None
     category_points: float | None
     name: str
     target: Value
@@ -185,6 +188,7 @@ class Indicator:
     rule: str | None = None
     reading: str | None = None
     execution_rate: float | None = None
+    coefficient: float | None = None  # 得分系数 (%), where the form scores by it (重庆 部门整体)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -205,6 +209,8 @@ class Indicator:
             out["reading"] = self.reading
         if self.execution_rate is not None:
             out["project_execution_rate"] = _round(self.execution_rate, 2)
+        if self.coefficient is not None:
+            out["score_coefficient"] = _round(self.coefficient)
         return out
 
 
@@ -274,6 +280,11 @@ class Report:
     flags: list[Flag] = field(default_factory=list)
     errors: list[ReadError] = field(default_factory=list)
     profile: str | None = None
+    sections_other: list[dict[str, str]] = field(default_factory=list)
+    scope: str = "project"
+    document_kind: str = "form"
+    stated_total: float | None = None
+    stated_grade: str | None = None
     budget_lines: list[dict[str, Any]] = field(default_factory=list)
     """National form 项目资金: item, initial_budget (年初预算数), full_year_budget (全年预算数),
     executed (全年执行数), weight (分值), execution_rate (执行率, percent), reported_score (得分),
@@ -301,6 +312,7 @@ SECTION_KEYS = (
     "建议",
     "年度总体目标",
     "总体目标完成情况",
+    "自评结论",
 )
 
 

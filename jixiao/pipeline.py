@@ -10,57 +10,46 @@ import importlib
 import logging
 import traceback
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from jixiao import __version__
 from jixiao.errors import JixiaoError, UnknownTemplate, UnsupportedTemplate
 from jixiao.inputs import file_problem, path_key, sha256_of
-from jixiao.model import SCHEMA_VERSION, SECTION_KEYS, Document, RawReport, ReadError, Report
+from jixiao.model import SCHEMA_VERSION, SECTION_KEYS, Document, ReadError, Report
 
 log = logging.getLogger("jixiao")
 
-# template → (module, function) of its form parser: Document → RawReport.
-PARSERS: dict[str, tuple[str, str]] = {
-    "suzhou-2017": ("extract.suzhou", "suzhou_document_to_raw"),
-    "national-2020": ("extract.national", "national_document_to_raw"),
-}
 FORMATS = {".pdf": "pdf", ".docx": "docx", ".doc": "doc", ".xlsx": "xlsx", ".xls": "xls", ".txt": "txt",
            ".html": "html", ".htm": "html"}
 
 
-def parser_for(template: str) -> Callable[[Document], RawReport]:
-    try:
-        module_name, func_name = PARSERS[template]
-    except KeyError:
-        raise UnsupportedTemplate(
-            f"recognised the {template} form, but jixiao has no parser for it yet (supported: {', '.join(PARSERS)})",
-            template,
-        ) from None
-    func: Callable[[Document], RawReport] = getattr(importlib.import_module(module_name), func_name)
-    return func
-
-
-def document_to_report(doc: Document, rules: Any = None) -> Report:
-    """A read document → validated ``Report`` (template recognised from its labels)."""
-    from extract.recognize import document_to_template
+def document_to_report(doc: Document, rules: Any = None, forms: tuple[Path, ...] = ()) -> Report:
+    """A read document → validated ``Report`` (form recognised from its labels; ``forms``: folders of
+    the user's own form descriptions, beside the built-in ones)."""
+    from extract.forms import document_to_form, form_to_raw
     from normalize import raw_to_report
     from validate import Profile, validate_report
 
-    template, hits = document_to_template(doc)
-    if template == "unknown":
+    form, hits = document_to_form(doc, forms)
+    if form is None:
         raise UnknownTemplate(
-            f"no known report form recognised (best match had {hits} of its labels); "
-            "jixiao reads the Suzhou 2017 form (苏州市级财政支出项目绩效自评表) and the national "
-            "项目支出绩效自评表 (财预〔2020〕10号)"
+            f"no known report form recognised (best match had {hits} of its labels), and no indicator table "
+            "with a name column and two of 目标值 / 实际完成值 / 权重 / 得分; describe the form in a TOML file "
+            "(see `jixiao forms show generic`) and pass its folder with --forms"
         )
-    raw = parser_for(template)(doc)
+    raw = form_to_raw(doc, form)
     report = raw_to_report(raw)
     report.errors.extend(ReadError("missing_part", f"not found in the document: {part}") for part in raw.missing)
-    profile = Profile.resolve(rules, template, doc.text())
+    if rules is None and form.profile:
+        rules = form.profile
+        if rules.endswith(".toml") and form.source and not Path(rules).is_absolute():
+            rules = str(Path(form.source).parent / rules)  # a user's form names its profile beside it
+    profile = Profile.resolve(rules, form.name, doc.text())
     return validate_report(report, profile)
 
 
-def path_to_record(path: Path, root: Path, rules: Any = None, tables: str = "pdfium") -> dict[str, Any]:
+def path_to_record(path: Path, root: Path, rules: Any = None, tables: str = "pdfium",
+                   forms: tuple[Path, ...] = ()) -> dict[str, Any]:
     """One input file → one contract record (a dict ready for JSON)."""
     source: dict[str, Any] = {
         "path": path_key(path, root),
@@ -80,7 +69,7 @@ def path_to_record(path: Path, root: Path, rules: Any = None, tables: str = "pdf
         source["ocr"] = doc.ocr
         if doc.notes:
             source["notes"] = list(doc.notes)
-        report = document_to_report(doc, rules)
+        report = document_to_report(doc, rules, forms)
     except JixiaoError as exc:
         template = exc.template if isinstance(exc, UnsupportedTemplate) else "unknown"
         return error_record(source, exc.code, str(exc), template)
@@ -116,6 +105,11 @@ def report_to_record(report: Report, source: dict[str, Any]) -> dict[str, Any]:
         "reported_total": report.reported_total,
         "recomputed_total": round(report.recomputed_total, 6) if report.recomputed_total is not None else None,
         "sections": {k: report.sections[k] for k in SECTION_KEYS if k in report.sections},
+        "sections_other": report.sections_other,
+        "document_kind": report.document_kind,
+        "scope": report.scope,
+        "stated_total": report.stated_total,
+        "stated_grade": report.stated_grade,
         "flags": [f.to_json() for f in report.flags],
         "budget_lines": [{k: _rounded(v) for k, v in line.items()} for line in report.budget_lines],
     }

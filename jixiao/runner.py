@@ -73,6 +73,7 @@ class RunSettings:
     scheduler: str | None = None
     formats: tuple[str, ...] = ()
     follow_links: bool = False
+    forms: tuple[Path, ...] = ()  # folders of the user's own form descriptions
 
     def __post_init__(self) -> None:
         if self.engine not in ENGINES:
@@ -127,6 +128,10 @@ def fingerprint(settings: RunSettings) -> dict[str, Any]:
             if path.suffix in (".py", ".toml", ".json") and "__pycache__" not in path.parts:
                 digest.update(path.relative_to(here).as_posix().encode())
                 digest.update(path.read_bytes())
+    for folder in settings.forms:  # the user's own form descriptions shape records like built-in ones
+        for path in sorted(Path(folder).glob("*.toml")):
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
     rules = None
     if settings.rules is not None:
         profile = settings.rules
@@ -158,6 +163,10 @@ def run_extract(
     """
     settings = settings or RunSettings()
     _STOP.clear()
+    if settings.forms:
+        from extract.forms import forms_in
+
+        forms_in(tuple(Path(f) for f in settings.forms))  # fail on a bad description before any file is read
     if settings.rules is not None and not hasattr(settings.rules, "classes"):
         from validate import Profile
 
@@ -379,7 +388,7 @@ def _done_record(out: Path, key: str, path: Path, shaped_by: dict[str, Any]) -> 
 
 def _process(path: Path, key: str, base: Path, settings: RunSettings, shaped_by: dict[str, Any]) -> dict[str, Any]:
     """One file's record, keyed as OUT keys it and marked with what shaped it."""
-    record = path_to_record(path, base, settings.rules, settings.tables)
+    record = path_to_record(path, base, settings.rules, settings.tables, settings.forms)
     record["source"]["path"] = key
     record["shaped_by"] = shaped_by
     return record
@@ -489,13 +498,14 @@ def warm_up(paths: list[Path]) -> None:
                 importlib.import_module(READERS[suffix][0])
             except ImportError:  # an optional reader: its files get their error record later
                 pass
-    from jixiao.pipeline import PARSERS
+    from extract.forms import forms_in
     from normalize.names import warm_up as load_segmenter
     from validate.profile import available_profiles, load_profile
 
-    for module_name, _ in PARSERS.values():
-        importlib.import_module(module_name)
-    importlib.import_module("extract.recognize")
+    importlib.import_module("extract.forms.engine")
+    for form in forms_in():
+        if form.parser:
+            importlib.import_module(form.parser.partition(":")[0])
     for name in available_profiles():
         load_profile(name)
     load_segmenter()

@@ -17,14 +17,20 @@ from normalize.values import parse_number, parse_value
 # First-level classes of both forms, longest first so that 影响力 is not read as 影响.
 CATEGORIES = ("影响力", "满意度", "投入", "产出", "结果", "效益")
 _POINTS = re.compile(r"(\d+(?:\.\d+)?)\s*分")
+# A printed class: its words before 指标 / 目标 and any (N分).
+_PRINTED = re.compile(r"^([^\d(（]+?)(?:类)?(?:指标|目标)?(?:[(（].*)?$")
 _YEAR = re.compile(r"(19|20)\d{2}")
 
 
 def parse_category(label: str) -> tuple[str | None, float | None]:
-    """``投入目标(26分)`` → (投入, 26.0); ``影响力目\\n标 (8分)`` → (影响力, 8.0)."""
+    """``投入目标(26分)`` → (投入, 26.0); ``影响力目\\n标 (8分)`` → (影响力, 8.0); a class no form of
+    the samples names is kept as printed, without 指标/目标 and its points (``成本指标`` → 成本)."""
     text = compact(label)
-    name = next((c for c in CATEGORIES if c in text), None)
     points = _POINTS.search(text)
+    name = next((c for c in CATEGORIES if c in text), None)
+    if name is None:
+        printed = _PRINTED.match(text)
+        name = printed.group(1) if printed and printed.group(1) else None
     return name, float(points.group(1)) if points else None
 
 
@@ -54,13 +60,13 @@ def raw_to_report(raw: RawReport) -> Report:
 
     for row in raw.indicators:
         category, points = parse_category(row.category_label)
-        if category is None:
+        if category is None and raw.class_column:
             report.errors.append(
                 ReadError("unknown_category", f"indicator {clean_name(row.name)!r} has no class label (类别)")
             )
         report.indicators.append(
             Indicator(
-                category=category or "",
+                category=category or ("" if raw.class_column else None),
                 category_points=points,
                 name=clean_name(row.name),
                 target=parse_value(row.target),
@@ -72,12 +78,15 @@ def raw_to_report(raw: RawReport) -> Report:
                 deviation_reason=clean_narrative(row.extra["deviation_reason"]) or None
                 if "deviation_reason" in row.extra
                 else None,
+                coefficient=parse_number(row.extra.get("coefficient")),
             )
         )
     report.budget_lines = [budget_line(line) for line in raw.budget_lines]
     report.section_points = parse_number(raw.section_points)
     report.reported_total = parse_number(raw.reported_total)
     report.sections = {key: clean_narrative(text) for key, text in raw.sections.items()}
+    report.sections_other = [{"heading": rejoin(fold(h)), "text": clean_narrative(t)} for h, t in raw.sections_other]
+    report.scope = raw.scope
     return report
 
 

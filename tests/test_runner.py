@@ -67,12 +67,12 @@ def test_interrupted_run_leaves_only_whole_files(folder: Path, tmp_path: Path) -
     assert not [p for p in out.rglob(".*") if p.is_file()]  # no temporary files left behind
 
 
-def _slow_or_broken(path: Path, base: Path, rules: Any = None, tables: str = "pdfium") -> dict[str, Any]:
+def _slow_or_broken(path: Path, base: Path, rules: Any = None, tables: str = "pdfium", forms: Any = ()) -> dict[str, Any]:
     if path.name == "road.docx":
         time.sleep(30)
     if path.name == "copy.txt":
         os._exit(3)  # a crash in native code looks like this from outside
-    return ORIGINAL(path, base, rules, tables)
+    return ORIGINAL(path, base, rules, tables, forms)
 
 
 ORIGINAL = runner.path_to_record
@@ -93,10 +93,10 @@ def test_hung_and_crashing_files_are_recorded_and_the_run_goes_on(folder: Path, 
     assert len(list((out / "json").glob("*.json"))) == 3
 
 
-def _tagged(path: Path, base: Path, rules: Any = None, tables: str = "pdfium") -> dict[str, Any]:
+def _tagged(path: Path, base: Path, rules: Any = None, tables: str = "pdfium", forms: Any = ()) -> dict[str, Any]:
     if path.name == "3.txt":
         os._exit(3)
-    record = ORIGINAL(path, base, rules, tables)
+    record = ORIGINAL(path, base, rules, tables, forms)
     record["source"]["notes"] = [f"pid {os.getpid()}"]
     return record
 
@@ -126,10 +126,10 @@ def test_a_failing_writer_beside_the_others_is_reported() -> None:
     assert ran == ["rest"]
 
 
-def _hungry(path: Path, base: Path, rules: Any = None, tables: str = "pdfium") -> dict[str, Any]:
+def _hungry(path: Path, base: Path, rules: Any = None, tables: str = "pdfium", forms: Any = ()) -> dict[str, Any]:
     if path.name == "road.docx":
         bytearray(512 * 1024 * 1024)  # more than the limit below
-    return ORIGINAL(path, base, rules, tables)
+    return ORIGINAL(path, base, rules, tables, forms)
 
 
 def _address_space_mb() -> int:

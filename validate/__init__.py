@@ -6,6 +6,8 @@ failure. Each flag names the rule that was applied so that an auditor can check 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from jixiao.model import Flag, Indicator, Report
 from validate.checks import budget_execution_flags, budget_line_total, report_to_flags
 from validate.profile import Profile
@@ -42,6 +44,8 @@ def validate_report(report: Report, profile: Profile) -> Report:
             field="recomputed_total", rule="undecided rows enter the recomputed total at their reported score",
         ))
     flags.extend(report_to_flags(report, profile))
+    if profile.confidence == "low":  # the form's own rules are not known: every finding says so
+        flags = [replace(f, rule_confidence="low") for f in flags]
     report.flags = flags
     return report
 

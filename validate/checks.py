@@ -18,11 +18,28 @@ def report_to_flags(report: Report, profile: Profile) -> list[Flag]:
         *execution_rate_flags(report, profile),
         *points_flags(report, profile),
         *deviation_flags(report, profile),
+        *score_exceeds_weight_flags(report, profile),
     ]
 
 
 def budget_line_total(report: Report) -> dict[str, Any] | None:
-    return next((line for line in report.budget_lines if line["item"] == "年度资金总额"), None)
+    """The money row that carries the budget score: 年度资金总额, or the block's first row where the
+    form names it otherwise (总额, 部门预算执行情况)."""
+    lines = report.budget_lines
+    return next((line for line in lines if line["item"] == "年度资金总额"), lines[0] if lines else None)
+
+
+def score_exceeds_weight_flags(report: Report, profile: Profile) -> Iterator[Flag]:
+    """A row's reported score above its weight (分值 / 权重): no rule of any form allows it."""
+    if not profile.score_exceeds_weight:
+        return
+    for i, ind in enumerate(report.indicators):
+        if ind.weight is not None and ind.reported_score is not None \
+                and ind.reported_score > ind.weight + profile.sum_tolerance:
+            yield Flag("score_exceeds_weight", "error", ind.name,
+                       f"reported score {ind.reported_score:g} is above the row's weight {ind.weight:g}",
+                       field=f"indicators[{i}].reported_score", reported=ind.reported_score, expected=ind.weight,
+                       rule="自评分 ≤ 权重/分值")
 
 
 def budget_execution_flags(report: Report, profile: Profile) -> Iterator[Flag]:

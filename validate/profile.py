@@ -23,8 +23,10 @@ else:  # pragma: no cover
 PROFILE_DIR = Path(__file__).parent / "profiles"
 WEIGHT_CHECKS = ("sum", "equal_split")
 REVERSE_FORMULAS = ("ratio", "linear")
-SCORINGS = ("band", "proportional")  # Suzhou: completion-rate bands; national: share of the target reached
-QUALITATIVE = ("grades", "bands")  # Suzhou: 好/较好/… shares; national: 达成/部分达成/未达成 score bands
+# Suzhou: completion-rate bands; national: share of the target reached; 重庆 部门整体: 得分系数 × 指标权重
+SCORINGS = ("band", "proportional", "coefficient")
+# Suzhou: 好/较好/… shares; national: 达成/部分达成/未达成 score bands; reported: kept within [0, weight]
+QUALITATIVE = ("grades", "bands", "reported")
 RATE_BASES = ("full_year", "initial")
 PERCENT_READINGS = ("completion", "difference")
 CONFIDENCES = ("high", "low")
@@ -98,6 +100,8 @@ class Profile:
     execution_rate_indicator: str = "预算执行率"
     over_achievement_at: float | None = None
     deviation_required: bool = False
+    score_exceeds_weight: bool = False  # flag a row whose reported score is above its weight
+    confidence: str = "high"  # low: the form's rules are not known (generic); every flag says so
     total_points: float | None = None
     split: Mapping[str, float] = field(default_factory=dict)
     budget: BudgetRule | None = None
@@ -116,7 +120,7 @@ class Profile:
             for grade in (self.echo_grade, self.mixed_grade):
                 if grade not in self.grades:
                     raise ValueError(f"assumptions: grade {grade!r} is not in [grades]")
-        else:
+        elif self.qualitative == "bands":
             if not self.bands:
                 raise ValueError("qualitative = \"bands\" needs a [bands] table")
             for outcome, (lo, hi) in self.bands.items():
@@ -195,7 +199,7 @@ def _parse_profile_file(path: str, mtime_ns: int, size: int) -> Profile:
 
 _TOP_KEYS = {"name", "template", "description", "detect", "scoring", "qualitative", "tolerance", "grades", "bands",
              "assumptions", "classes", "special", "budget", "split", "total_points", "over_achievement_at",
-             "deviation_required"}
+             "deviation_required", "score_exceeds_weight", "confidence"}
 _TOLERANCES = {"score", "sum", "money", "execution_rate"}
 _ASSUMPTIONS = {"echo_grade", "mixed_grade", "reverse_formula", "percent_readings", "execution_rate_indicator",
                 "unmapped_grade"}
@@ -235,6 +239,8 @@ def profile_from_dict(data: Mapping[str, Any], source: str = "") -> Profile:
             "bands": {str(k): _pair(v, f"bands.{k}", where) for k, v in dict(data.get("bands", {})).items()},
             "split": {str(k): _number(v, f"split.{k}", where) for k, v in dict(data.get("split", {})).items()},
             "deviation_required": bool(data.get("deviation_required", False)),
+            "score_exceeds_weight": bool(data.get("score_exceeds_weight", False)),
+            "confidence": str(data.get("confidence", "high")),
             "classes": classes,
             "special": special,
             "source": source,

@@ -1,0 +1,251 @@
+"""The form engine: any ``Document`` → ``RawReport`` through a form description.
+
+Every part is found by its labels, never by row numbers: header fields by their label cells, the
+money block and the indicator table by the roles of their header rows (so columns may come in any
+order, and a table may run on over pages or repeat its header), narrative cells by their labels.
+Hierarchy columns (一级 / 二级) merged down their rows are carried down; a class printed as a row of
+its own (``产出指标(50分)``) starts a class; a name cut by a page break is joined to its row.
+"""
+
+from __future__ import annotations
+
+import re
+
+from extract.forms.description import VALUE_ROLES, BudgetPart, FormDescription
+from extract.labels import ClassLabel, Entry, entries_to_indicators, inline_value, label_key, rows_to_fields
+from extract.rows import Row, document_to_rows
+from jixiao.model import Document, Paragraph, RawIndicator, RawReport
+from normalize.text import compact
+
+# A class printed as a row of its own, or a 一级 cell: 产出指标(50分), 效益指标（30分）, 过程指标.
+_CLASS_ROW = re.compile(r"^[^\d(（]{1,10}(?:指标|目标)\s*(?:[(（]\s*\d+(?:\.\d+)?\s*分\s*[)）])?$")
+# 二级 words: a column of these is the 二级 level whatever its header says.
+SUBCLASS_WORDS = ("数量指标", "质量指标", "时效指标", "成本指标", "经济成本指标", "社会成本指标", "生态环境成本指标",
+                  "经济效益指标", "社会效益指标", "生态效益指标", "可持续影响指标", "服务对象满意度指标")
+_FIRST_LEVEL = ("产出", "效益", "满意度", "投入", "过程", "结果", "影响力", "管理", "决策")
+
+
+def document_to_raw(doc: Document, form: FormDescription) -> RawReport:
+    rows = document_to_rows(doc)
+    raw = RawReport(template=form.name)
+    raw.scope = form.scope
+    raw.project = _project(doc, rows, form)
+    if form.budget is not None:
+        raw.budget_lines = budget_lines(rows, form.budget)
+    raw.sections, raw.sections_other = _narrative(rows, form)
+    _indicators(rows, raw, form)
+    if form.total_fields:
+        total = rows_to_fields(rows, {"total": form.total_fields}).get("total", "").strip()
+        if total:
+            raw.reported_total = total
+            raw.missing = [m for m in raw.missing if not m.endswith("(reported total)")]
+    raw.missing.extend(_missing(raw, form))
+    return raw
+
+
+def _project(doc: Document, rows: list[Row], form: FormDescription) -> dict[str, str]:
+    found = rows_to_fields(rows, form.fields) if form.fields else {}
+    year = re.compile(form.year_pattern)
+    for block in doc.blocks:
+        texts = [block.text] if isinstance(block, Paragraph) else [c.text for c in block.cells]
+        for text in texts:
+            if "year" not in found:
+                match = year.search(compact(text))
+                if match:
+                    found["year"] = match.group(1)
+            for key, labels in form.fields.items():
+                if key not in found and isinstance(block, Paragraph):
+                    value = inline_value(text, labels)
+                    if value is not None:
+                        found[key] = value
+    return found
+
+
+def roles_of(row: Row, spec: dict[str, tuple[str, ...]]) -> dict[str, int]:
+    """Column of each role whose label a cell of ``row`` prints (the first role that fits a cell wins,
+    so that 年初预算数 is not read as 预算数 and 执行率权重 not as 执行率)."""
+    roles: dict[str, int] = {}
+    for cell in row.cells():
+        label = label_key(cell.text)
+        if not label or len(label) > 20:
+            continue
+        for role, labels in spec.items():
+            if role not in roles and any(label == l or label.startswith(l) for l in labels):
+                roles[role] = cell.col
+                break
+    return roles
+
+
+def budget_lines(rows: list[Row], part: BudgetPart) -> list[dict[str, str]]:
+    for r, row in enumerate(rows):
+        roles = roles_of(row, part.columns)
+        if not set(part.needs) <= set(roles) or (part.one_of and not set(part.one_of) & set(roles)):
+            continue
+        first_value = min(roles.values())
+        lines: list[dict[str, str]] = []
+        for below in rows[r + 1:r + 1 + part.max_rows]:
+            item = None
+            for cell in below.cells():
+                if cell.col >= first_value:
+                    break
+                key = part.items.get(label_key(cell.text))
+                if key and below.starts_here(cell):
+                    item = key
+            figures = {role: below.own_text(col).strip() for role, col in roles.items()}
+            if item is None and part.single_item and not lines and any(_has_digit(v) for v in figures.values()):
+                item = part.single_item
+            if item is None:
+                if lines:
+                    break
+                continue
+            lines.append({"item": item, **figures})
+            if part.single_item and item == part.single_item:
+                break
+        return lines
+    return []
+
+
+def _has_digit(text: str) -> bool:
+    return any(ch.isdigit() for ch in text)
+
+
+def _narrative(rows: list[Row], form: FormDescription) -> tuple[dict[str, str], list[tuple[str, str]]]:
+    """Goal blocks (sub-headers with their texts below) and label → text cells."""
+    sections: dict[str, str] = {}
+    other: list[tuple[str, str]] = []
+    labels = set(form.goals) | set(form.sections)
+    for r, row in enumerate(rows):
+        cols = {form.goals[label_key(c.text)]: c.col for c in row.cells() if label_key(c.text) in form.goals}
+        cols = {k: v for k, v in cols.items() if k not in sections}
+        if cols:
+            for below in rows[r + 1:r + 4]:
+                texts = {key: below.own_text(col).strip() for key, col in cols.items()}
+                texts = {k: v for k, v in texts.items() if v and label_key(v) not in labels}
+                if texts:
+                    sections.update(texts)
+                    break
+    for row in rows:
+        cells = [c for c in row.cells() if row.starts_here(c)]
+        for i, cell in enumerate(cells):
+            key = form.sections.get(label_key(cell.text))
+            if key is None or key in sections:
+                continue
+            right = [c.text.strip() for c in cells[i + 1:] if c.text.strip()]
+            if not right or label_key(right[0]) in labels:
+                continue
+            text = right[0]
+            if key == "other":
+                other.append((compact(cell.text).rstrip(":："), text))
+            else:
+                sections[key] = text
+            break
+    return sections, other
+
+
+def _regex_of(labels: tuple[str, ...]) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(compact(l)) for l in labels)
+    return re.compile(rf"^(?:{alternatives})(\d+(?:\.\d+)?分?)?$")
+
+
+def _is_header(row: Row, form: FormDescription) -> bool:
+    roles = roles_of(row, form.columns)
+    values = sum(1 for role in VALUE_ROLES if role in roles)
+    return set(form.header_needs) <= set(roles) and values >= form.header_min_values
+
+
+def _class_starts(text: str, form: FormDescription) -> bool:
+    flat = compact(text)
+    if not flat:
+        return False
+    return any(k in flat for k in form.class_words) if form.class_words else True
+
+
+def _class_column_is_subclass(rows: list[Row], col: int | None) -> bool:
+    """A class column holding 二级 words (数量指标, 社会效益指标 …) and no 一级 one is the 二级 level."""
+    if col is None:
+        return False
+    values = {compact(r.own_text(col)) for r in rows} - {""}
+    second = {v for v in values if any(v.startswith(w[:-2]) and v.endswith("指标") for w in SUBCLASS_WORDS)}
+    first = {v for v in values - second if any(v.startswith(k) for k in _FIRST_LEVEL)}
+    return bool(second) and not first
+
+
+def _indicators(rows: list[Row], raw: RawReport, form: FormDescription) -> None:
+    start = next((i for i, row in enumerate(rows) if _is_header(row, form)), None)
+    if start is None:
+        raw.missing.append("绩效指标 (indicator table)")
+        return
+    roles = roles_of(rows[start], form.columns)
+    total = _regex_of(form.total_labels)
+    body = rows[start + 1:]
+    if "subclass" not in roles and _class_column_is_subclass(body, roles.get("class")):
+        roles["subclass"] = roles.pop("class")
+    raw.class_column = "class" in roles
+    label = ClassLabel()
+    sub = ""
+    entries: list[Entry] = []
+    for row in body:
+        if _is_header(row, form):
+            roles = roles_of(row, form.columns)
+            if "subclass" not in roles and raw.class_column is False and "class" in roles:
+                roles["subclass"] = roles.pop("class")
+            continue
+        texts = [c.text for c in row.cells() if row.starts_here(c) and c.text.strip()]
+        totals = [m for m in (total.match(label_key(t)) for t in texts) if m]
+        if totals:
+            raw.reported_total = row.own_text(roles.get("score")).strip() or totals[0].group(1)
+            raw.indicator_points_total = row.own_text(roles.get("weight")).strip() or None
+            break
+        if len(texts) == 1 and _CLASS_ROW.match(compact(texts[0])) and not _values(row, roles)["weight"]:
+            label = ClassLabel([texts[0]])  # a class printed as a row of its own
+            raw.class_column = True
+            continue
+        level1 = row.own_text(roles.get("class")).strip()
+        if level1 and _class_starts(level1, form):
+            label = ClassLabel([level1])
+        level2 = row.own_text(roles.get("subclass")).strip()
+        if level2:
+            sub = level2
+        values = _values(row, roles)
+        name = row.own_text(roles.get("name")).strip()
+        if not name and not any(values.values()):
+            continue
+        if name and not any(values.values()):
+            entries.append(Entry("fragment", label, text=name))
+            continue
+        extra = {"subcategory": sub}
+        reason = row.own_text(roles.get("reason")).strip()
+        if reason:
+            extra["deviation_reason"] = reason
+        if "coefficient" in roles:
+            extra["coefficient"] = row.own_text(roles["coefficient"]).strip()
+        indicator = RawIndicator(category_label="", name=name, target=values["target"], weight=values["weight"],
+                                 actual=values["actual"], score=values["score"], page=row.page, extra=extra)
+        entries.append(Entry("indicator", label, indicator=indicator))
+    entries_to_indicators(entries, raw, form.total_name)
+
+
+def _values(row: Row, roles: dict[str, int]) -> dict[str, str]:
+    values = {k: row.own_text(roles.get(k)).strip() for k in ("target", "actual", "weight", "score")}
+    adjusted = row.own_text(roles.get("target_adjusted")).strip()
+    if adjusted and adjusted not in ("/", "—", "-", "无"):
+        values["target"] = adjusted  # 调整指标值, where filled, replaces 年初指标值
+    if "nature" in roles or "unit" in roles:
+        values["target"] = "".join(x for x in (row.own_text(roles.get("nature")).strip(), values["target"],
+                                               row.own_text(roles.get("unit")).strip()) if x)
+    if "coefficient" in roles and not values["score"]:
+        values["score"] = ""
+    return values
+
+
+def _missing(raw: RawReport, form: FormDescription) -> list[str]:
+    # 实施单位: missing where its label is printed with an empty cell (a copy without the label is not faulted).
+    missing = [f"project {key}" for key in ("name", "year", "department", "implementing_unit")
+               if (key in form.required_fields or key in raw.project)
+               and key in (*form.fields, "year") and not raw.project.get(key, "").strip()
+               and (key != "implementing_unit" or key in raw.project)]
+    if form.budget_required and not raw.budget_lines:
+        missing.append("项目资金 (money block)")
+    if form.goal_required and form.goal_required not in raw.sections:
+        missing.append(f"section {form.goal_required}")
+    return missing
