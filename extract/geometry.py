@@ -10,6 +10,10 @@ is a set of small steps, each a pure function:
 
 Coordinates: origin at the top-left of the page, y growing downwards, in any unit (PDF
 points or scan pixels); tolerances scale with the median glyph height.
+
+The work per page is bounded (``MAX_PAGE_SEGMENTS`` and the bounds after it): a page past a bound
+(a hostile or broken file: hundreds of thousands of tiny lines cost minutes) gets no table
+reconstruction; it is read as text lines, with a note naming the page and what it drew.
 """
 
 from __future__ import annotations
@@ -21,6 +25,22 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator, Sequence
 
 from jixiao.model import Block, Cell, Document, Paragraph, Table
+
+# Ruling-line pieces one page may draw for its tables to be rebuilt. A real form page draws a few
+# hundred to a few thousand (Word paints every cell border as a thin rectangle); grouping them costs
+# more than linear time, so 200,000 tiny lines kept a worker busy past its timeout.
+MAX_PAGE_SEGMENTS = 20_000
+# Pairs of pieces compared to group them into tables (about a second); a real page needs well
+# under a million, a page of thousands of overlapping full-width lines hundreds of millions.
+MAX_TOUCH_TESTS = 10_000_000
+# Grid slots (rows × columns) of one ruled table: a real form page has some hundreds to thousands.
+MAX_GRID_SLOTS = 100_000
+# Ruled tables on one page: every character is looked up in each, and a real page has a few.
+MAX_PAGE_TABLES = 200
+
+
+class PageTooComplex(Exception):
+    """A page draws more than the table reconstruction's work bounds allow (hostile or broken)."""
 
 
 @dataclass(frozen=True)
@@ -63,6 +83,9 @@ class PageGeometry:
     height: float
     segments: tuple[Segment, ...]
     glyphs: tuple[Glyph, ...]
+    # Path segments the page reader counted but did not collect (``segments`` is then empty)
+    # because there were more than MAX_PAGE_SEGMENTS of them; 0 when all were collected.
+    uncollected_segments: int = 0
 
 
 @dataclass
@@ -100,14 +123,11 @@ def pages_to_document(pages: Iterable[PageGeometry], format: str, ocr: bool = Fa
     for page in pages:
         n_pages = page.number
         unit = glyph_unit(page.glyphs)
-        grids = segments_to_grids(page.segments, unit)
-        if not grids:
-            virtual = text_to_virtual_segments(page, unit)
-            if virtual:
-                grids = segments_to_grids(virtual, unit)
-                for grid in grids:
-                    grid.virtual = True
-                found_notes.append(f"page {page.number}: no ruling lines; table cells rebuilt from text alignment")
+        try:
+            grids = page_to_grids(page, unit, found_notes)
+        except PageTooComplex as exc:
+            grids = []
+            found_notes.append(f"page {page.number}: {exc}; no tables rebuilt, the page read as text lines")
         placed = place_glyphs(grids, page.glyphs)
         items: list[tuple[float, Block | _Grid]] = [(g.top, g) for g in grids]
         items.extend((top, p) for top, p in glyphs_to_paragraphs(placed, page, unit))
@@ -135,6 +155,23 @@ def pages_to_document(pages: Iterable[PageGeometry], format: str, ocr: bool = Fa
                 blocks.append(table)
                 last = _LastTable(page.number, item, _cut_columns(item, unit, item))
     return Document(blocks=tuple(blocks), format=format, pages=n_pages or None, ocr=ocr, notes=tuple(found_notes))
+
+
+def page_to_grids(page: PageGeometry, unit: float, notes: list[str]) -> list[_Grid]:
+    """The page's tables: from its ruling lines, else from how its text aligns (said in ``notes``).
+    PageTooComplex past a work bound."""
+    drawn = page.uncollected_segments or len(page.segments)
+    if drawn > MAX_PAGE_SEGMENTS:
+        raise PageTooComplex(f"{drawn:,} path segments drawn (more than {MAX_PAGE_SEGMENTS:,})")
+    grids = segments_to_grids(page.segments, unit, strict=True)
+    if not grids:
+        virtual = text_to_virtual_segments(page, unit)
+        if virtual:
+            grids = segments_to_grids(virtual, unit, strict=True)
+            for grid in grids:
+                grid.virtual = True
+            notes.append(f"page {page.number}: no ruling lines; table cells rebuilt from text alignment")
+    return grids
 
 
 @dataclass
@@ -198,8 +235,21 @@ def cluster(values: Iterable[float], tol: float) -> list[float]:
     return [sum(c) / len(c) for c in out]
 
 
-def segments_to_grids(segments: Sequence[Segment], unit: float) -> list[_Grid]:
-    """Group touching ruling lines into tables and rebuild each table's cells with spans."""
+def segments_to_grids(segments: Sequence[Segment], unit: float, strict: bool = False) -> list[_Grid]:
+    """Group touching ruling lines into tables and rebuild each table's cells with spans.
+
+    Past a work bound no table is rebuilt: PageTooComplex with ``strict``, else no grids."""
+    try:
+        return _segments_to_grids(segments, unit)
+    except PageTooComplex:
+        if strict:
+            raise
+        return []
+
+
+def _segments_to_grids(segments: Sequence[Segment], unit: float) -> list[_Grid]:
+    if len(segments) > MAX_PAGE_SEGMENTS:
+        raise PageTooComplex(f"{len(segments):,} ruling-line pieces (more than {MAX_PAGE_SEGMENTS:,})")
     tol = max(1.0, unit * 0.35)
     groups = _connected(segments, tol)
     grids = []
@@ -215,6 +265,8 @@ def segments_to_grids(segments: Sequence[Segment], unit: float) -> list[_Grid]:
         grid = _slots_to_cells(xs, ys, h, v, tol)
         if grid is not None:
             grids.append(grid)
+    if len(grids) > MAX_PAGE_TABLES:
+        raise PageTooComplex(f"{len(grids):,} ruled tables (more than {MAX_PAGE_TABLES:,})")
     grids.sort(key=lambda g: (g.top, g.xs[0]))
     return grids
 
@@ -231,12 +283,18 @@ def _connected(segments: Sequence[Segment], tol: float) -> list[list[Segment]]:
 
     boxes = [(s.x0 - tol, s.top - tol, s.x1 + tol, s.bottom + tol) for s in segments]
     order = sorted(range(len(segments)), key=lambda i: boxes[i][0])
+    lefts = [boxes[i][0] for i in order]
+    # Each box is compared with the boxes after it (in x order) that start before it ends: their
+    # number is known before any comparison, so a page that would take minutes is refused at once.
+    ends = [bisect.bisect_right(lefts, boxes[a][2], a_pos + 1) for a_pos, a in enumerate(order)]
+    tests = sum(end - a_pos - 1 for a_pos, end in enumerate(ends))
+    if tests > MAX_TOUCH_TESTS:
+        raise PageTooComplex(f"{len(segments):,} ruling-line pieces that overlap too much to group "
+                             f"({tests:,} comparisons, more than {MAX_TOUCH_TESTS:,})")
     for a_pos, a in enumerate(order):
-        ax0, ay0, ax1, ay1 = boxes[a]
-        for b in order[a_pos + 1:]:
-            bx0, by0, bx1, by1 = boxes[b]
-            if bx0 > ax1:
-                break
+        _, ay0, _, ay1 = boxes[a]
+        for b in order[a_pos + 1:ends[a_pos]]:
+            _, by0, _, by1 = boxes[b]
             if by0 <= ay1 and ay0 <= by1:
                 parent[find(a)] = find(b)
     groups: dict[int, list[Segment]] = {}
@@ -245,20 +303,37 @@ def _connected(segments: Sequence[Segment], tol: float) -> list[list[Segment]]:
     return list(groups.values())
 
 
-def _covered(lines: list[tuple[float, float, float]], at: float, lo: float, hi: float, tol: float) -> bool:
+class _Lines:
+    """Ruling lines (pos, start, end) sorted by position, so that the border test of each slot
+    looks only at the lines near it instead of all the table's lines."""
+
+    def __init__(self, lines: list[tuple[float, float, float]]) -> None:
+        self.lines = lines
+        self.order = sorted(range(len(lines)), key=lambda i: lines[i][0])
+        self.positions = [lines[i][0] for i in self.order]
+
+    def near(self, at: float, tol: float) -> list[tuple[float, float, float]]:
+        """The lines within ``tol`` of ``at``, in their original order (the sum below is the same)."""
+        a = bisect.bisect_left(self.positions, at - 2 * tol)  # a wider window, then the exact test
+        b = bisect.bisect_right(self.positions, at + 2 * tol)
+        return [line for line in (self.lines[i] for i in sorted(self.order[a:b])) if abs(line[0] - at) <= tol]
+
+
+def _covered(lines: _Lines, at: float, lo: float, hi: float, tol: float) -> bool:
     """Is the span lo..hi at position ``at`` covered by ruling lines (pos, start, end), mostly?"""
     need = (hi - lo) * 0.6
     got = 0.0
-    for pos, start, end in lines:
-        if abs(pos - at) <= tol:
-            got += max(0.0, min(end, hi) - max(start, lo))
+    for _, start, end in lines.near(at, tol):
+        got += max(0.0, min(end, hi) - max(start, lo))
     return got >= need
 
 
 def _slots_to_cells(xs: list[float], ys: list[float], h: list[Segment], v: list[Segment], tol: float) -> _Grid | None:
     n_rows, n_cols = len(ys) - 1, len(xs) - 1
-    hl = [((s.top + s.bottom) / 2, s.x0, s.x1) for s in h]
-    vl = [((s.x0 + s.x1) / 2, s.top, s.bottom) for s in v]
+    if n_rows * n_cols > MAX_GRID_SLOTS:
+        raise PageTooComplex(f"a ruled table of {n_rows:,} × {n_cols:,} slots (more than {MAX_GRID_SLOTS:,})")
+    hl = _Lines([((s.top + s.bottom) / 2, s.x0, s.x1) for s in h])
+    vl = _Lines([((s.x0 + s.x1) / 2, s.top, s.bottom) for s in v])
     cells = merge_slots(
         n_rows, n_cols,
         open_right=lambda r, c: not _covered(vl, xs[c + 1], ys[r], ys[r + 1], tol),

@@ -7,7 +7,10 @@ continuations. Pages without a text layer (scans) go through OCR.
 
 Two page readers give the geometry the same ``PageGeometry``: PDFium (``extract.pdfium``, the
 default, about five times faster) and pdfplumber (``--tables pdfplumber``), kept as a
-cross-check: the tests require both to give the same record for every sample.
+cross-check: the tests require both to give the same record for every sample. A page that draws
+more than ``geometry.MAX_PAGE_SEGMENTS`` path segments is read as text lines by either; with
+pdfplumber it is read by PDFium, which counts them first: pdfminer would interpret every one of
+them in Python (minutes for 200,000) before anything could be checked.
 """
 
 from __future__ import annotations
@@ -15,8 +18,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from extract.geometry import Glyph, PageGeometry, Segment, dedupe_glyphs, pages_to_document
-from extract.pdfium import AXIS_TOLERANCE, pdfium
+from extract.geometry import MAX_PAGE_SEGMENTS, Glyph, PageGeometry, Segment, dedupe_glyphs, pages_to_document
+from extract.pdfium import AXIS_TOLERANCE, drawn_segments, pdfium
 from extract.pdfium import page_to_geometry as pdfium_page
 from extract.limits import raise_if_out_of_memory
 from jixiao.errors import UnreadableDocument
@@ -59,9 +62,39 @@ def pdf_to_document_pdfplumber(path: Path) -> Document:
         raise_if_out_of_memory(exc)
         raise _unreadable(exc) from exc
     try:
-        return _read_pages(path, ((page_to_geometry(page), bool(page.images)) for page in pdf.pages))
+        return _read_pages(path, _plumber_pages(path, pdf))
     finally:
         pdf.close()
+
+
+def _plumber_pages(path: Path, pdf: Any) -> Iterator[tuple[PageGeometry, bool]]:
+    """pdfplumber's pages (geometry, has images); a page that draws too much read by PDFium instead."""
+    try:
+        counter = pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError:  # pdfminer may read what PDFium cannot: no counts then
+        counter = None
+    try:
+        for index, page in enumerate(pdf.pages):
+            if counter is not None and index < len(counter):
+                heavy = _pdfium_if_heavy(counter, index)
+                if heavy is not None:
+                    yield heavy
+                    continue
+            yield page_to_geometry(page), bool(page.images)
+    finally:
+        if counter is not None:
+            counter.close()
+
+
+def _pdfium_if_heavy(pdf: Any, index: int) -> tuple[PageGeometry, bool] | None:
+    page = pdf[index]
+    try:
+        if drawn_segments(page) <= MAX_PAGE_SEGMENTS:
+            return None
+        geometry, images = pdfium_page(page, index + 1)
+        return geometry, images > 0
+    finally:
+        page.close()
 
 
 def _read_pages(path: Path, pages: Iterable[tuple[PageGeometry, bool]]) -> Document:

@@ -12,19 +12,22 @@ baseline less the font's descent). A line's characters must share one top and bo
 
 Ruling lines are the straight horizontal and vertical pieces of every painted path, rectangles and
 thin filled rectangles included (Word draws cell borders as any of these), also inside form
-XObjects; diagonals (a 斜线表头 split cell) are not ruling lines and are skipped.
+XObjects; diagonals (a 斜线表头 split cell) are not ruling lines and are skipped. A page whose paths
+have more than ``geometry.MAX_PAGE_SEGMENTS`` segments in all gives no ruling lines, only their count
+(one C call per path): walking them point by point would already cost seconds.
 """
 
 from __future__ import annotations
 
 import ctypes
 import math
+from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 
-from extract.geometry import Glyph, PageGeometry, Segment, dedupe_glyphs
+from extract.geometry import MAX_PAGE_SEGMENTS, Glyph, PageGeometry, Segment, dedupe_glyphs
 
 # Pieces whose ends differ by less than this across their direction are axis-aligned (points).
 AXIS_TOLERANCE = 0.5
@@ -65,14 +68,33 @@ class _View:
         return min(ax, bx), min(at, bt), max(ax, bx), max(at, bt)
 
 
+@dataclass
+class _Tally:
+    """What the walk over a page's objects found."""
+
+    view: _View
+    collect: bool = True  # False once the page has too many path segments, or to only count them
+    segments: list[Segment] = field(default_factory=list)
+    drawn: int = 0  # path segments of painted paths (PDFium counts a line as two, a rectangle as five)
+    images: int = 0
+
+
 def page_to_geometry(page: Any, number: int) -> tuple[PageGeometry, int]:
     """One pypdfium2 page → (its geometry as displayed, how many images it draws)."""
     view = _View(page)
     glyphs = tuple(dedupe_glyphs(_glyphs(page, view)))
-    segments: list[Segment] = []
-    images = _walk(page, view, segments)
+    tally = _walk(page, _Tally(view))
     width, height = view.size
-    return PageGeometry(number, float(width), float(height), tuple(segments), glyphs), images
+    if tally.drawn > MAX_PAGE_SEGMENTS:
+        geometry = PageGeometry(number, float(width), float(height), (), glyphs, uncollected_segments=tally.drawn)
+    else:
+        geometry = PageGeometry(number, float(width), float(height), tuple(tally.segments), glyphs)
+    return geometry, tally.images
+
+
+def drawn_segments(page: Any) -> int:
+    """How many path segments the page paints (forms included), without reading them."""
+    return _walk(page, _Tally(_View(page), collect=False)).drawn
 
 
 def _glyphs(page: Any, view: _View) -> Iterator[Glyph]:
@@ -101,30 +123,34 @@ def _glyphs(page: Any, view: _View) -> Iterator[Glyph]:
         textpage.close()
 
 
-def _walk(page: Any, view: _View, out: list[Segment]) -> int:
-    """Ruling lines of every path object into ``out``; returns the number of image objects."""
+def _walk(page: Any, tally: _Tally) -> _Tally:
+    """Ruling lines of every path object, path segments and image objects into ``tally``."""
     handle = page.raw
     objects = [raw.FPDFPage_GetObject(handle, i) for i in range(raw.FPDFPage_CountObjects(handle))]
-    return _walk_objects(objects, IDENTITY, view, out, 0)
+    _walk_objects(objects, IDENTITY, tally, 0)
+    return tally
 
 
-def _walk_objects(objects: list[Any], outer: Matrix, view: _View, out: list[Segment], depth: int) -> int:
-    images = 0
+def _walk_objects(objects: list[Any], outer: Matrix, tally: _Tally, depth: int) -> None:
     fs = raw.FS_MATRIX()
     for obj in objects:
         kind = raw.FPDFPageObj_GetType(obj)
         if kind == raw.FPDF_PAGEOBJ_IMAGE:
-            images += 1
+            tally.images += 1
         elif kind == raw.FPDF_PAGEOBJ_PATH:
-            if _painted(obj) and raw.FPDFPageObj_GetMatrix(obj, ctypes.byref(fs)):
+            if not _painted(obj):
+                continue
+            tally.drawn += max(0, raw.FPDFPath_CountSegments(obj))
+            if tally.drawn > MAX_PAGE_SEGMENTS:
+                tally.collect = False  # the page is read as text: what was collected is not used
+            if tally.collect and raw.FPDFPageObj_GetMatrix(obj, ctypes.byref(fs)):
                 m = _compose((fs.a, fs.b, fs.c, fs.d, fs.e, fs.f), outer)
-                out.extend(_path_segments(obj, m, view))
+                tally.segments.extend(_path_segments(obj, m, tally.view))
         elif kind == raw.FPDF_PAGEOBJ_FORM and depth < MAX_FORM_DEPTH:
             if raw.FPDFPageObj_GetMatrix(obj, ctypes.byref(fs)):
                 m = _compose((fs.a, fs.b, fs.c, fs.d, fs.e, fs.f), outer)
                 inner = [raw.FPDFFormObj_GetObject(obj, i) for i in range(raw.FPDFFormObj_CountObjects(obj))]
-                images += _walk_objects(inner, m, view, out, depth + 1)
-    return images
+                _walk_objects(inner, m, tally, depth + 1)
 
 
 def _painted(obj: Any) -> bool:

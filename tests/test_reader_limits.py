@@ -3,19 +3,23 @@
 * running out of memory inside a reader reaches the pipeline as MemoryError (memory_limit, retried),
   never as a damaged file;
 * a zip package is refused as a zip bomb by the bytes it really inflates to, not the sizes it declares;
+* a PDF page that draws hundreds of thousands of lines is read as text in seconds, with a note,
+  instead of costing a whole timeout in table reconstruction;
 """
 
 from __future__ import annotations
 
+import contextlib
+import signal
 import struct
 import time
 import zipfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import pytest
 
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, pdf_bytes
 
 DOCX = SAMPLES / "suzhou-2020-egov-selfeval.docx"
 XLSX = SAMPLES / "national-2022-old-community-renovation-exec-rate.xlsx"
@@ -184,3 +188,97 @@ def test_a_package_within_the_limit_is_read_in_full(tmp_path: Path) -> None:
         check_unpacked_size(zf, "save it again", limit=sum(i.file_size for i in zf.infolist()))
         with pytest.raises(Exception, match="zip bomb"):
             check_unpacked_size(zf, "save it again", limit=sum(i.file_size for i in zf.infolist()) - 1)
+
+
+# --------------------------------------------------------------------------- work per page
+
+
+@contextlib.contextmanager
+def _deadline(seconds: float) -> Iterator[None]:
+    """Fail the test after ``seconds`` instead of waiting minutes for code without the bounds."""
+    def stop(_signum: int, _frame: Any) -> None:
+        raise TimeoutError(f"still running after {seconds} s")
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _drawing_pdf(n: int, kind: str) -> bytes:
+    """One page of ``n`` tiny lines (or rectangles) in a 500-wide lattice, and a line of text."""
+    ops = []
+    for i in range(n):
+        x, y = 10 + (i % 500) * 1.1, 10 + (i // 500) * 1.9
+        ops.append(b"%.1f %.1f m %.1f %.1f l" % (x, y, x + 0.8, y) if kind == "lines" else
+                   b"%.1f %.1f 0.8 0.8 re" % (x, y))
+    content = b"\n".join(ops) + b" S\nBT /F1 12 Tf 72 800 Td (Hello world) Tj ET"
+    return pdf_bytes([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ])
+
+
+@pytest.mark.parametrize("kind", ["lines", "rects"])
+@pytest.mark.parametrize("tables", ["pdfium", "pdfplumber"])
+def test_a_page_of_200000_tiny_segments_is_read_as_text_in_seconds(tmp_path: Path, kind: str, tables: str) -> None:
+    from extract.pdf import pdf_to_document, pdf_to_document_pdfplumber
+
+    read = pdf_to_document if tables == "pdfium" else pdf_to_document_pdfplumber
+    path = tmp_path / f"{kind}.pdf"
+    path.write_bytes(_drawing_pdf(200_000, kind))
+    with _deadline(30):  # minutes without the bound
+        doc = read(path)
+    segments = "400,000" if kind == "lines" else "1,000,000"  # PDFium counts a line as 2, a rectangle as 5
+    assert doc.notes == (f"page 1: {segments} path segments drawn (more than 20,000); "
+                         "no tables rebuilt, the page read as text lines",)
+    assert not list(doc.tables())
+    assert "Hello world" in doc.text()
+
+
+def _page(segments: list[Any]) -> Any:
+    from extract.geometry import Glyph, PageGeometry
+
+    return PageGeometry(1, 2000, 2000, tuple(segments), (Glyph("字", 6, 6, 16, 16),))
+
+
+def test_overlapping_lines_under_the_segment_bound_are_not_grouped_pair_by_pair() -> None:
+    from extract.geometry import Segment, pages_to_document
+
+    lines = [Segment(10, 10 + i * 0.04, 580, 10 + i * 0.04) for i in range(20_000)]  # each touches all
+    with _deadline(10):
+        doc = pages_to_document([_page(lines)], format="pdf")
+    assert len(doc.notes) == 1 and doc.notes[0].startswith("page 1: 20,000 ruling-line pieces that overlap too much")
+    assert doc.notes[0].endswith("no tables rebuilt, the page read as text lines")
+
+
+def _lattice(k: int) -> list[Any]:
+    """Ruling lines of a k × k table, 5 pt apart (more than the tolerance: nothing merges)."""
+    from extract.geometry import Segment
+
+    size = 5.0 * k
+    return ([Segment(0, i * 5.0, size, i * 5.0) for i in range(k + 1)]
+            + [Segment(i * 5.0, 0, i * 5.0, size) for i in range(k + 1)])
+
+
+def test_a_ruled_table_of_too_many_slots_is_not_rebuilt() -> None:
+    from extract.geometry import pages_to_document
+
+    with _deadline(10):
+        doc = pages_to_document([_page(_lattice(400))], format="pdf")  # 160,000 slots from 802 lines
+    assert doc.notes == ("page 1: a ruled table of 400 × 400 slots (more than 100,000); "
+                         "no tables rebuilt, the page read as text lines",)
+    assert doc.text() == "字"
+
+
+def test_the_scan_path_gets_no_grids_past_a_bound_rather_than_an_error() -> None:
+    from extract.geometry import segments_to_grids
+
+    assert segments_to_grids(_lattice(400), unit=10.0) == []  # what OCR calls: no strict
+    assert len(segments_to_grids(_lattice(100), unit=10.0)) == 1
