@@ -62,7 +62,7 @@ def budget_execution_flags(report: Report, profile: Profile) -> Iterator[Flag]:
     if not base and not executed and any(base_of(ln) for ln in subs):
         base = sum(base_of(ln) or 0.0 for ln in subs)
         executed = sum(ln.get("executed") or 0.0 for ln in subs)
-        yield Flag("total_row_empty", "info", "年度资金总额",
+        yield Flag("total_row_empty", "info", line["item"],
                    "the 年度资金总额 row is empty: the budget score uses the sum of the rows below it",
                    field=f"budget_lines[{i}]", rule="年度资金总额 = Σ 当年财政拨款 + 上年结转资金 + 其他资金")
     if not base or executed is None:
@@ -74,12 +74,12 @@ def budget_execution_flags(report: Report, profile: Profile) -> Iterator[Flag]:
     rule = f"预算执行率 {executed:g}/{base:g} = {100 * rate:.1f}% → 分值 {weight:g} × min({rule_cfg.cap:g}, 执行率) = {score:.2f}"
     reported = line.get("reported_score")
     if reported is not None and abs(reported - score) > profile.score_tolerance:
-        yield Flag("score_mismatch", "error", "年度资金总额",
+        yield Flag("score_mismatch", "error", line["item"],
                    f"reported budget-execution 得分 {reported:g} but the rule gives {score:.2f}",
                    field=f"budget_lines[{i}].reported_score", reported=reported, expected=score, rule=rule)
     printed = line.get("execution_rate")
     if printed is not None and abs(printed - 100 * rate) > profile.execution_rate_tolerance:
-        yield Flag("execution_rate_mismatch", "warning", "年度资金总额",
+        yield Flag("execution_rate_mismatch", "warning", line["item"],
                    f"the printed 执行率 {printed:g}% differs from 全年执行数/全年预算数 = {100 * rate:.1f}%",
                    field=f"budget_lines[{i}].execution_rate", reported=printed, expected=round(100 * rate, 2),
                    rule=f"执行率 = 全年执行数 ÷ 全年预算数 (±{profile.execution_rate_tolerance:g} points)")

@@ -40,6 +40,7 @@ def document_to_raw(doc: Document, form: FormDescription) -> RawReport:
             raw.reported_total = total
             raw.missing = [m for m in raw.missing if not m.endswith("(reported total)")]
     raw.missing.extend(_missing(raw, form))
+    raw.project.setdefault("implementing_unit", "")  # a key of every engine record, null where not printed
     return raw
 
 
