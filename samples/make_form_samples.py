@@ -1,0 +1,1149 @@
+#!/usr/bin/env python3
+"""Generate samples of three more form families — the real Sichuan 2023 部门预算项目支出绩效自评表
+(报表编号 510000_0013zp), the Chongqing 部门整体绩效自评表, and a form no description names (generic) — as
+.docx (python-docx), .xlsx (openpyxl) and .pdf (LibreOffice, from a docx variant), with the expected JSON
+for each.
+
+Run from the repository root:
+
+    .venv/bin/python samples/make_form_samples.py
+
+Every file is written next to this script (samples/) and every expectation to
+samples/expected/<sample file name>.json.  The .docx and .xlsx files are byte-identical from run to run
+(fixed document properties and zip timestamps); the PDF is made by LibreOffice in a private profile (fonts:
+AR PL UMing CN), its creation date, /ID and /DocChecksum overwritten with fixed values (the helpers of
+make_pdf_samples.py and make_national_samples.py are reused).
+
+All expected values are written by hand from each sample's own data: every indicator row carries its
+recomputed score, worked out with the rule of its form (the working is in the comment next to every row
+that is not simply "full weight").  Nothing here runs jixiao; the only arithmetic the script does is adding
+the hand values up for recomputed_total, and it asserts that sum against a hand-written total.  The
+expected names / targets / actuals are written out and only *checked* against NFKC + whitespace removal of
+the printed cells.  After writing, the script opens every file (python-docx, openpyxl, pdfplumber), checks
+that the labels are there and that the PDF's indicator table crosses a page break inside a row, and
+validates every expectation against jixiao/report.schema.json (completed with the keys the expected files
+leave out: schema_version, source.sha256, budget, subprojects, flag messages).
+
+Rules used
+----------
+Sichuan (sichuan-2023; national rules of shared/spec/scoring-rules.md part (b), national-2020 parameters)
+    budget (B2)    总额 only: 权重 × min(1, 预算执行数 ÷ 调整后预算数); the other rows print "/" and get null.
+    positive (B4)  ≥ / = : actual ≥ target → w, else w × actual / target.
+    reverse (B5)   ≤ : actual ≤ target → w; else ratio w × t/a or linear w × (1 − (a−t)/t), whichever is within
+                   0.05 of the reported score, else ratio.
+    over (B7)      r ≥ 130 % → w + over_achievement (info).  None in this sample.
+    bands (B8)     达成 [0.8w, w], 部分达成 [0.6w, 0.8w), 未达成 [0, 0.6w): inside → the reported score,
+                   outside → nearest edge (exclusive upper edge − 0.01) + score_mismatch.
+    deviation (B9) reported or recomputed below w and 未完成原因分析 empty → missing_deviation_reason.
+    weights (B3)   Σ 权重 + budget 权重 = 100; the split is free (no class points printed: no nonstandard_split).
+    total          reported: 总额 得分 + Σ 得分 must equal 合计 得分 (total_mismatch);
+                   recomputed: 总额 recomputed + Σ indicator recomputed.
+Chongqing (chongqing-department; the form's own rule)
+    budget         执行率得分 = 执行率权重 × min(1, 全年执行数 ÷ 全年(调整)预算数).
+    indicators     指标得分 = 得分系数(%) ÷ 100 × 指标权重(分); a printed 指标得分 more than 0.05 off → score_mismatch.
+    total          自评总分 must equal 执行率得分 + Σ 指标得分 within 0.05 (total_mismatch).
+generic (national proportional rule, rule_confidence low)
+    B4 / B5 / B6 as above for quantitative rows; a qualitative row keeps its reported score when it lies in
+    [0, w], else w.  A reported score above its weight → score_exceeds_weight (error); an empty 评分 →
+    missing_value (warning).  总分 must equal Σ 评分 (total_mismatch).
+
+The samples and what each one shows
+-----------------------------------
+sichuan-2023-nanbu-rural-road-maintenance.docx                                             (sichuan-2023)
+    The real form's layout (shared/real-world/sichuan-2023-pipe-web-text.txt): 报表编号 and the title
+    部门预算项目支出绩效自评表(2023年度) above an 11-column table; 项目名称 with its project code
+    (51132124T000011572083-2023年农村公路养护补助资金项目, kept as printed) | 主管部门 | 实施单位; 项目基本情况
+    with 1.项目年度目标完成情况 (sub-headers 项目年度目标 | 年度目标完成情况 and their texts below) and
+    2.项目实施内容及过程概述 (two paragraphs); 预算执行情况(10分) with 年度预算数(万元) | 年初预算 | 调整后预算数 |
+    预算执行数 | 预算执行率 | 权重 | 得分 | 原因 (the 原因 cell merged down the five rows), rows 总额 /
+    其中:财政资金 / 财政专户管理资金 / 单位资金 / 其他资金 (其他资金 blank, "/" for 权重 and 得分 below 总额);
+    绩效指标(90分) with 一级 | 二级 | 三级 | 指标性质 | 指标值 | 度量单位 | 完成值 | 权重 | 得分 | 未完成原因分析, 一级
+    and 二级 merged down their rows, 13 rows in 产出指标 / 成本指标 (printed at the 一级 level, the real
+    2021 framework: category 成本) / 效益指标 / 满意度指标; 合计 | 100 | 得分; 评价结论, 存在问题 and 改进措施
+    (the last two as two numbered paragraphs); 项目负责人 | 财务负责人.  Qualitative rows print 指标性质 定性
+    (as the Sichuan system does) and an empty 度量单位.
+    Faults: 总额 得分 10 taken from 年初 (504 ÷ 500 ≥ 100 %) where 504 ÷ 调整后 560 = 90 % → 9
+    (score_mismatch 总额); 危桥改造数量 10 of ≥12座 scored full 8 → 6.6667 (score_mismatch); 部分达成 scored
+    9 of 10 → 7.99 (score_mismatch 农村公路安全通行保障水平); 吸纳沿线农村劳动力务工人次 260 of ≥300 → 4.3333,
+    reported 4.33, no 未完成原因分析 (missing_deviation_reason); 合计 98.16 while 10 + Σ 得分 = 97.16
+    (total_mismatch).
+    Must not flag: r exactly 100 % (≥860 / 860, =100 / 100), reverse met (≤0.35 / 0.33 万元/公里), reverse
+    missed scored by linear (≤25 / 28 万元/座 → 4.40, ratio 4.46), a proportional shortfall with its reason
+    (≥95 / 86 % → 5.4316, reported 5.43), 达成 rows at full weight, weights 10 + 90 = 100, printed 执行率
+    90.00 % = 504 ÷ 560.
+sichuan-2023-nanbu-rural-road-maintenance.xlsx
+    The same form in one worksheet (A–K as the Word grid): 报表编号 and the title as merged rows, labels and
+    一级 / 二级 merged down, amounts as numbers formatted 0.00, rates as fractions formatted 0.00 %
+    (0.9 → 90.00%), 指标值 / 完成值 / 权重 / 得分 as numbers where they are figures ("=" stored as text, not
+    a formula), "/" as text, the 实施单位 label printed 实施单位(盖章) as in the cell-per-line real copy, the
+    原因 cell holding the form's own 填报说明 (as both real copies do).  Same data, same expectation.
+sichuan-2023-nanbu-rural-road-maintenance-table-across-pages.pdf
+    The docx through LibreOffice, printed larger (AR PL UMing CN at the first base size of PDF_BASE_SIZES
+    that works, 9.5 pt against the docx's 9; A4, the docx's column grid, a footer 第 N 页 共 M 页): the
+    indicator table runs from page 1 onto page 2 and the break cuts the row 农村公路安全通行保障水平 inside
+    its 完成值 and 未完成原因分析 texts (not after a 。), and the next row sits under the continuing 效益指标
+    merged cell; indicator_break() checks it, main() prints it.  check_pdf_paragraph_ends() checks that
+    every paragraph of the multi-paragraph cells ends its line well short of the right edge.  Same
+    expectation as the docx (source changed).
+chongqing-department-2022-bishan-agriculture.docx                                  (chongqing-department)
+    2022年度部门整体绩效自评表: 主管部门 | 财政处室 | 自评总分(分); 部门预算执行情况 with 年初预算数 |
+    全年(调整)预算数 | 全年执行数 | 执行率(%) | 执行率权重 | 执行率得分(分) and one row of figures; 当年绩效目标
+    with 年初绩效目标 / 全年(调整)绩效目标 / 全年目标实际完成情况; 10 indicators under 指标名称 | 计量单位 |
+    指标性质 | 年初指标值 | 调整指标值 | 全年完成值 | 得分系数(%) | 指标权重(分) | 指标得分(分) | 是否核心指标
+    (no class column), three with 调整指标值 filled.
+    Faults: 执行率得分 10 where 10 × 8234.80 ÷ 8650.00 = 9.52 (score_mismatch 部门预算执行情况);
+    农业产业化龙头企业培育数量 coefficient 80 % × 8 = 6.4 but 指标得分 7.2 (score_mismatch); 自评总分 97.43
+    while 10 + Σ 指标得分 = 98.43 (total_mismatch).
+    Must not flag: coefficients below 100 that agree (95 % × 10 = 9.5; 97.78 % × 12 = 11.7336, reported
+    11.73), the adjusted target used where 调整指标值 is filled, a reverse row (≤86 万元 / 79.4).
+generic-2022-yichun-public-toilets.docx                                                         (generic)
+    宜春市市级项目绩效自评情况表, a form of our own: 项目名称 / 项目单位 / 年度 label cells above an
+    indicator table 序号 | 指标类别 | 指标内容 | 预期目标 | 实际完成 | 分值 | 评分 | 说明 (class printed on every
+    row), a 总分 row.
+    Faults: 公厕保洁达标率 scored 12 of 10 (score_exceeds_weight, and score_mismatch: the rule gives 10);
+    故障报修处理及时率 with 评分 empty (missing_value; the rule still gives 10 from 93 % of ≥90 %).
+    Must not flag: 总分 88.98 = Σ 评分, a proportional shortfall (280 of ≥300 → 9.3333, reported 9.33), a
+    reverse target met, a qualitative row scored 9 of 10, a target without operator (100% / 100%).
+
+Conventions of the expected JSON: document_kind "form", stated_total and stated_grade null; names, targets
+and actuals NFKC-folded with whitespace removed (Sichuan target = 指标性质 + 指标值 + 度量单位, qualitative
+rows included: 定性 + 有效改善 → "定性有效改善"; Chongqing target = 指标性质 + (调整指标值 where filled, else
+年初指标值) + 计量单位; actuals as printed, no unit added); budget items without 其中:; execution_rate the
+printed percentage as a number (null where blank or "/"); texts (reasons, sections) as written, paragraphs
+→ newlines.  Texts use only 、 and 。 as punctuation, so that NFKC folding or not gives the same text, and
+no narrative states a score or a grade.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+import sys
+import tempfile
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Pt
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+EXPECTED_DIR = HERE / "expected"
+sys.path.insert(0, str(HERE))
+sys.dont_write_bytecode = True  # no samples/__pycache__ (it would count as a file of the samples folder)
+
+from make_national_samples import FIXED, merge, add_rows, rezip, runs, save_deterministic, write_json  # noqa: E402
+from make_pdf_samples import A4, Docx, fix_lo_pdf, soffice_convert, squash  # noqa: E402
+
+SEVERITY = {
+    "score_mismatch": "error",
+    "total_mismatch": "error",
+    "weight_sum_mismatch": "error",
+    "score_exceeds_weight": "error",
+    "over_achievement": "info",
+    "qualitative_unmapped": "info",
+    "missing_deviation_reason": "warning",
+    "missing_value": "warning",
+}
+MARGINS = {"left": 1134, "right": 1134, "top": 1440, "bottom": 1440}  # A4 − 2 × 1134 = 9638 twips of text
+
+
+def fold(s: str) -> str:
+    """NFKC + every whitespace removed: only used to *check* the hand-written expected strings."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", s))
+
+
+def paras(text):
+    """A cell text: str, or list of str = one Word paragraph each (expected: joined by newlines)."""
+    return "\n".join(text) if isinstance(text, list) else text
+
+
+def new_document(title: str) -> Document:
+    doc = Document()
+    normal = doc.styles["Normal"]
+    normal.font.name = "宋体"
+    normal.font.size = Pt(9)
+    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "宋体")
+    cp = doc.core_properties
+    cp.author = cp.last_modified_by = "jixiao samples"
+    cp.title = title
+    cp.created = cp.modified = cp.last_printed = FIXED
+    cp.revision = 1
+    return doc
+
+
+def add_paragraph(doc, text, *, align=None, bold=False, size=None):
+    p = doc.add_paragraph()
+    if align is not None:
+        p.alignment = align
+    run = p.add_run(text)
+    run.bold = bold
+    if size:
+        run.font.size = Pt(size)
+    return p
+
+
+def finish_docx(doc, path: Path, grids: list[list[int]]):
+    """Save with fixed timestamps, then A4 and a fixed column grid per table (make_pdf_samples.Docx)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        raw = Path(tmp) / "raw.docx"
+        save_deterministic(doc, raw)
+        d = Docx(raw)
+        d.set_page(A4, MARGINS)
+        for tbl, grid in zip(d.tables(), grids):
+            assert sum(grid) == d.text_width(), (sum(grid), d.text_width())
+            d.set_grid(tbl, grid)
+        d.save(path)
+
+
+# ==========================================================================
+# 1. 四川 部门预算项目支出绩效自评表 (2023年度), 报表编号 510000_0013zp
+# ==========================================================================
+# A budget row: SLine(item as printed, 年初预算, 调整后预算数, 预算执行数, 预算执行率, 权重, 得分, recomputed)
+# An indicator row: SInd(二级, 三级, 指标性质, 指标值, 度量单位, 完成值, 权重, 得分, recomputed, 未完成原因分析,
+#                        expected target)
+# A class: (category, 一级 as printed, rows).  Everything printed is text here; the xlsx turns figures into numbers.
+
+
+@dataclass
+class SLine:
+    item: str
+    initial: str
+    full: str
+    executed: str
+    rate: str
+    weight: str
+    reported: str
+    recomputed: float | None
+
+
+@dataclass
+class SInd:
+    sub: str
+    name: str
+    nature: str
+    value: str
+    unit: str
+    actual: str
+    weight: str
+    reported: str
+    recomputed: float
+    reason: str | None
+    target: str       # expected: 指标性质 + 指标值 + 度量单位, checked against the printed cells
+
+
+SC_FILE = "sichuan-2023-nanbu-rural-road-maintenance"
+SC_TITLE = "部门预算项目支出绩效自评表(2023年度)"
+SC_CODE = "报表编号:510000_0013zp"
+SC_YEAR = 2023  # from the title
+SC_PROJECT = {
+    "name": "51132124T000011572083-2023年农村公路养护补助资金项目",
+    "department": "南部县交通运输局部门",           # the real form prints the 主管部门 with 部门 / 本级
+    "implementing_unit": "南部县农村公路养护中心",
+}
+SC_GOAL = ("完成全县农村公路日常养护860公里、改造危桥12座、实施安全生命防护工程45公里。"
+           "农村公路优良中等路率达到85%以上、确保农村公路安全畅通。")
+SC_GOAL_DONE = ("全年完成农村公路日常养护860公里、危桥改造10座、安全生命防护工程45.6公里。"
+                "农村公路优良中等路率达到86.2%。受汛期影响2座危桥改造结转至2024年实施。")
+SC_PROCESS = [
+    "2023年3月下达全县农村公路养护计划、5月完成危桥改造工程招标、6月至11月组织实施日常养护和安全生命防护工程。",
+    "县交通运输局按月开展养护质量巡查、12月完成项目验收和资金支付。",
+]
+SC_CONCLUSION = ("项目按计划实施、农村公路日常养护和安全生命防护工程全面完成。"
+                 "农村群众出行条件有效改善、危桥改造任务未全部完成。")
+SC_PROBLEMS = [
+    "1.受汛期影响2座危桥改造工程延期开工。",
+    "2.部分乡镇养护机械化水平不高、吸纳当地劳动力务工未达到预期。",
+]
+SC_MEASURES = [
+    "1.提前谋划汛前施工计划、确保结转危桥于2024年5月前完工。",
+    "2.加大养护机械设备投入、推行群众参与的以工代赈养护模式。",
+]
+SC_BUDGET_REASON = "年中追加危桥改造资金60万元。2座危桥改造延至2024年实施、相应资金未支付。"
+# The 原因 cell of the real form as published (its 填报说明); the xlsx prints it instead of a reason.
+SC_BUDGET_NOTE = ("1.预算执行率=预算执行数/调整后预算数,预算执行率未达到90%的需说明原因(100字以内);"
+                  "2.年中发生预算调整的(追加或调减),应单独说明理由;3.其他资金包括:社会投入资金、银行贷款.")
+SC_SIGN = ("项目负责人：张建国", "财务负责人：李晓梅")
+
+SC_BUDGET = [
+    # 504 / 调整后 560 = 90 % (printed 90.00 %, right) → 10 × 0.9 = 9.0; the form prints 10, i.e. 504 / 年初 500
+    # ≥ 100 % → score_mismatch 总额 (Δ 1)
+    SLine("总额", "500.00", "560.00", "504.00", "90.00%", "10", "10", 9.0),
+    # sub-rows: 500 + 0 + 0 = 500, 540 + 0 + 20 = 560, 486 + 0 + 18 = 504 (they add up to 总额)
+    SLine("其中:财政资金", "500.00", "540.00", "486.00", "90.00%", "/", "/", None),
+    SLine("财政专户管理资金", "0.00", "0.00", "0.00", "0.00%", "/", "/", None),
+    SLine("单位资金", "0.00", "20.00", "18.00", "90.00%", "/", "/", None),
+    SLine("其他资金", "", "", "", "", "/", "/", None),  # blank as in the real form
+]
+
+SC_CLASSES = [
+    ("产出", "产出指标", [
+        # r = 860/860 = 100 % exactly → 8
+        SInd("数量指标", "农村公路日常养护里程", "≥", "860", "公里", "860", "8", "8", 8.0, None, "≥860公里"),
+        # 10 < 12 → 8 × 10/12 = 6.666667; reported 8 (full) → score_mismatch (Δ 1.33); reason present
+        SInd("数量指标", "危桥改造数量", "≥", "12", "座", "10", "8", "8", 8 * 10 / 12,
+             "受汛期影响2座危桥改造工程延期开工。已结转至2024年5月前完工。", "≥12座"),
+        # r = 45.6/45 = 101.3 % → 6
+        SInd("数量指标", "安全生命防护工程实施里程", "≥", "45", "公里", "45.6", "6", "6", 6.0, None, "≥45公里"),
+        # r = 86.2/85 = 101.4 % → 6
+        SInd("质量指标", "农村公路优良中等路率", "≥", "85", "%", "86.2", "6", "6", 6.0, None, "≥85%"),
+        # r = 100/100 = 100 % exactly → 6
+        SInd("质量指标", "养护工程验收合格率", "=", "100", "%", "100", "6", "6", 6.0, None, "=100%"),
+        # 86 < 95 → 6 × 86/95 = 5.431579; reported 5.43 (Δ 0.0016) → no flag; reason present
+        SInd("时效指标", "养护工程按期完工率", "≥", "95", "%", "86", "6", "5.43", 6 * 86 / 95,
+             "2座危桥及3段防护工程因汛期停工延期完工。下年度提前安排汛前施工计划。", "≥95%"),
+    ]),
+    # 成本指标 printed at the 一级 level (the 2021 common framework the real Sichuan forms use): category 成本
+    ("成本", "成本指标", [
+        # reverse met: 0.33 ≤ 0.35 → 5
+        SInd("经济成本指标", "农村公路日常养护单位成本", "≤", "0.35", "万元/公里", "0.33", "5", "5", 5.0, None,
+             "≤0.35万元/公里"),
+        # reverse missed: ratio 5 × 25/28 = 4.464286, linear 5 × (1 − 3/25) = 4.40; reported 4.40 → linear
+        # (Δ 0; ratio Δ 0.064 > 0.05) → 4.4, no flag; reason present
+        SInd("经济成本指标", "危桥改造单座成本", "≤", "25", "万元/座", "28", "5", "4.4", 4.4,
+             "钢材和混凝土价格上涨、2座危桥加固方案变更。下年度实行限额设计。", "≤25万元/座"),
+    ]),
+    ("效益", "效益指标", [
+        # 达成 band [8, 10]: 10 inside → 10
+        SInd("社会效益指标", "农村群众出行条件", "定性", "有效改善", "", "达成年度指标", "10", "10", 10.0, None,
+             "定性有效改善"),
+        # 部分达成 band [6, 8): reported 9 is outside → nearest edge 8 − 0.01 = 7.99 → score_mismatch; reason present
+        SInd("社会效益指标", "农村公路安全通行保障水平", "定性", "明显提升", "", "部分达成年度指标并具有一定效果",
+             "10", "9", 7.99, "2座危桥未完成改造、相关路段仍实行限载通行。下年度汛前完成改造。", "定性明显提升"),
+        # 260 < 300 → 5 × 260/300 = 4.333333; reported 4.33 (Δ 0.0033) → no mismatch, but no 未完成原因分析
+        # → missing_deviation_reason
+        SInd("经济效益指标", "吸纳沿线农村劳动力务工人次", "≥", "300", "人次", "260", "5", "4.33", 5 * 260 / 300,
+             None, "≥300人次"),
+        # 达成 band [4, 5]: 5 inside → 5
+        SInd("可持续影响指标", "农村公路管护长效机制", "定性", "健全", "", "达成年度指标", "5", "5", 5.0, None,
+             "定性健全"),
+    ]),
+    ("满意度", "满意度指标", [
+        # r = 93/90 = 103.3 % → 10
+        SInd("服务对象满意度指标", "沿线群众满意度", "≥", "90", "%", "93", "10", "10", 10.0, None, "≥90%"),
+    ]),
+]
+# weights: budget 10 + 产出 (8+8+6+6+6+6 = 40) + 成本 (5+5 = 10) + 效益 (10+10+5+5 = 30) + 满意度 10 = 100
+SC_WEIGHT_TOTAL = "100"
+# reported: 10 + 产出 (8+8+6+6+6+5.43 = 39.43) + 成本 (5+4.4 = 9.4) + 效益 (10+9+4.33+5 = 28.33) + 10 = 97.16;
+# the form prints 98.16 → total_mismatch
+SC_TOTAL_PRINTED = "98.16"
+# 9 + 产出 (8 + 6.666667 + 6 + 6 + 6 + 5.431579 = 38.098246) + 成本 (5 + 4.4 = 9.4)
+#   + 效益 (10 + 7.99 + 4.333333 + 5 = 27.323333) + 满意度 10 = 93.821579
+SC_RECOMPUTED_TOTAL = 93.821578947
+SC_FLAGS = [
+    ("score_mismatch", "总额"),
+    ("score_mismatch", "危桥改造数量"),
+    ("score_mismatch", "农村公路安全通行保障水平"),
+    ("missing_deviation_reason", "吸纳沿线农村劳动力务工人次"),
+    ("total_mismatch", "total"),
+]
+
+# 11 columns: label | 一级 | 二级 | 三级 | 指标性质 | 指标值 | 度量单位 | 完成值 | 权重 | 得分 | 未完成原因分析
+SC_GRID = [800, 700, 800, 1400, 800, 850, 850, 900, 700, 700, 1138]
+SC_COL_CLASS, SC_COL_SUB, SC_COL_NAME, SC_COL_WEIGHT = 1, 2, 3, 8
+
+
+def sc_rows():
+    return [(ci, ind) for ci, (_, _, inds) in enumerate(SC_CLASSES) for ind in inds]
+
+
+def build_sichuan_docx(path: Path):
+    doc = new_document("部门预算项目支出绩效自评表")
+    add_paragraph(doc, SC_CODE, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    add_paragraph(doc, SC_TITLE, align=WD_ALIGN_PARAGRAPH.CENTER, bold=True, size=16)
+    t = doc.add_table(rows=0, cols=11)
+    t.style = "Table Grid"
+    last = 10
+    # 项目名称 / 主管部门 | 实施单位
+    r = add_rows(t, 2)
+    merge(t, r, 0, r, 0, "项目名称")
+    merge(t, r, 1, r, last, SC_PROJECT["name"])
+    merge(t, r + 1, 0, r + 1, 0, "主管部门")
+    merge(t, r + 1, 1, r + 1, 4, SC_PROJECT["department"])
+    merge(t, r + 1, 5, r + 1, 6, "实施单位")
+    merge(t, r + 1, 7, r + 1, last, SC_PROJECT["implementing_unit"])
+    # 项目基本情况
+    r = add_rows(t, 3)
+    merge(t, r, 0, r + 2, 0, "项目基本情况")
+    merge(t, r, 1, r + 1, 2, "1.项目年度目标完成情况")
+    merge(t, r, 3, r, 6, "项目年度目标")
+    merge(t, r, 7, r, last, "年度目标完成情况")
+    merge(t, r + 1, 3, r + 1, 6, SC_GOAL)
+    merge(t, r + 1, 7, r + 1, last, SC_GOAL_DONE)
+    merge(t, r + 2, 1, r + 2, 2, "2.项目实施内容及过程概述")
+    merge(t, r + 2, 3, r + 2, last, SC_PROCESS)
+    # 预算执行情况(10分)
+    cols = [(1, 2), (3, 3), (4, 4), (5, 5), (6, 6), (7, 7), (8, 8)]
+    r = add_rows(t, 1 + len(SC_BUDGET))
+    merge(t, r, 0, r + len(SC_BUDGET), 0, "预算执行情况(10分)")
+    for (c1, c2), h in zip(cols, ("年度预算数(万元)", "年初预算", "调整后预算数", "预算执行数", "预算执行率", "权重", "得分")):
+        merge(t, r, c1, r, c2, h)
+    merge(t, r, 9, r, last, "原因")
+    for k, line in enumerate(SC_BUDGET, start=1):
+        for (c1, c2), v in zip(cols, (line.item, line.initial, line.full, line.executed, line.rate, line.weight,
+                                      line.reported)):
+            merge(t, r + k, c1, r + k, c2, v)
+    merge(t, r + 1, 9, r + len(SC_BUDGET), last, SC_BUDGET_REASON)
+    # 绩效指标(90分)
+    rows = sc_rows()
+    r = add_rows(t, 1 + len(rows))
+    merge(t, r, 0, r + len(rows), 0, "绩效指标(90分)")
+    for c, h in enumerate(("一级指标", "二级指标", "三级指标", "指标性质", "指标值", "度量单位", "完成值", "权重", "得分",
+                           "未完成原因分析"), start=1):
+        merge(t, r, c, r, c, h)
+    first = r + 1
+    for k, (_, ind) in enumerate(rows):
+        for c, v in enumerate((ind.name, ind.nature, ind.value, ind.unit, ind.actual, ind.weight, ind.reported,
+                               ind.reason or ""), start=3):
+            merge(t, first + k, c, first + k, c, v)
+    for a, b, ci in runs(rows, lambda x: x[0]):                     # 一级 merged down its rows
+        merge(t, first + a, 1, first + b, 1, SC_CLASSES[ci][1])
+    for a, b, (ci, sub) in runs(rows, lambda x: (x[0], x[1].sub)):  # 二级 merged down its rows
+        merge(t, first + a, 2, first + b, 2, sub)
+    # 合计, 评价结论, 存在问题, 改进措施, 负责人
+    r = add_rows(t, 5)
+    merge(t, r, 0, r, 7, "合计")
+    merge(t, r, 8, r, 8, SC_WEIGHT_TOTAL)
+    merge(t, r, 9, r, 9, SC_TOTAL_PRINTED)
+    merge(t, r, 10, r, 10, "")
+    for k, (label, text) in enumerate((("评价结论", SC_CONCLUSION), ("存在问题", SC_PROBLEMS),
+                                       ("改进措施", SC_MEASURES)), start=1):
+        merge(t, r + k, 0, r + k, 0, label)
+        merge(t, r + k, 1, r + k, last, text)
+    merge(t, r + 4, 0, r + 4, 5, SC_SIGN[0])
+    merge(t, r + 4, 6, r + 4, last, SC_SIGN[1])
+    finish_docx(doc, path, [SC_GRID])
+
+
+def _num(text: str):
+    """A printed figure as a number for the xlsx (None for a blank cell, text such as "/" kept)."""
+    if text == "":
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+def build_sichuan_xlsx(path: Path):
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, Side
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "部门预算项目支出绩效自评表"
+    wb.properties.creator = wb.properties.lastModifiedBy = "jixiao samples"
+    wb.properties.created = wb.properties.modified = FIXED
+    thin = Side(style="thin")
+    box = Border(left=thin, right=thin, top=thin, bottom=thin)
+    center = Alignment(wrap_text=True, vertical="center", horizontal="center")
+    left = Alignment(wrap_text=True, vertical="center", horizontal="left")
+    for col, width in zip("ABCDEFGHIJK", (12, 10, 12, 20, 8, 9, 10, 12, 8, 9, 22)):
+        ws.column_dimensions[col].width = width
+
+    def put(r, c1, c2=None, value=None, fmt=None, r2=None, align=center):
+        c2, r2 = c2 or c1, r2 or r
+        if (r2, c2) != (r, c1):
+            ws.merge_cells(start_row=r, start_column=c1, end_row=r2, end_column=c2)
+        for rr in range(r, r2 + 1):
+            for cc in range(c1, c2 + 1):
+                ws.cell(rr, cc).border = box
+        cell = ws.cell(r, c1)
+        if value is not None and value != "":
+            cell.value = value
+            if isinstance(value, str) and value.startswith("="):
+                cell.data_type = "s"  # 指标性质 "=" is text (openpyxl would write a formula)
+        if fmt:
+            cell.number_format = fmt
+        cell.alignment = align
+        return cell
+
+    ws.merge_cells("A1:K1")
+    ws["A1"] = SC_CODE
+    ws["A1"].alignment = Alignment(horizontal="right")
+    ws.merge_cells("A2:K2")
+    ws["A2"] = SC_TITLE
+    ws["A2"].font = Font(bold=True, size=16)
+    ws["A2"].alignment = center
+    put(3, 1, 1, "项目名称")
+    put(3, 2, 11, SC_PROJECT["name"], align=left)
+    put(4, 1, 1, "主管部门")
+    put(4, 2, 5, SC_PROJECT["department"])
+    put(4, 6, 7, "实施单位(盖章)")
+    put(4, 8, 11, SC_PROJECT["implementing_unit"])
+    # 项目基本情况: rows 5–7
+    put(5, 1, 1, "项目基本情况", r2=7)
+    put(5, 2, 3, "1.项目年度目标完成情况", r2=6)
+    put(5, 4, 7, "项目年度目标")
+    put(5, 8, 11, "年度目标完成情况")
+    put(6, 4, 7, SC_GOAL, align=left)
+    put(6, 8, 11, SC_GOAL_DONE, align=left)
+    put(7, 2, 3, "2.项目实施内容及过程概述")
+    put(7, 4, 11, paras(SC_PROCESS), align=left)
+    ws.row_dimensions[6].height = 80
+    ws.row_dimensions[7].height = 48
+    # 预算执行情况(10分): rows 8–13
+    put(8, 1, 1, "预算执行情况(10分)", r2=8 + len(SC_BUDGET))
+    put(8, 2, 3, "年度预算数(万元)")
+    for c, h in enumerate(("年初预算", "调整后预算数", "预算执行数", "预算执行率", "权重", "得分"), start=4):
+        put(8, c, c, h)
+    put(8, 10, 11, "原因")
+    for k, line in enumerate(SC_BUDGET, start=9):
+        put(k, 2, 3, line.item)
+        for c, text in zip((4, 5, 6), (line.initial, line.full, line.executed)):
+            put(k, c, c, _num(text), "0.00")
+        put(k, 7, 7, float(line.rate.rstrip("%")) / 100 if line.rate else None, "0.00%")
+        put(k, 8, 8, _num(line.weight))
+        put(k, 9, 9, _num(line.reported))
+    put(9, 10, 11, SC_BUDGET_NOTE, r2=8 + len(SC_BUDGET), align=left)
+    # 绩效指标(90分) from row 14
+    rows = sc_rows()
+    head = 9 + len(SC_BUDGET)
+    put(head, 1, 1, "绩效指标(90分)", r2=head + len(rows))
+    for c, h in enumerate(("一级指标", "二级指标", "三级指标", "指标性质", "指标值", "度量单位", "完成值", "权重", "得分",
+                           "未完成原因分析"), start=2):
+        put(head, c, c, h)
+    first = head + 1
+    for k, (_, ind) in enumerate(rows):
+        r = first + k
+        put(r, 4, 4, ind.name)
+        put(r, 5, 5, ind.nature)
+        put(r, 6, 6, _num(ind.value))
+        put(r, 7, 7, ind.unit)
+        put(r, 8, 8, _num(ind.actual))
+        put(r, 9, 9, _num(ind.weight))
+        put(r, 10, 10, _num(ind.reported))
+        put(r, 11, 11, ind.reason or "", align=left)
+    for a, b, ci in runs(rows, lambda x: x[0]):
+        put(first + a, 2, 2, SC_CLASSES[ci][1], r2=first + b)
+    for a, b, (ci, sub) in runs(rows, lambda x: (x[0], x[1].sub)):
+        put(first + a, 3, 3, sub, r2=first + b)
+    r = first + len(rows)
+    put(r, 1, 8, "合计")
+    put(r, 9, 9, float(SC_WEIGHT_TOTAL))
+    put(r, 10, 10, float(SC_TOTAL_PRINTED))
+    put(r, 11, 11, "")
+    for k, (label, text) in enumerate((("评价结论", SC_CONCLUSION), ("存在问题", SC_PROBLEMS),
+                                       ("改进措施", SC_MEASURES)), start=1):
+        put(r + k, 1, 1, label)
+        put(r + k, 2, 11, paras(text), align=left)
+        ws.row_dimensions[r + k].height = 36
+    put(r + 4, 1, 6, SC_SIGN[0], align=left)
+    put(r + 4, 7, 11, SC_SIGN[1], align=left)
+    save_xlsx(wb, path)
+
+
+def save_xlsx(wb, path: Path):
+    import io
+
+    buf = io.BytesIO()
+    wb.save(buf)
+    stamp = FIXED.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+
+    def fix_core(name, body):
+        if name == "docProps/core.xml":  # openpyxl stamps 'modified' with the time of saving
+            body = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + stamp, body)
+            body = re.sub(rb"(<dcterms:created[^>]*>)[^<]*", rb"\g<1>" + stamp, body)
+        return body
+
+    rezip(buf.getvalue(), path, fix_core)
+
+
+def _money(text: str):
+    return float(text) if text not in ("", "/") else None
+
+
+def _rate(text: str):
+    return float(text.rstrip("%")) if text not in ("", "/") else None
+
+
+def sichuan_expected(source_path: str, fmt: str) -> dict:
+    budget_lines = [{
+        "item": line.item.removeprefix("其中:"),
+        "initial_budget": _money(line.initial),
+        "full_year_budget": _money(line.full),
+        "executed": _money(line.executed),
+        "execution_rate": _rate(line.rate),
+        "weight": _money(line.weight),
+        "reported_score": _money(line.reported),
+        "recomputed_score": line.recomputed,
+    } for line in SC_BUDGET]
+    indicators = []
+    for category, label, rows in SC_CLASSES:
+        assert fold(label) == category + "指标", label
+        for ind in rows:
+            assert ind.target == fold(ind.nature + ind.value + ind.unit), ind.target
+            assert ind.name == fold(ind.name) and ind.actual == fold(ind.actual), ind.name
+            indicators.append({
+                "category": category,
+                "category_points": None,
+                "subcategory": ind.sub,
+                "name": ind.name,
+                "target": ind.target,
+                "weight": float(ind.weight),
+                "actual": ind.actual,
+                "reported_score": float(ind.reported),
+                "recomputed_score": float(ind.recomputed),
+                "deviation_reason": ind.reason,
+            })
+    total = SC_BUDGET[0].recomputed + sum(i["recomputed_score"] for i in indicators)
+    assert abs(total - SC_RECOMPUTED_TOTAL) < 1e-6, total
+    # the printed sums behind the flags
+    reported = float(SC_BUDGET[0].reported) + sum(i["reported_score"] for i in indicators)
+    weights = float(SC_BUDGET[0].weight) + sum(i["weight"] for i in indicators)
+    assert abs(weights - float(SC_WEIGHT_TOTAL)) < 1e-9 and abs(weights - 100) < 1e-9, weights
+    assert (abs(reported - float(SC_TOTAL_PRINTED)) > 0.01) == (("total_mismatch", "total") in SC_FLAGS), reported
+    return {
+        "source": {"path": source_path, "format": fmt},
+        "status": "ok",
+        "template": "sichuan-2023",
+        "profile": "sichuan-2023",
+        "document_kind": "form",
+        "scope": "project",
+        "project": {"name": SC_PROJECT["name"], "year": SC_YEAR, "department": SC_PROJECT["department"],
+                    "implementing_unit": SC_PROJECT["implementing_unit"]},
+        "budget_lines": budget_lines,
+        "indicators": indicators,
+        "reported_total": float(SC_TOTAL_PRINTED),
+        "recomputed_total": round(total, 6),
+        "stated_total": None,
+        "stated_grade": None,
+        "sections": {
+            "年度总体目标": SC_GOAL,
+            "总体目标完成情况": SC_GOAL_DONE,
+            "项目实施情况": paras(SC_PROCESS),
+            "自评结论": SC_CONCLUSION,
+            "存在问题": paras(SC_PROBLEMS),
+            "建议": paras(SC_MEASURES),
+        },
+        "flags": [{"code": c, "severity": SEVERITY[c], "subject": s} for c, s in SC_FLAGS],
+    }
+
+
+# --------------------------------------------------------------------------
+# The PDF: the Sichuan docx printed larger, the indicator table across a page break
+# --------------------------------------------------------------------------
+PDF_NAME = f"{SC_FILE}-table-across-pages.pdf"
+PDF_FAMILY = "AR PL UMing CN"
+# Base font sizes (half-points) tried in turn; the first that puts a page break inside an indicator row (its
+# text continued on the next page, not cut after a 。) whose 一级 class goes on below the break is kept.  With
+# LibreOffice 7.4.7 and AR PL UMing CN the first one (9.5 pt, the docx has 9) cuts 农村公路安全通行保障水平:
+# its 完成值 (部分达成年度 | 指标并具有一定效果) and 未完成原因分析 go on at the top of page 2, whose next row
+# 吸纳沿线农村劳动力务工人次 has an empty 一级 cell (效益指标 continues).
+PDF_BASE_SIZES = [19, 20, 21, 22, 23, 24]
+
+
+def table_rows_by_page(pdf_path: Path):
+    import pdfplumber
+
+    with pdfplumber.open(pdf_path) as pdf:
+        return [[[squash(c) for c in row] for tb in page.find_tables() for row in tb.extract()]
+                for page in pdf.pages]
+
+
+def indicator_break(pages, names):
+    """The page break inside the indicator block, as (page, row before, continuation, row after), or None.
+
+    row before = last row on the page (an indicator row: 三级 name and 权重); continuation = the next page's
+    first row, with text but neither 三级 name nor 权重 (the rest of the row cut by the break); row after =
+    the next indicator row."""
+    for i in range(len(pages) - 1):
+        if not pages[i] or not pages[i + 1]:
+            continue
+        before, nxt = pages[i][-1], pages[i + 1]
+        if len(before) < 11 or before[SC_COL_NAME] not in names or not before[SC_COL_WEIGHT]:
+            continue
+        cont = None
+        if len(nxt[0]) >= 11 and not nxt[0][SC_COL_NAME] and not nxt[0][SC_COL_WEIGHT] and any(nxt[0]):
+            cont, nxt = nxt[0], nxt[1:]
+        if nxt and len(nxt[0]) >= 11 and nxt[0][SC_COL_NAME] in names:
+            return i + 1, before, cont, nxt[0]
+    return None
+
+
+def make_pdf(tmp: Path, names: list[str], reasons: dict[str, str]):
+    for size in PDF_BASE_SIZES:
+        d = Docx(HERE / f"{SC_FILE}.docx")
+        d.set_fonts(PDF_FAMILY, PDF_FAMILY)
+        d.set_base_size(size)
+        d.add_page_footer()
+        src = tmp / (Path(PDF_NAME).stem + ".docx")
+        d.save(src)
+        lo_pdf = soffice_convert(src, "pdf", tmp / f"pdf{size}", tmp / "lo-profile")
+        pages = table_rows_by_page(lo_pdf)
+        brk = indicator_break(pages, names)
+        if not brk or brk[2] is None or brk[3][SC_COL_CLASS]:
+            continue
+        # the cut must fall inside a sentence of the cut row's reason (a cut after 。 would read as a new paragraph)
+        _, before, cont, _ = brk
+        cut_text = before[10]
+        if before[SC_COL_NAME] in reasons and (not cut_text or cut_text.endswith("。")):
+            continue
+        fix_lo_pdf(lo_pdf)
+        shutil.copyfile(lo_pdf, HERE / PDF_NAME)
+        return size, len(pages), brk
+    raise RuntimeError("no base size puts the page break inside a cut indicator row")
+
+
+# ==========================================================================
+# 2. 重庆 部门整体绩效自评表 (2022年度)
+# ==========================================================================
+# A row: CInd(指标名称, 计量单位, 指标性质, 年初指标值, 调整指标值, 全年完成值, 得分系数(%), 指标权重(分),
+#             指标得分(分), 是否核心指标, recomputed, expected target)
+
+
+@dataclass
+class CInd:
+    name: str
+    unit: str
+    nature: str
+    initial: str
+    adjusted: str
+    actual: str
+    coefficient: str
+    weight: str
+    reported: str
+    core: str
+    recomputed: float
+    target: str
+
+
+CQ_FILE = "chongqing-department-2022-bishan-agriculture.docx"
+CQ_TITLE = "2022年度部门整体绩效自评表"
+CQ_YEAR = 2022
+CQ_DEPARTMENT = "重庆市璧山区农业农村委员会"
+CQ_FINANCE_OFFICE = "农业科"
+CQ_TOTAL_PRINTED = "97.43"
+# 部门预算执行情况: 年初预算数 | 全年(调整)预算数 | 全年执行数 | 执行率(%) | 执行率权重 | 执行率得分(分)
+# 8234.80 / 8650.00 = 0.952 → printed 95.20 (right); 10 × 0.952 = 9.52, the form prints 10 → score_mismatch
+CQ_BUDGET = ("8200.00", "8650.00", "8234.80", "95.20", "10", "10")
+CQ_BUDGET_RECOMPUTED = 9.52
+CQ_GOAL_INITIAL = ("新建高标准农田3.5万亩、稳定粮食播种面积145万亩以上。"
+                   "培育农业产业化龙头企业20家、农村人居环境整治覆盖90%以上行政村。"
+                   "确保农产品质量安全和重大动物疫情防控形势稳定。")
+CQ_GOAL_ADJUSTED = ("年中调整部分目标。粮食播种面积调整为142万亩、龙头企业培育数量调整为18家、"
+                    "农村人居环境整治村覆盖率调整为85%。其余目标不变。")
+CQ_GOAL_DONE = [
+    "全年新建高标准农田3.62万亩、粮食播种面积142.6万亩、农作物耕种收综合机械化率53.1%。",
+    "新培育农业产业化龙头企业16家、农村人居环境整治村覆盖率86%、未发生区域性重大动物疫情。",
+]
+CQ_ROWS = [
+    # coefficient 100 % × 10 = 10 = reported
+    CInd("新建高标准农田面积", "万亩", "≥", "3.5", "", "3.62", "100", "10", "10", "是", 10.0, "≥3.5万亩"),
+    CInd("农作物耕种收综合机械化率", "%", "≥", "52", "", "53.1", "100", "8", "8", "否", 8.0, "≥52%"),
+    # 调整指标值 142 filled → target ≥142万亩 (not the 年初 145); 100 % × 10 = 10
+    CInd("粮食播种面积", "万亩", "≥", "145", "142", "142.6", "100", "10", "10", "是", 10.0, "≥142万亩"),
+    # 调整指标值 85 filled → target ≥85%; 100 % × 8 = 8
+    CInd("农村人居环境整治村覆盖率", "%", "≥", "90", "85", "86", "100", "8", "8", "否", 8.0, "≥85%"),
+    CInd("动物疫病强制免疫密度", "%", "≥", "90", "", "92.5", "100", "8", "8", "否", 8.0, "≥90%"),
+    # 95 % × 10 = 9.5 = reported → no flag
+    CInd("农产品质量安全例行监测合格率", "%", "≥", "98", "", "97.6", "95", "10", "9.5", "是", 9.5, "≥98%"),
+    # 调整指标值 18 filled → target ≥18家; 80 % × 8 = 6.4, the form prints 7.2 → score_mismatch (Δ 0.8)
+    CInd("农业产业化龙头企业培育数量", "家", "≥", "20", "18", "16", "80", "8", "7.2", "否", 6.4, "≥18家"),
+    # reverse, 100 % × 8 = 8
+    CInd("三公经费支出控制数", "万元", "≤", "86", "", "79.4", "100", "8", "8", "否", 8.0, "≤86万元"),
+    CInd("农村土地承包经营纠纷调处率", "%", "≥", "95", "", "96.3", "100", "8", "8", "否", 8.0, "≥95%"),
+    # 97.78 % × 12 = 11.7336; reported 11.73 (Δ 0.0036) → no flag
+    CInd("服务对象满意度", "%", "≥", "90", "", "88", "97.78", "12", "11.73", "是", 0.9778 * 12, "≥90%"),
+]
+# weights: 执行率权重 10 + (10+8+10+8+8+10+8+8+8+12 = 90) = 100
+# reported: 10 + (10+8+10+8+8+9.5+7.2+8+8+11.73 = 88.43) = 98.43; 自评总分 97.43 → total_mismatch (Δ 1)
+# recomputed: 9.52 + (10+8+10+8+8+9.5+6.4+8+8+11.7336 = 87.6336) = 97.1536
+CQ_RECOMPUTED_TOTAL = 97.1536
+CQ_FLAGS = [
+    ("score_mismatch", "部门预算执行情况"),
+    ("score_mismatch", "农业产业化龙头企业培育数量"),
+    ("total_mismatch", "total"),
+]
+# 10 columns: 指标名称 | 计量单位 | 指标性质 | 年初指标值 | 调整指标值 | 全年完成值 | 得分系数(%) | 指标权重(分) |
+#             指标得分(分) | 是否核心指标
+CQ_GRID = [1900, 700, 700, 900, 900, 900, 900, 900, 900, 938]
+
+
+def build_chongqing_docx(path: Path):
+    doc = new_document("部门整体绩效自评表")
+    add_paragraph(doc, CQ_TITLE, align=WD_ALIGN_PARAGRAPH.CENTER, bold=True, size=16)
+    add_paragraph(doc, "金额单位：万元", align=WD_ALIGN_PARAGRAPH.RIGHT)
+    t = doc.add_table(rows=0, cols=10)
+    t.style = "Table Grid"
+    r = add_rows(t, 1)
+    merge(t, r, 0, r, 0, "主管部门")
+    merge(t, r, 1, r, 3, CQ_DEPARTMENT)
+    merge(t, r, 4, r, 4, "财政处室")
+    merge(t, r, 5, r, 6, CQ_FINANCE_OFFICE)
+    merge(t, r, 7, r, 8, "自评总分(分)")
+    merge(t, r, 9, r, 9, CQ_TOTAL_PRINTED)
+    cols = [(1, 2), (3, 4), (5, 6), (7, 7), (8, 8), (9, 9)]
+    r = add_rows(t, 2)
+    merge(t, r, 0, r + 1, 0, "部门预算执行情况")
+    for (c1, c2), h in zip(cols, ("年初预算数", "全年(调整)预算数", "全年执行数", "执行率(%)", "执行率权重", "执行率得分(分)")):
+        merge(t, r, c1, r, c2, h)
+    for (c1, c2), v in zip(cols, CQ_BUDGET):
+        merge(t, r + 1, c1, r + 1, c2, v)
+    r = add_rows(t, 3)
+    merge(t, r, 0, r + 2, 0, "当年绩效目标")
+    for k, (label, text) in enumerate((("年初绩效目标", CQ_GOAL_INITIAL), ("全年(调整)绩效目标", CQ_GOAL_ADJUSTED),
+                                       ("全年目标实际完成情况", CQ_GOAL_DONE))):
+        merge(t, r + k, 1, r + k, 2, label)
+        merge(t, r + k, 3, r + k, 9, text)
+    r = add_rows(t, 1 + len(CQ_ROWS))
+    for c, h in enumerate(("指标名称", "计量单位", "指标性质", "年初指标值", "调整指标值", "全年完成值", "得分系数(%)",
+                           "指标权重(分)", "指标得分(分)", "是否核心指标")):
+        merge(t, r, c, r, c, h)
+    for k, ind in enumerate(CQ_ROWS, start=1):
+        for c, v in enumerate((ind.name, ind.unit, ind.nature, ind.initial, ind.adjusted, ind.actual,
+                               ind.coefficient, ind.weight, ind.reported, ind.core)):
+            merge(t, r + k, c, r + k, c, v)
+    add_paragraph(doc, "填表人：周敏    联系电话：023-41425678    填报日期：2023年3月20日")
+    finish_docx(doc, path, [CQ_GRID])
+
+
+def chongqing_expected() -> dict:
+    initial, full, executed, rate, weight, reported = CQ_BUDGET
+    indicators = []
+    for ind in CQ_ROWS:
+        value = ind.adjusted or ind.initial
+        assert ind.target == fold(ind.nature + value + ind.unit), ind.target
+        assert ind.name == fold(ind.name) and ind.actual == fold(ind.actual), ind.name
+        indicators.append({
+            "category": None,
+            "category_points": None,
+            "subcategory": None,
+            "name": ind.name,
+            "target": ind.target,
+            "weight": float(ind.weight),
+            "actual": ind.actual,
+            "reported_score": float(ind.reported),
+            "recomputed_score": float(ind.recomputed),
+            "deviation_reason": None,
+            "score_coefficient": float(ind.coefficient),
+        })
+    total = CQ_BUDGET_RECOMPUTED + sum(i["recomputed_score"] for i in indicators)
+    assert abs(total - CQ_RECOMPUTED_TOTAL) < 1e-6, total
+    summed = float(reported) + sum(i["reported_score"] for i in indicators)
+    assert (abs(summed - float(CQ_TOTAL_PRINTED)) > 0.05) == (("total_mismatch", "total") in CQ_FLAGS), summed
+    assert abs(float(weight) + sum(i["weight"] for i in indicators) - 100) < 1e-9
+    return {
+        "source": {"path": CQ_FILE, "format": "docx"},
+        "status": "ok",
+        "template": "chongqing-department",
+        "profile": "chongqing-department",
+        "document_kind": "form",
+        "scope": "department",
+        "project": {"name": None, "year": CQ_YEAR, "department": CQ_DEPARTMENT, "implementing_unit": None},
+        "budget_lines": [{
+            "item": "部门预算执行情况",
+            "initial_budget": float(initial),
+            "full_year_budget": float(full),
+            "executed": float(executed),
+            "execution_rate": float(rate),
+            "weight": float(weight),
+            "reported_score": float(reported),
+            "recomputed_score": CQ_BUDGET_RECOMPUTED,
+        }],
+        "indicators": indicators,
+        "reported_total": float(CQ_TOTAL_PRINTED),
+        "recomputed_total": round(total, 6),
+        "stated_total": None,
+        "stated_grade": None,
+        "sections": {"年度绩效目标": CQ_GOAL_INITIAL, "总体目标完成情况": paras(CQ_GOAL_DONE)},
+        "sections_other": [{"heading": "全年(调整)绩效目标", "text": CQ_GOAL_ADJUSTED}],
+        "flags": [{"code": c, "severity": SEVERITY[c], "subject": s} for c, s in CQ_FLAGS],
+    }
+
+
+# ==========================================================================
+# 3. generic: 宜春市市级项目绩效自评情况表 (a form no description names)
+# ==========================================================================
+# A row: GInd(序号, 指标类别 as printed, 指标内容, 预期目标, 实际完成, 分值, 评分, 说明, recomputed, category)
+
+
+@dataclass
+class GInd:
+    no: str
+    cls: str
+    name: str
+    target: str
+    actual: str
+    weight: str
+    reported: str
+    note: str | None
+    recomputed: float
+    category: str
+
+
+GE_FILE = "generic-2022-yichun-public-toilets.docx"
+GE_TITLE = "宜春市市级项目绩效自评情况表"
+GE_PROJECT = {"name": "城区公共厕所提档升级改造项目", "department": "宜春市城市管理局"}
+GE_YEAR = "2022"
+GE_ROWS = [
+    # 42 ≥ 40 → 10
+    GInd("1", "产出指标", "新建改造公厕数量", "≥40座", "42座", "10", "10", None, 10.0, "产出"),
+    # no operator = positive: 100 ≥ 100 → 10
+    GInd("2", "产出指标", "公厕改造验收合格率", "100%", "100%", "10", "10", None, 10.0, "产出"),
+    # 36 < 40 → 10 × 36/40 = 9 = reported
+    GInd("3", "产出指标", "智能管理系统接入座数", "≥40座", "36座", "10", "9", "4座公厕所在区域网络未覆盖、暂未接入。",
+         9.0, "产出"),
+    # reverse met: 24.6 ≤ 25 → 10
+    GInd("4", "产出指标", "单座改造成本", "≤25万元", "24.6万元", "10", "10", None, 10.0, "产出"),
+    # 96.5 < 100 → 10 × 0.965 = 9.65 = reported
+    GInd("5", "产出指标", "项目资金支付率", "=100%", "96.5%", "10", "9.65", "部分工程尾款待审计结算后支付。", 9.65, "产出"),
+    # 96 ≥ 95 → 10; reported 12 > 分值 10 → score_exceeds_weight, and score_mismatch (Δ 2)
+    GInd("6", "效益指标", "公厕保洁达标率", "≥95%", "96%", "10", "12", None, 10.0, "效益"),
+    # qualitative: reported 9 in [0, 10] → 9
+    GInd("7", "效益指标", "群众如厕环境", "明显改善", "明显改善", "10", "9", "老城区部分公厕受场地限制未增设第三卫生间。",
+         9.0, "效益"),
+    # 280 < 300 → 10 × 280/300 = 9.333333; reported 9.33 (Δ 0.0033) → no flag
+    GInd("8", "效益指标", "公厕日均服务人次", "≥300人次", "280人次", "10", "9.33", "2座公厕因周边道路施工临时关闭1个月。",
+         10 * 280 / 300, "效益"),
+    # 评分 empty → missing_value; the rule still gives 93 ≥ 90 → 10
+    GInd("9", "效益指标", "故障报修处理及时率", "≥90%", "93%", "10", "", None, 10.0, "效益"),
+    # 92 ≥ 90 → 10
+    GInd("10", "满意度指标", "群众满意度", "≥90%", "92%", "10", "10", None, 10.0, "满意度"),
+]
+# reported: 10+10+9+10+9.65+12+9+9.33+(empty)+10 = 88.98 = 总分 → no total_mismatch
+GE_TOTAL_PRINTED = "88.98"
+# recomputed: 10+10+9+10+9.65+10+9+9.333333+10+10 = 96.983333
+GE_RECOMPUTED_TOTAL = 96.983333333
+GE_FLAGS = [
+    ("score_exceeds_weight", "公厕保洁达标率"),
+    ("score_mismatch", "公厕保洁达标率"),
+    ("missing_value", "故障报修处理及时率"),
+]
+# 8 columns: 序号 | 指标类别 | 指标内容 | 预期目标 | 实际完成 | 分值 | 评分 | 说明
+GE_GRID = [600, 1100, 2000, 1200, 1200, 700, 800, 2038]
+
+
+def build_generic_docx(path: Path):
+    doc = new_document(GE_TITLE)
+    add_paragraph(doc, GE_TITLE, align=WD_ALIGN_PARAGRAPH.CENTER, bold=True, size=16)
+    t = doc.add_table(rows=0, cols=8)
+    t.style = "Table Grid"
+    r = add_rows(t, 2)
+    merge(t, r, 0, r, 1, "项目名称")
+    merge(t, r, 2, r, 7, GE_PROJECT["name"])
+    merge(t, r + 1, 0, r + 1, 1, "项目单位")
+    merge(t, r + 1, 2, r + 1, 4, GE_PROJECT["department"])
+    merge(t, r + 1, 5, r + 1, 5, "年度")
+    merge(t, r + 1, 6, r + 1, 7, GE_YEAR)
+    r = add_rows(t, 1 + len(GE_ROWS))
+    for c, h in enumerate(("序号", "指标类别", "指标内容", "预期目标", "实际完成", "分值", "评分", "说明")):
+        merge(t, r, c, r, c, h)
+    for k, ind in enumerate(GE_ROWS, start=1):
+        for c, v in enumerate((ind.no, ind.cls, ind.name, ind.target, ind.actual, ind.weight, ind.reported,
+                               ind.note or "")):
+            merge(t, r + k, c, r + k, c, v)
+    r = add_rows(t, 1)
+    merge(t, r, 0, r, 4, "总分")
+    merge(t, r, 5, r, 5, "100")
+    merge(t, r, 6, r, 6, GE_TOTAL_PRINTED)
+    merge(t, r, 7, r, 7, "")
+    add_paragraph(doc, "填报单位（盖章）：宜春市城市管理局")
+    finish_docx(doc, path, [GE_GRID])
+
+
+def generic_expected() -> dict:
+    indicators = []
+    for ind in GE_ROWS:
+        assert fold(ind.cls) == ind.category + "指标", ind.cls
+        for s in (ind.name, ind.target, ind.actual):
+            assert s == fold(s), s
+        indicators.append({
+            "category": ind.category,
+            "category_points": None,
+            "subcategory": None,
+            "name": ind.name,
+            "target": ind.target,
+            "weight": float(ind.weight),
+            "actual": ind.actual,
+            "reported_score": float(ind.reported) if ind.reported else None,
+            "recomputed_score": float(ind.recomputed),
+            "deviation_reason": ind.note,
+        })
+    total = sum(i["recomputed_score"] for i in indicators)
+    assert abs(total - GE_RECOMPUTED_TOTAL) < 1e-6, total
+    summed = sum(i["reported_score"] for i in indicators if i["reported_score"] is not None)
+    assert (abs(summed - float(GE_TOTAL_PRINTED)) > 0.01) == (("total_mismatch", "total") in GE_FLAGS), summed
+    over = {i["name"] for i in indicators if i["reported_score"] is not None and i["reported_score"] > i["weight"]}
+    assert over == {s for c, s in GE_FLAGS if c == "score_exceeds_weight"}, over
+    unscored = {i["name"] for i in indicators if i["reported_score"] is None}
+    assert unscored == {s for c, s in GE_FLAGS if c == "missing_value"}, unscored
+    return {
+        "source": {"path": GE_FILE, "format": "docx"},
+        "status": "ok",
+        "template": "generic",
+        "profile": "generic",
+        "document_kind": "form",
+        "scope": "project",
+        "project": {"name": GE_PROJECT["name"], "year": int(GE_YEAR), "department": GE_PROJECT["department"],
+                    "implementing_unit": None},
+        "indicators": indicators,
+        "reported_total": float(GE_TOTAL_PRINTED),
+        "recomputed_total": round(total, 6),
+        "stated_total": None,
+        "stated_grade": None,
+        "sections": {},
+        "flags": [{"code": c, "severity": SEVERITY[c], "subject": s, "rule_confidence": "low"} for c, s in GE_FLAGS],
+    }
+
+
+# ==========================================================================
+# Checks on the written files
+# ==========================================================================
+def docx_texts(path: Path) -> str:
+    d = Document(str(path))
+    parts = [p.text for p in d.paragraphs]
+    for t in d.tables:
+        for row in t.rows:
+            parts += [c.text for c in row.cells]
+    return squash("".join(parts))
+
+
+def xlsx_texts(path: Path) -> tuple[str, list]:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path)
+    assert len(wb.worksheets) == 1
+    ws = wb.active
+    values = [c.value for row in ws.iter_rows() for c in row if c.value is not None]
+    return squash("".join(str(v) for v in values)), ws
+
+
+def check_labels(where: str, text: str, labels):
+    missing = [lab for lab in labels if squash(lab) not in text]
+    assert not missing, (where, missing)
+
+
+SC_LABELS = ["部门预算项目支出绩效自评表(2023年度)", "项目名称", "主管部门", "实施单位", "项目基本情况",
+             "1.项目年度目标完成情况", "项目年度目标", "年度目标完成情况", "2.项目实施内容及过程概述",
+             "预算执行情况(10分)", "年度预算数(万元)", "年初预算", "调整后预算数", "预算执行数", "预算执行率", "权重",
+             "得分", "原因", "总额", "其中:财政资金", "财政专户管理资金", "单位资金", "其他资金", "绩效指标(90分)",
+             "一级指标", "二级指标", "三级指标", "指标性质", "指标值", "度量单位", "完成值", "未完成原因分析", "合计",
+             "评价结论", "存在问题", "改进措施", "项目负责人", "财务负责人", "成本指标", "经济成本指标"]
+CQ_LABELS = ["2022年度部门整体绩效自评表", "主管部门", "财政处室", "自评总分(分)", "部门预算执行情况", "年初预算数",
+             "全年(调整)预算数", "全年执行数", "执行率(%)", "执行率权重", "执行率得分(分)", "当年绩效目标", "年初绩效目标",
+             "全年(调整)绩效目标", "全年目标实际完成情况", "指标名称", "计量单位", "指标性质", "年初指标值", "调整指标值",
+             "全年完成值", "得分系数(%)", "指标权重(分)", "指标得分(分)", "是否核心指标"]
+GE_LABELS = [GE_TITLE, "项目名称", "项目单位", "年度", "序号", "指标类别", "指标内容", "预期目标", "实际完成", "分值",
+             "评分", "说明", "总分"]
+
+
+def check_xlsx(path: Path, exp: dict):
+    text, ws = xlsx_texts(path)
+    check_labels(path.name, text, SC_LABELS)
+    merged = {str(m) for m in ws.merged_cells.ranges}
+    assert {"A2:K2", "A8:A13", "J9:K13", "A14:A27"} <= merged, merged
+    # figures are numbers: the amounts, rates, weights, scores and numeric 完成值
+    assert ws["D9"].value == 500.0 and ws["G9"].value == 0.9 and ws["G9"].number_format == "0.00%"
+    assert ws["H9"].value == 10.0 and ws["I10"].value == "/" and ws["D13"].value is None
+    assert ws["E15"].value == "≥" and ws["F15"].value == 860.0 and ws["H15"].value == 860.0
+    assert ws["E19"].value == "=" and ws["E19"].data_type == "s"
+    assert ws["J20"].value == 5.43 and ws["J28"].value == float(SC_TOTAL_PRINTED)
+    names = [ws.cell(r, 4).value for r in range(15, 28)]
+    assert names == [i["name"] for i in exp["indicators"]], names
+
+
+def check_pdf_labels(path: Path):
+    import pdfplumber
+
+    with pdfplumber.open(path) as pdf:
+        text = squash("".join(page.extract_text() or "" for page in pdf.pages))
+    # a label wrapped in a narrow cell is whole only in its cell's text
+    cells = "|".join(c for page in table_rows_by_page(path) for row in page for c in row)
+    missing = [lab for lab in SC_LABELS if squash(lab) not in text and squash(lab) not in cells]
+    assert not missing, (path.name, missing)
+
+
+def check_pdf_paragraph_ends(path: Path, texts: list[list[str]]):
+    """Each paragraph of a multi-paragraph cell but the last ends its line well short of the table's right
+    edge (two characters or more), so that the line reads as the end of a paragraph, not a wrap."""
+    import pdfplumber
+
+    with pdfplumber.open(path) as pdf:
+        for paragraphs in texts:
+            for para in paragraphs[:-1]:
+                tail, found = para[-4:], False
+                for page in pdf.pages:
+                    right = max(t.bbox[2] for t in page.find_tables())
+                    lines: dict[int, list] = {}
+                    for ch in page.chars:
+                        lines.setdefault(round(ch["top"]), []).append(ch)
+                    for chars in lines.values():
+                        chars.sort(key=lambda c: c["x0"])
+                        if "".join(c["text"] for c in chars).endswith(tail):
+                            gap, size = right - chars[-1]["x1"], chars[-1]["size"]
+                            assert gap >= 2 * size, (para, gap, size)
+                            found = True
+                assert found, para
+
+
+def schema_check(exp: dict, sample: Path):
+    """Validate an expectation against the contract, completed with the keys the expected files leave out."""
+    import copy
+
+    import jsonschema
+
+    schema = json.loads((ROOT / "jixiao" / "report.schema.json").read_text(encoding="utf-8"))
+    rec = copy.deepcopy(exp)
+    rec["schema_version"] = 1
+    rec["source"]["sha256"] = hashlib.sha256(sample.read_bytes()).hexdigest()
+    rec.setdefault("budget", {})
+    rec.setdefault("subprojects", [])
+    for f in rec["flags"]:
+        f.setdefault("message", "(expected)")
+    jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker()).validate(rec)
+
+
+def main():
+    EXPECTED_DIR.mkdir(exist_ok=True)
+    written = []
+
+    def emit(name: str, exp: dict):
+        write_json(exp, EXPECTED_DIR / f"{name}.json")
+        schema_check(exp, HERE / name)
+        written.extend([name, f"expected/{name}.json"])
+
+    docx_name, xlsx_name = f"{SC_FILE}.docx", f"{SC_FILE}.xlsx"
+    build_sichuan_docx(HERE / docx_name)
+    check_labels(docx_name, docx_texts(HERE / docx_name), SC_LABELS)
+    emit(docx_name, sichuan_expected(docx_name, "docx"))
+    build_sichuan_xlsx(HERE / xlsx_name)
+    exp = sichuan_expected(xlsx_name, "xlsx")
+    check_xlsx(HERE / xlsx_name, exp)
+    emit(xlsx_name, exp)
+
+    build_chongqing_docx(HERE / CQ_FILE)
+    check_labels(CQ_FILE, docx_texts(HERE / CQ_FILE), CQ_LABELS)
+    emit(CQ_FILE, chongqing_expected())
+
+    build_generic_docx(HERE / GE_FILE)
+    check_labels(GE_FILE, docx_texts(HERE / GE_FILE), GE_LABELS)
+    emit(GE_FILE, generic_expected())
+
+    exp = sichuan_expected(PDF_NAME, "pdf")
+    names = [i["name"] for i in exp["indicators"]]
+    reasons = {i["name"]: i["deviation_reason"] for i in exp["indicators"] if i["deviation_reason"]}
+    tmp = Path(tempfile.mkdtemp(prefix="jixiao-form-pdf-"))
+    try:
+        size, n_pages, (page, before, cont, after) = make_pdf(tmp, names, reasons)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    check_pdf_labels(HERE / PDF_NAME)
+    check_pdf_paragraph_ends(HERE / PDF_NAME, [SC_PROCESS, SC_PROBLEMS, SC_MEASURES])
+    emit(PDF_NAME, exp)
+
+    for w_ in written:
+        print("wrote samples/" + w_)
+    print(f"  {PDF_NAME}: {n_pages} pages, base size {size / 2:g} pt; page {page}→{page + 1} cuts "
+          f"{before[SC_COL_NAME]} (continued on page {page + 1}: {[c for c in cont if c]}); "
+          f"page {page + 1} opens with {after[SC_COL_NAME]} under the continuing 一级 cell")
+
+
+if __name__ == "__main__":
+    main()
