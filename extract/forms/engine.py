@@ -71,10 +71,17 @@ def roles_of(row: Row, spec: dict[str, tuple[str, ...]]) -> dict[str, int]:
         if not label or len(label) > 20:
             continue
         for role, labels in spec.items():
-            if role not in roles and any(label == l or label.startswith(l) for l in labels):
+            if role not in roles and any(_fits(label, l) for l in labels):
                 roles[role] = cell.col
                 break
     return roles
+
+
+def _fits(label: str, wanted: str) -> bool:
+    """A header cell fits a label it starts with (分值 fits 分值(分)); ``=指标`` only the very word."""
+    if wanted.startswith("="):
+        return label == wanted[1:]
+    return label == wanted or label.startswith(wanted)
 
 
 def budget_lines(rows: list[Row], part: BudgetPart) -> list[dict[str, str]]:
@@ -165,7 +172,9 @@ def _class_column_is_subclass(rows: list[Row], col: int | None) -> bool:
     """A class column holding 二级 words (数量指标, 社会效益指标 …) and no 一级 one is the 二级 level."""
     if col is None:
         return False
-    values = {compact(r.own_text(col)) for r in rows} - {""}
+    # Class rows (a class alone on its row) are not the column's values.
+    values = {compact(r.own_text(col)) for r in rows
+              if sum(1 for c in r.cells() if r.starts_here(c) and c.text.strip()) > 1} - {""}
     second = {v for v in values if any(v.startswith(w[:-2]) and v.endswith("指标") for w in SUBCLASS_WORDS)}
     first = {v for v in values - second if any(v.startswith(k) for k in _FIRST_LEVEL)}
     return bool(second) and not first
