@@ -2,11 +2,13 @@
 
 Tables are read from the XML grid rather than python-docx's ``row.cells`` because that
 API repeats a merged cell in every slot it covers; here a merged cell (gridSpan across,
-vMerge down) is reported once with its span, as the ``Document`` model requires.
+vMerge down) is reported once with its span, as the ``Document`` model requires. A span
+reaching past the columns a table can have is clamped there, with a note.
 """
 
 from __future__ import annotations
 
+import itertools
 import zipfile
 from pathlib import Path
 from typing import Any, Iterator
@@ -21,6 +23,13 @@ W_P, W_TBL, W_TR, W_TC, W_T, W_TAB, W_BR, W_CR, W_DEL = (
 W_SDT, W_SDT_CONTENT, W_CUSTOM_XML = _W + "sdt", _W + "sdtContent", _W + "customXml"
 W_TCPR, W_TRPR, W_GRID_SPAN, W_GRID_BEFORE, W_VMERGE, W_VAL = (
     _W + t for t in ("tcPr", "trPr", "gridSpan", "gridBefore", "vMerge", "val"))
+W_TBL_GRID, W_GRID_COL = _W + "tblGrid", _W + "gridCol"
+
+# Word allows at most 63 columns in a table; other programs may declare more in w:tblGrid, believed
+# up to MAX_GRID_COLUMNS. A gridSpan or gridBefore reaching past that is broken or forged, and costs
+# rows × its value: a 2-row table with gridSpan 100,000,000 took half a minute. It is clamped there.
+MAX_WORD_COLUMNS = 63
+MAX_GRID_COLUMNS = 1_000
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .doc/.xls container
 SAVE_AGAIN = "open it in Word or LibreOffice and save it again as .docx"
@@ -38,16 +47,21 @@ def docx_to_document(path: Path) -> Document:
             f"not a readable Word .docx file ({type(exc).__name__}: {exc}); {SAVE_AGAIN}"
         ) from exc
     blocks: list[Block] = []
+    notes: list[str] = []
+    tables = 0
     for child in _body_blocks(word.element.body):
         if child.tag == W_P:
             text = paragraph_text(child).strip()
             if text:
                 blocks.append(Paragraph(text))
         else:
-            table = _tbl_to_table(child)
+            tables += 1
+            table, clamped = _tbl_to_table(child)
+            if clamped:
+                notes.append(f"table {tables}: {clamped}")
             if table.cells:
                 blocks.append(table)
-    return Document(blocks=tuple(blocks), format="docx")
+    return Document(blocks=tuple(blocks), format="docx", notes=tuple(notes))
 
 
 def _body_blocks(parent: Any) -> Iterator[Any]:
@@ -108,21 +122,30 @@ def _check_package(path: Path) -> None:
         ) from exc
 
 
-def _tbl_to_table(tbl: Any) -> Table:
-    """Walk w:tr/w:tc, tracking grid columns, to give each merged cell one entry with spans."""
+def _tbl_to_table(tbl: Any) -> tuple[Table, str]:
+    """Walk w:tr/w:tc, tracking grid columns, to give each merged cell one entry with spans.
+    Also what was clamped, for a note ("" when nothing was)."""
     # origin cells as mutable [text, row, col, rowspan, colspan]
     cells: list[list] = []  # type: ignore[type-arg]
     open_vmerge: dict[int, list] = {}  # type: ignore[type-arg]  # column → cell a vMerge continues
+    limit = max(MAX_WORD_COLUMNS, _grid_columns(tbl))
+    clamped: list[int] = []  # the values clamped
     n_cols = 0
     row_index = 0
     for tr in _rows_of(tbl):
-        col = _int_attr(tr.find(f"{W_TRPR}/{W_GRID_BEFORE}"), 0)
+        col = max(0, _int_attr(tr.find(f"{W_TRPR}/{W_GRID_BEFORE}"), 0))
+        if col >= limit:
+            clamped.append(col)
+            col = limit - 1
         for tc in _cells_of(tr):
             tcPr = tc.find(W_TCPR)
             span = 1
             vmerge = None
             if tcPr is not None:
                 span = max(1, _int_attr(tcPr.find(W_GRID_SPAN), 1))
+                if col + span > limit and span > 1:
+                    clamped.append(span)
+                    span = max(1, limit - col)
                 vm = tcPr.find(W_VMERGE)
                 if vm is not None:
                     vmerge = vm.get(W_VAL) or "continue"
@@ -139,11 +162,22 @@ def _tbl_to_table(tbl: Any) -> Table:
             col += span
         n_cols = max(n_cols, col)
         row_index += 1
-    return Table(
+    table = Table(
         cells=tuple(Cell(text=t, row=r, col=c, rowspan=rs, colspan=cs) for t, r, c, rs, cs in cells),
         n_rows=row_index,
         n_cols=n_cols,
     )
+    note = (f"{len(clamped)} gridSpan/gridBefore value(s) up to {max(clamped):,} reach past the table's "
+            f"{limit} columns: clamped to them") if clamped else ""
+    return table, note
+
+
+def _grid_columns(tbl: Any) -> int:
+    """The columns w:tblGrid declares, counted up to MAX_GRID_COLUMNS."""
+    grid = tbl.find(W_TBL_GRID)
+    if grid is None:
+        return 0
+    return sum(1 for _ in itertools.islice(grid.iterchildren(W_GRID_COL), MAX_GRID_COLUMNS))
 
 
 def _rows_of(tbl: Any) -> Iterator[Any]:

@@ -5,6 +5,7 @@
 * a zip package is refused as a zip bomb by the bytes it really inflates to, not the sizes it declares;
 * a PDF page that draws hundreds of thousands of lines is read as text in seconds, with a note,
   instead of costing a whole timeout in table reconstruction;
+* a Word table's cell spans are clamped to the columns the table can have, with a note;
 """
 
 from __future__ import annotations
@@ -282,3 +283,49 @@ def test_the_scan_path_gets_no_grids_past_a_bound_rather_than_an_error() -> None
 
     assert segments_to_grids(_lattice(400), unit=10.0) == []  # what OCR calls: no strict
     assert len(segments_to_grids(_lattice(100), unit=10.0)) == 1
+
+
+# --------------------------------------------------------------------------- Word table spans
+
+_W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+
+def _tc(text: str, span: int | None = None) -> str:
+    props = f'<w:tcPr><w:gridSpan w:val="{span}"/></w:tcPr>' if span is not None else ""
+    return f"<w:tc>{props}<w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:tc>"
+
+
+def _docx_with_table(tmp_path: Path, grid_cols: int, rows: list[str]) -> Path:
+    grid = "".join('<w:gridCol w:w="100"/>' for _ in range(grid_cols))
+    body = "".join(f"<w:tr>{row}</w:tr>" for row in rows)
+    xml = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document {_W}><w:body>'
+           f"<w:tbl><w:tblGrid>{grid}</w:tblGrid>{body}</w:tbl></w:body></w:document>").encode()
+    path = tmp_path / "spans.docx"
+    with zipfile.ZipFile(DOCX) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            zout.writestr(item.filename, xml if item.filename == "word/document.xml" else zin.read(item.filename))
+    return path
+
+
+def test_a_gridspan_of_a_hundred_million_is_clamped_to_the_table(tmp_path: Path) -> None:
+    from extract.docx import docx_to_document
+
+    path = _docx_with_table(tmp_path, 2, [_tc("a", 100_000_000), _tc("b") + _tc("c", 100_000_000)])
+    with _deadline(5):
+        doc = docx_to_document(path)
+    (table,) = doc.tables()
+    assert (table.n_rows, table.n_cols) == (2, 63)
+    assert [(c.text, c.row, c.col, c.colspan) for c in table.cells] == [("a", 0, 0, 63), ("b", 1, 0, 1),
+                                                                         ("c", 1, 1, 62)]
+    assert doc.notes == ("table 1: 2 gridSpan/gridBefore value(s) up to 100,000,000 reach past the table's "
+                         "63 columns: clamped to them",)
+
+
+def test_a_wide_table_its_grid_declares_is_not_clamped(tmp_path: Path) -> None:
+    from extract.docx import docx_to_document
+
+    path = _docx_with_table(tmp_path, 80, [_tc("title", 80), "".join(_tc(str(i)) for i in range(80))])
+    doc = docx_to_document(path)
+    (table,) = doc.tables()
+    assert (table.n_rows, table.n_cols, table.cells[0].colspan) == (2, 80, 80)
+    assert doc.notes == ()
