@@ -13,8 +13,8 @@ from jixiao.model import Cell, RawIndicator
 if TYPE_CHECKING:
     from extract.rows import Row
     from jixiao.model import RawReport
-from normalize.names import fragment_side
-from normalize.text import compact
+from jixiao.segment import fragment_side
+from jixiao.text import compact
 
 _NUMBERING = re.compile(r"^(?:[一二三四五六七八九十]+[、.]|\(?[0-9]+[)、.]|\([一二三四五六七八九十]+\))")
 _SUB_ITEM = re.compile(r"^其中[:：]")  # `其中：结转数` is the 结转数 label

@@ -10,10 +10,9 @@ from __future__ import annotations
 import re
 
 from extract.rows import Row, document_to_rows
-from jixiao.model import Document, Paragraph, RawIndicator, RawReport
+from jixiao.model import CATEGORIES, Document, Paragraph, RawIndicator, RawReport
 from extract.labels import ClassLabel, Entry, entries_to_indicators, inline_value, label_key, rows_to_fields
-from normalize import CATEGORIES
-from normalize.text import compact
+from jixiao.text import compact
 
 TEMPLATE = "suzhou-2017"
 

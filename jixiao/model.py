@@ -302,6 +302,10 @@ BUDGET_KEYS = (
     "recovered",  # 财政收回数
 )
 
+# First-level classes (一级指标) of the Suzhou and national forms, longest first so that 影响力 is not
+# read as 影响; a class another form prints is kept as printed.
+CATEGORIES = ("影响力", "满意度", "投入", "产出", "结果", "效益")
+
 SECTION_KEYS = (
     "项目概况",
     "项目总目标",

@@ -499,7 +499,7 @@ def warm_up(paths: list[Path]) -> None:
             except ImportError:  # an optional reader: its files get their error record later
                 pass
     from extract.forms import forms_in
-    from normalize.names import warm_up as load_segmenter
+    from jixiao.segment import warm_up as load_segmenter
     from validate.profile import available_profiles, load_profile
 
     importlib.import_module("extract.forms.engine")

@@ -8,14 +8,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from jixiao.model import BUDGET_KEYS, Indicator, RawReport, ReadError, Report
+from jixiao.model import BUDGET_KEYS, CATEGORIES, Indicator, RawReport, ReadError, Report
 from normalize.names import clean_name
 from normalize.narrative import clean_narrative
-from normalize.text import compact, fold, rejoin
+from jixiao.text import compact, fold, rejoin
 from normalize.values import parse_number, parse_value
 
-# First-level classes of both forms, longest first so that 影响力 is not read as 影响.
-CATEGORIES = ("影响力", "满意度", "投入", "产出", "结果", "效益")
 _POINTS = re.compile(r"(\d+(?:\.\d+)?)\s*分")
 # A printed class: its words before 指标 / 目标 and any (N分).
 _PRINTED = re.compile(r"^([^\d(（]+?)(?:类)?(?:指标|目标)?(?:[(（].*)?$")

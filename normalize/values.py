@@ -6,7 +6,7 @@ import math
 import re
 
 from jixiao.model import Value
-from normalize.text import clean_field
+from jixiao.text import clean_field
 
 # Prefix operators, longest first; full-width forms are already folded by NFKC.
 _PREFIX_OPS = (

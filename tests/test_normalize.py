@@ -6,9 +6,10 @@ import pytest
 from hypothesis import given, strategies as st
 
 from normalize import parse_category
-from normalize.names import clean_name, fragment_side
+from jixiao.segment import fragment_side
+from normalize.names import clean_name
 from normalize.narrative import clean_narrative
-from normalize.text import rejoin, repair_duplicate
+from jixiao.text import rejoin, repair_duplicate
 from normalize.values import parse_number, parse_value
 
 
@@ -131,7 +132,7 @@ def test_fast_segmenter_cuts_exactly_as_jieba(tmp_path, monkeypatch) -> None:
 
     import jieba
 
-    from normalize import segment
+    from jixiao import segment
 
     monkeypatch.setenv("JIXIAO_CACHE_DIR", str(tmp_path))
     segment.segmenter.cache_clear()
@@ -153,7 +154,7 @@ def test_fast_segmenter_cuts_exactly_as_jieba(tmp_path, monkeypatch) -> None:
 
 
 def test_prefix_dict_answers_like_jiebas_frequency_table() -> None:
-    from normalize.segment import PrefixDict, dictionary_to_words
+    from jixiao.segment import PrefixDict, dictionary_to_words
 
     words, freqs, total = dictionary_to_words(["数据 10 n", "数据中心 5 n", "中心 8 n", "数据 12 n"])
     table = PrefixDict(words, freqs)
@@ -166,7 +167,7 @@ def test_prefix_dict_answers_like_jiebas_frequency_table() -> None:
 
 
 def test_segmenter_works_where_its_cache_cannot_be_written(tmp_path, monkeypatch) -> None:
-    from normalize import segment
+    from jixiao import segment
 
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("", encoding="utf-8")

@@ -160,7 +160,7 @@ class Profile:
 def choose_profile(template: str, text: str) -> Profile:
     """The built-in profile for a recognised form: a local variant whose header labels
     (``detect``) appear in the document, else the form's own profile."""
-    from normalize.text import compact
+    from jixiao.text import compact
 
     flat = compact(text)
     candidates = [load_profile(name) for name in available_profiles()]

@@ -13,7 +13,7 @@ from typing import Callable
 
 from extract.forms.description import FormDescription, InvalidForm, builtin_forms, forms_in, load_form
 from jixiao.model import Document, RawReport
-from normalize.text import compact
+from jixiao.text import compact
 
 __all__ = ["FormDescription", "InvalidForm", "builtin_forms", "document_to_form", "form_to_raw", "load_form",
            "forms_in"]

@@ -15,7 +15,7 @@ from extract.forms.description import VALUE_ROLES, BudgetPart, FormDescription
 from extract.labels import ClassLabel, Entry, entries_to_indicators, inline_value, label_key, rows_to_fields
 from extract.rows import Row, document_to_rows
 from jixiao.model import Document, Paragraph, RawIndicator, RawReport
-from normalize.text import compact
+from jixiao.text import compact
 
 # A class printed as a row of its own, or a 一级 cell: 产出指标(50分), 效益指标（30分）, 过程指标.
 _CLASS_ROW = re.compile(r"^[^\d(（]{1,10}(?:指标|目标)\s*(?:[(（]\s*\d+(?:\.\d+)?\s*分\s*[)）])?$")
