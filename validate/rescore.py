@@ -49,7 +49,10 @@ def _outcome(ind: Indicator, profile: Profile) -> Outcome:
     w = ind.weight
     if w is None:
         return Outcome(None, "权重缺失 → 无法评分", findings=[RowFinding("missing_value", "warning", "权重 (weight) is empty", "weight")])
-    cls = profile.classes.get(ind.category)
+    if profile.scoring == "coefficient":
+        return _by_coefficient(ind, w)
+    cls = profile.classes.get(ind.category) if ind.category is not None else None
+    cls = cls or profile.classes.get("*")  # "*": any class the form prints (成本, 过程) or none
     if cls is None:
         msg = f"class {ind.category or '(none)'!r} has no rule in profile {profile.name}"
         return Outcome(None, "类别不在规则配置中 → 无法评分", findings=[RowFinding("needs_review", "warning", msg, "category")])
@@ -62,6 +65,8 @@ def _outcome(ind: Indicator, profile: Profile) -> Outcome:
         return Outcome(0.0, "实际完成值缺失且无说明 → 0分 (无法提供具体数值，且无说明，得0分)", findings=[
             RowFinding("missing_value", "warning", "实际完成值 (actual) is empty and the row gives no explanation: the rule gives 0")])
 
+    if profile.qualitative == "reported" and ind.actual.word is not None:
+        return _qualitative_reported(ind, w)
     if profile.qualitative == "bands":
         banded = _qualitative_bands(ind, w, profile)
         if banded is not None:
@@ -73,6 +78,27 @@ def _outcome(ind: Indicator, profile: Profile) -> Outcome:
     if profile.scoring == "proportional":
         return _proportional(ind, w, profile)
     return _quantitative(ind, w, cls, profile)
+
+
+def _by_coefficient(ind: Indicator, w: float) -> Outcome:
+    """重庆 部门整体 form: 指标得分 = 得分系数 × 指标权重, the form's own arithmetic."""
+    k = ind.coefficient
+    if k is None:
+        return Outcome(None, "得分系数缺失 → 无法评分", findings=[RowFinding(
+            "missing_value", "warning", "得分系数 (score coefficient) is empty", "score_coefficient")])
+    return Outcome(w * k / 100.0, f"得分系数 {k:g}% × 指标权重 {w:g} = {w * k / 100.0:.2f}")
+
+
+def _qualitative_reported(ind: Indicator, w: float) -> Outcome:
+    """A form whose rules are not known (generic): a word outcome keeps its reported score where
+    that lies in [0, weight] (assumed), else the nearest edge."""
+    s = ind.reported_score
+    if s is None:
+        return Outcome(None, f"定性: “{ind.actual.word}” → 无自评分")
+    edge = min(max(s, 0.0), w)
+    if edge == s:
+        return Outcome(s, f"定性: “{ind.actual.word}” → 自评 {s:g} 在 [0, {w:g}] 内 (assumed: rules of the form unknown)")
+    return Outcome(edge, f"定性: “{ind.actual.word}” → 自评 {s:g} 超出 [0, {w:g}] → {edge:g} (assumed)", out_of_band=True)
 
 
 def _qualitative_bands(ind: Indicator, w: float, profile: Profile) -> Outcome | None:
