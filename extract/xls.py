@@ -66,7 +66,9 @@ def xls_to_document(path: Path) -> Document:
                 if text:
                     texts[(r, c)] = text
         merges = [(rlo, clo, rhi - 1, chi - 1) for rlo, rhi, clo, chi in sheet.merged_cells]
-        blocks.extend(sheet_tables(texts, merges, page))
+        tables, sparse = sheet_tables(texts, merges, page)
+        blocks.extend(tables)
+        notes.extend(f"sheet {sheet.name!r}: {note}" for note in sparse)
     book.release_resources()
     return Document(blocks=tuple(blocks), format="xls", pages=page, notes=tuple(notes))
 

@@ -8,12 +8,18 @@
 * The used range is trimmed of empty border rows and columns; blocks separated by more than
   ``SPLIT_GAP`` empty rows become separate tables (a stray cell far below a form does not turn the
   form into a table of thousands of empty rows). ``page`` is the sheet's ordinal among those read.
+* Only the cells that exist are read: a block whose grid would be far larger than its filled cells
+  (cells far apart across a sheet of 16,384 columns) is split at empty columns too, and what is still
+  that sparse is read row by row, with a note; merged ranges covering more than ``MAX_MERGED_CELLS``
+  cells in all are left out (openpyxl makes an object for every cell they cover), with a note.
 
 The number formatting and the sheet → tables step are shared with the legacy ``.xls`` reader.
 """
 
 from __future__ import annotations
 
+import bisect
+import dataclasses
 import datetime as dt
 import functools
 import io
@@ -22,7 +28,7 @@ import warnings
 import zipfile
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path, PurePosixPath
-from typing import Iterable
+from typing import IO, Iterable
 from xml.etree import ElementTree
 
 from extract.limits import check_unpacked_size, raise_if_out_of_memory
@@ -32,19 +38,32 @@ from jixiao.model import Block, Cell, Document, Table
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls / encrypted OOXML container
 # More than this many fully empty rows between two blocks of a sheet make them separate tables.
 SPLIT_GAP = 10
+# Cells the merged ranges of one sheet may cover in all. openpyxl makes an object for every cell
+# of a merged range as it loads the sheet, so one range over a whole sheet (A1:XFD10000, 164
+# million cells) exhausts the memory; a form's merges cover some hundreds. Ranges past this are
+# left out of what openpyxl reads (their first cell stays, unmerged).
+MAX_MERGED_CELLS = 100_000
+# Slots (rows × columns, empty ones included) a block of a sheet is read into as one table unless
+# it has at least one filled cell per SPARSE_FACTOR slots: cells in columns A and XFD of 10,000
+# rows would otherwise make a table of 164 million empty slots.
+MAX_TABLE_SLOTS = 100_000
+SPARSE_FACTOR = 4
+
+_MERGE_CELL = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([^"]*)"[^>]*?(?:/>|>\s*</(?:\w+:)?mergeCell>)')
+_CELL_REF = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d{1,7})")
 
 
 def xlsx_to_document(path: Path) -> Document:
     """An Excel 2007+ workbook → ``Document`` with ``format="xlsx"``, one or more tables per visible sheet."""
     import openpyxl  # imported here so other formats do not pay for it
 
-    uncached = _check_package(path)
+    package = _check_package(path)
     try:
         with warnings.catch_warnings():  # "extension not supported", "no default style": noise here
             warnings.simplefilter("ignore")
             # A file object, not the path: openpyxl refuses names not ending in .xlsx/.xlsm (an .xlsx
             # package named .xls is read through here).
-            with path.open("rb") as fh:
+            with _workbook_file(path, package.dropped) as fh:
                 wb = openpyxl.load_workbook(fh, read_only=False, data_only=True)
     except Exception as exc:  # openpyxl raises many unrelated types for damaged files
         raise_if_out_of_memory(exc)
@@ -53,7 +72,7 @@ def xlsx_to_document(path: Path) -> Document:
             "open it in Excel or LibreOffice and save it again as .xlsx"
         ) from exc
     blocks: list[Block] = []
-    notes: list[str] = []
+    notes: list[str] = list(package.notes)
     page = 0
     for ws in wb.worksheets:
         if ws.sheet_state != "visible":
@@ -69,10 +88,12 @@ def xlsx_to_document(path: Path) -> Document:
                 if isinstance(value, str):
                     value = _unescape(value)
                 texts[(row - 1, col - 1)] = cell_text(value, cell.number_format)
-        for coord in uncached.get(ws.title, ()):
+        for coord in package.uncached.get(ws.title, ()):
             notes.append(f"sheet {ws.title!r} cell {coord}: formula without a cached value")
         merges = [(m.min_row - 1, m.min_col - 1, m.max_row - 1, m.max_col - 1) for m in ws.merged_cells.ranges]
-        blocks.extend(sheet_tables(texts, merges, page))
+        tables, sparse = sheet_tables(texts, merges, page)
+        blocks.extend(tables)
+        notes.extend(f"sheet {ws.title!r}: {note}" for note in sparse)
     wb.close()
     return Document(blocks=tuple(blocks), format="xlsx", pages=page, notes=tuple(notes))
 
@@ -91,8 +112,17 @@ def _unescape(text: str) -> str:
 # --------------------------------------------------------------------------- package checks
 
 
-def _check_package(path: Path) -> dict[str, list[str]]:
-    """Refuse what is not an .xlsx package; return sheet name → cells holding a formula without a cached value."""
+@dataclasses.dataclass(frozen=True)
+class _Package:
+    """What the package check found besides the package being a workbook."""
+
+    uncached: dict[str, list[str]]  # sheet name → cells holding a formula without a cached value
+    dropped: dict[str, set[bytes]]  # sheet part → <mergeCell> elements left out (MAX_MERGED_CELLS)
+    notes: tuple[str, ...] = ()
+
+
+def _check_package(path: Path) -> _Package:
+    """Refuse what is not an .xlsx package; else what openpyxl will not tell (see ``_Package``)."""
     try:
         size = path.stat().st_size
         with path.open("rb") as fh:
@@ -108,7 +138,7 @@ def _check_package(path: Path) -> dict[str, list[str]]:
             names = set(zf.namelist())
             check_unpacked_size(zf, "open it in Excel or LibreOffice and save it again as .xlsx")
             _check_kind(zf, names)
-            return _uncached_formulas(zf)
+            return _scan_sheets(zf)
     except zipfile.BadZipFile as exc:
         raise UnreadableDocument(
             f"not an Excel .xlsx file (not a zip package, {size} bytes): the file is damaged or of another type; "
@@ -155,36 +185,100 @@ def describe_ole2(path: Path, suffix: str) -> str:
             "check its real type")
 
 
-def _uncached_formulas(zf: zipfile.ZipFile) -> dict[str, list[str]]:
-    """Sheet name → cell references whose formula has no cached result: openpyxl (data_only) shows them empty."""
+def _scan_sheets(zf: zipfile.ZipFile) -> _Package:
+    """Each sheet's formulas without a cached value and merged ranges past MAX_MERGED_CELLS."""
     try:
         sheets = _sheet_parts(zf)
     except (KeyError, ElementTree.ParseError) as exc:
         raise_if_out_of_memory(exc)
-        return {}  # openpyxl will say what is wrong with the package
-    out: dict[str, list[str]] = {}
+        return _Package({}, {})  # openpyxl will say what is wrong with the package
+    uncached: dict[str, list[str]] = {}
+    dropped: dict[str, set[bytes]] = {}
+    notes: list[str] = []
     for name, part in sheets:
         if part not in zf.namelist():
             continue
-        found: list[str] = []
         data = zf.read(part)
-        if not re.search(rb"<(\w+:)?f[\s>/]", data):
-            continue  # no formula at all: the common case, no XML parse needed
-        try:
-            with io.BytesIO(data) as fh:
-                for _, el in ElementTree.iterparse(fh):
-                    if _local(el.tag) != "c":
-                        continue
-                    kids = {_local(child.tag): child for child in el}
-                    if "f" in kids and _no_value(el, kids.get("v")):
-                        found.append(el.get("r") or "?")
-                    el.clear()
-        except ElementTree.ParseError as exc:
-            raise_if_out_of_memory(exc)
-            continue
+        found = _uncached_formulas(data)
         if found:
-            out[name] = found
+            uncached[name] = found
+        left_out = _merges_past_budget(data)
+        if left_out:
+            dropped[part] = {element for element, _, _ in left_out}
+            shown = ", ".join(f"{ref} ({cells:,} cells)" for _, ref, cells in left_out[:3])
+            more = f" and {len(left_out) - 3:,} more" if len(left_out) > 3 else ""
+            notes.append(f"sheet {name!r}: merged range(s) {shown}{more} not read as merged: together past "
+                         f"{MAX_MERGED_CELLS:,} merged cells (a form's merges cover some hundreds)")
+    return _Package(uncached, dropped, tuple(notes))
+
+
+def _merges_past_budget(data: bytes) -> list[tuple[bytes, str, int]]:
+    """The <mergeCell> elements of a sheet's XML past MAX_MERGED_CELLS, as (element, range, cells)."""
+    if b"mergeCell" not in data:
+        return []
+    total = 0
+    out: list[tuple[bytes, str, int]] = []
+    for m in _MERGE_CELL.finditer(data):
+        ref = m.group(1).decode("ascii", "replace")
+        cells = _range_cells(ref)
+        if total + cells > MAX_MERGED_CELLS:
+            out.append((m.group(0), ref, cells))
+        else:
+            total += cells
     return out
+
+
+def _range_cells(ref: str) -> int:
+    """Cells of an A1-style range ("B2:D4" → 9); a malformed one counts as one cell (openpyxl decides)."""
+    ends = [_CELL_REF.fullmatch(part) for part in ref.split(":")]
+    if len(ends) != 2 or not all(ends):
+        return 1
+    (c0, r0), (c1, r1) = ((_column_number(m.group(1)), int(m.group(2))) for m in ends if m)
+    return (abs(r1 - r0) + 1) * (abs(c1 - c0) + 1)
+
+
+def _column_number(letters: str) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def _workbook_file(path: Path, dropped: dict[str, set[bytes]]) -> IO[bytes]:
+    """The package to give openpyxl: the file itself, or an in-memory copy without the merged
+    ranges in ``dropped``."""
+    if not dropped:
+        return path.open("rb")
+    out = io.BytesIO()
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            left_out = dropped.get(info.filename)
+            if left_out:
+                data = _MERGE_CELL.sub(lambda m: b"" if m.group(0) in left_out else m.group(0), data)
+            zout.writestr(info, data)
+    out.seek(0)
+    return out
+
+
+def _uncached_formulas(data: bytes) -> list[str]:
+    """Cell references of a sheet's XML whose formula has no cached result: openpyxl (data_only) shows them empty."""
+    found: list[str] = []
+    if not re.search(rb"<(\w+:)?f[\s>/]", data):
+        return found  # no formula at all: the common case, no XML parse needed
+    try:
+        with io.BytesIO(data) as fh:
+            for _, el in ElementTree.iterparse(fh):
+                if _local(el.tag) != "c":
+                    continue
+                kids = {_local(child.tag): child for child in el}
+                if "f" in kids and _no_value(el, kids.get("v")):
+                    found.append(el.get("r") or "?")
+                el.clear()
+    except ElementTree.ParseError as exc:
+        raise_if_out_of_memory(exc)
+        return []  # openpyxl will say what is wrong with the sheet
+    return found
 
 
 def _no_value(c: ElementTree.Element, v: ElementTree.Element | None) -> bool:
@@ -234,22 +328,25 @@ def _local(tag: str) -> str:
 
 def sheet_tables(
     texts: dict[tuple[int, int], str], merges: Iterable[tuple[int, int, int, int]], page: int
-) -> list[Table]:
-    """Cells of one sheet → tables.
+) -> tuple[list[Table], list[str]]:
+    """Cells of one sheet → tables, and notes on what was not read as one grid.
 
     ``texts`` maps 0-based (row, col) to the cell's text; ``merges`` are 0-based inclusive
     (first row, first col, last row, last col) ranges. Each table is a block of rows with content,
     trimmed of empty border rows and columns; every slot of it is covered by exactly one cell
-    (empty slots become empty cells, as in a Word table).
+    (empty slots become empty cells, as in a Word table). A block far larger than its filled
+    cells is split at empty columns too, and what is still that sparse is read row by row.
     """
     spans: dict[tuple[int, int], tuple[int, int]] = {}  # merge origin → (last row, last col)
     hidden: set[tuple[int, int]] = set()  # slots covered by a merge other than its origin
+    owner: dict[tuple[int, int], tuple[int, int]] = {}  # slot → origin of the first merge covering it
     for r0, c0, r1, c1 in merges:
         if (r0, c0) in spans or (r0, c0) in hidden:
             continue  # overlapping merges are invalid in Excel; keep the first
         spans[(r0, c0)] = (r1, c1)
         for r in range(r0, r1 + 1):
             for c in range(c0, c1 + 1):
+                owner.setdefault((r, c), (r0, c0))
                 if (r, c) != (r0, c0):
                     hidden.add((r, c))
     # Content extents: a non-empty cell occupies its whole merged range.
@@ -258,46 +355,101 @@ def sheet_tables(
         if text and (r, c) not in hidden:
             r1, c1 = spans.get((r, c), (r, c))
             extents.append((r, c, r1, c1))
+    tables: list[Table] = []
+    notes: list[str] = []
+    for band in _bands(extents, 0):
+        if _dense(band):
+            tables.append(_block_to_table(band, texts, spans, hidden, owner, page))
+            continue
+        blocks = sorted((b for group in _bands(band, 1) for b in _bands(group, 0)), key=_box)
+        sparse = 0
+        for block in blocks:
+            if _dense(block):
+                tables.append(_block_to_table(block, texts, spans, hidden, owner, page))
+            else:
+                sparse += 1
+                tables.extend(_rows_to_tables(block, texts, page))
+        top, left, bottom, right = _box(band)
+        n_rows, n_cols = bottom - top + 1, right - left + 1
+        if len(blocks) == 1:
+            how = "read row by row"
+        else:
+            how = f"read as {len(blocks):,} separate blocks" + (f" ({sparse:,} of them row by row)" if sparse else "")
+        notes.append(f"{len(band):,} filled cells spread over {n_rows:,} rows × {n_cols:,} columns "
+                     f"({_a1(top, left)}:{_a1(bottom, right)}): {how} instead of as one grid of "
+                     f"{n_rows * n_cols:,} slots")
+    return tables, notes
+
+
+def _bands(extents: list[tuple[int, int, int, int]], axis: int) -> list[list[tuple[int, int, int, int]]]:
+    """Extents grouped where more than SPLIT_GAP empty rows (axis 0) or columns (axis 1) part them."""
     if not extents:
         return []
     occupied: set[int] = set()
-    for r0, _, r1, _ in extents:
-        occupied.update(range(r0, r1 + 1))
-    rows = sorted(occupied)
-    bands: list[tuple[int, int]] = []
-    start = prev = rows[0]
-    for r in rows[1:]:
-        if r - prev - 1 > SPLIT_GAP:
-            bands.append((start, prev))
-            start = r
-        prev = r
-    bands.append((start, prev))
+    for e in extents:
+        occupied.update(range(e[axis], e[axis + 2] + 1))
+    lines = sorted(occupied)
+    starts = [lines[0]] + [b for a, b in zip(lines, lines[1:]) if b - a - 1 > SPLIT_GAP]
+    groups: list[list[tuple[int, int, int, int]]] = [[] for _ in starts]
+    for e in extents:  # an extent's rows (columns) are contiguous: all in the group of its first
+        groups[bisect.bisect_right(starts, e[axis]) - 1].append(e)
+    return groups
 
-    tables: list[Table] = []
-    for top, bottom in bands:
-        in_band = [e for e in extents if top <= e[0] <= bottom]
-        left = min(e[1] for e in in_band)
-        right = max(e[3] for e in in_band)
-        cells: list[Cell] = []
-        done: set[tuple[int, int]] = set()
-        for r in range(top, bottom + 1):
-            for c in range(left, right + 1):
-                if (r, c) in done:
-                    continue
-                origin = (r, c)
-                if (r, c) in hidden:  # a merge whose origin lies outside the box: clip it
-                    origin = next(o for o, (r1, c1) in spans.items()
-                                  if o[0] <= r <= r1 and o[1] <= c <= c1)
-                r1, c1 = spans.get(origin, origin)
-                r1, c1 = min(r1, bottom), min(c1, right)
-                text = texts.get(origin, "") if origin == (r, c) else ""
-                cells.append(Cell(text=text, row=r - top, col=c - left,
-                                  rowspan=r1 - r + 1, colspan=c1 - c + 1, page=page))
-                for rr in range(r, r1 + 1):
-                    for cc in range(c, c1 + 1):
-                        done.add((rr, cc))
-        tables.append(Table(cells=tuple(cells), n_rows=bottom - top + 1, n_cols=right - left + 1, page=page))
-    return tables
+
+def _box(extents: list[tuple[int, int, int, int]]) -> tuple[int, int, int, int]:
+    return (min(e[0] for e in extents), min(e[1] for e in extents),
+            max(e[2] for e in extents), max(e[3] for e in extents))
+
+
+def _dense(extents: list[tuple[int, int, int, int]]) -> bool:
+    """Small enough, or filled enough, to be read as one grid of all its slots."""
+    top, left, bottom, right = _box(extents)
+    return (bottom - top + 1) * (right - left + 1) <= max(MAX_TABLE_SLOTS, SPARSE_FACTOR * len(extents))
+
+
+def _block_to_table(extents: list[tuple[int, int, int, int]], texts: dict[tuple[int, int], str],
+                    spans: dict[tuple[int, int], tuple[int, int]], hidden: set[tuple[int, int]],
+                    owner: dict[tuple[int, int], tuple[int, int]], page: int) -> Table:
+    """A block of a sheet as one table over every slot of its box."""
+    top, left, bottom, right = _box(extents)
+    cells: list[Cell] = []
+    done: set[tuple[int, int]] = set()
+    for r in range(top, bottom + 1):
+        for c in range(left, right + 1):
+            if (r, c) in done:
+                continue
+            origin = owner[(r, c)] if (r, c) in hidden else (r, c)  # a merge from outside the box: clipped
+            r1, c1 = spans.get(origin, origin)
+            r1, c1 = min(r1, bottom), min(c1, right)
+            text = texts.get(origin, "") if origin == (r, c) else ""
+            cells.append(Cell(text=text, row=r - top, col=c - left,
+                              rowspan=r1 - r + 1, colspan=c1 - c + 1, page=page))
+            for rr in range(r, r1 + 1):
+                for cc in range(c, c1 + 1):
+                    done.add((rr, cc))
+    return Table(cells=tuple(cells), n_rows=bottom - top + 1, n_cols=right - left + 1, page=page)
+
+
+def _rows_to_tables(extents: list[tuple[int, int, int, int]], texts: dict[tuple[int, int], str],
+                    page: int) -> list[Table]:
+    """A block too sparse for one grid: each row's filled cells side by side, one table a row."""
+    rows: dict[int, list[tuple[int, int, int, int]]] = {}
+    for e in extents:
+        rows.setdefault(e[0], []).append(e)
+    return [Table(cells=tuple(Cell(text=texts[(r, e[1])], row=0, col=i, page=page)
+                              for i, e in enumerate(sorted(row, key=lambda e: e[1]))),
+                  n_rows=1, n_cols=len(row), page=page)
+            for r, row in sorted(rows.items())]
+
+
+def _a1(row: int, col: int) -> str:
+    """0-based (row, col) → an A1 reference."""
+    letters = ""
+    n = col + 1
+    while n:
+        n, rest = divmod(n - 1, 26)
+        letters = chr(65 + rest) + letters
+    return f"{letters}{row + 1}"
 
 
 # --------------------------------------------------------------------------- values → text

@@ -6,6 +6,8 @@
 * a PDF page that draws hundreds of thousands of lines is read as text in seconds, with a note,
   instead of costing a whole timeout in table reconstruction;
 * a Word table's cell spans are clamped to the columns the table can have, with a note;
+* an Excel sheet is read by the cells it has, not as a grid spanning its far-apart cells, and a
+  merged range over a whole sheet is not expanded cell by cell.
 """
 
 from __future__ import annotations
@@ -329,3 +331,105 @@ def test_a_wide_table_its_grid_declares_is_not_clamped(tmp_path: Path) -> None:
     (table,) = doc.tables()
     assert (table.n_rows, table.n_cols, table.cells[0].colspan) == (2, 80, 80)
     assert doc.notes == ()
+
+
+# --------------------------------------------------------------------------- sparse Excel sheets
+
+_XLSX_PARTS = {
+    "[Content_Types].xml": (
+        '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+        'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+        'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName='
+        '"/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.'
+        'main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-'
+        'officedocument.spreadsheetml.worksheet+xml"/></Types>'),
+    "_rels/.rels": (
+        '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
+        '2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/'
+        '2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'),
+    "xl/workbook.xml": (
+        '<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+        '2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
+        '<sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>'),
+    "xl/_rels/workbook.xml.rels": (
+        '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
+        '2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/'
+        '2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>'),
+}
+
+
+def _a1(row: int, col: int) -> str:
+    letters, n = "", col + 1
+    while n:
+        n, rest = divmod(n - 1, 26)
+        letters = chr(65 + rest) + letters
+    return f"{letters}{row + 1}"
+
+
+def _xlsx(path: Path, cells: dict[tuple[int, int], str], merges: tuple[str, ...] = ()) -> Path:
+    """A one-sheet workbook written as XML: ``cells`` at 0-based (row, col), inline strings."""
+    rows: dict[int, list[str]] = {}
+    for (r, c), text in sorted(cells.items()):
+        rows.setdefault(r, []).append(f'<c r="{_a1(r, c)}" t="inlineStr"><is><t>{text}</t></is></c>')
+    data = "".join(f'<row r="{r + 1}">{"".join(cs)}</row>' for r, cs in sorted(rows.items()))
+    merged = (f'<mergeCells count="{len(merges)}">' + "".join(f'<mergeCell ref="{m}"/>' for m in merges)
+              + "</mergeCells>") if merges else ""
+    sheet = ('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+             f'spreadsheetml/2006/main"><dimension ref="A1:XFD10000"/><sheetData>{data}</sheetData>{merged}'
+             "</worksheet>")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, xml in {**_XLSX_PARTS, "xl/worksheets/sheet1.xml": sheet}.items():
+            zf.writestr(name, xml)
+    return path
+
+
+def test_cells_in_columns_a_and_xfd_are_two_tables_not_one_grid(tmp_path: Path) -> None:
+    from extract.xlsx import xlsx_to_document
+
+    cells = {(r, c): f"{r}-{c}" for r in range(2_000) for c in (0, 16_383)}
+    with _deadline(10):  # 2,000 × 16,384 = 33 million slots without the bound
+        doc = xlsx_to_document(_xlsx(tmp_path / "sparse.xlsx", cells))
+    tables = list(doc.tables())
+    assert [(t.n_rows, t.n_cols, len(t.cells)) for t in tables] == [(2_000, 1, 2_000), (2_000, 1, 2_000)]
+    assert tables[1].cells[-1].text == "1999-16383"
+    assert doc.notes == ("sheet 'S': 4,000 filled cells spread over 2,000 rows × 16,384 columns (A1:XFD2000): "
+                         "read as 2 separate blocks instead of as one grid of 32,768,000 slots",)
+
+
+def test_a_form_with_a_stray_cell_far_right_keeps_its_table(tmp_path: Path) -> None:
+    from extract.xlsx import xlsx_to_document
+
+    cells = {(r, c): f"{r}{c}" for r in range(40) for c in range(10)}
+    cells[(5, 16_000)] = "stray"
+    doc = xlsx_to_document(_xlsx(tmp_path / "form.xlsx", cells))
+    form, stray = doc.tables()
+    assert (form.n_rows, form.n_cols, len(form.cells)) == (40, 10, 400)
+    assert [c.text for c in stray.cells] == ["stray"]
+    assert len(doc.notes) == 1 and "read as 2 separate blocks" in doc.notes[0]
+
+
+def test_cells_on_a_diagonal_are_read_row_by_row(tmp_path: Path) -> None:
+    from extract.xlsx import xlsx_to_document
+
+    cells = {(r, r * 8): f"d{r}" for r in range(2_000)}  # no empty-column gap anywhere: one sparse block
+    with _deadline(10):
+        doc = xlsx_to_document(_xlsx(tmp_path / "diagonal.xlsx", cells))
+    tables = list(doc.tables())
+    assert len(tables) == 2_000 and all((t.n_rows, t.n_cols) == (1, 1) for t in tables)
+    assert [t.cells[0].text for t in tables[:3]] == ["d0", "d1", "d2"]
+    assert doc.notes == ("sheet 'S': 2,000 filled cells spread over 2,000 rows × 15,993 columns (A1:WQC2000): "
+                         "read row by row instead of as one grid of 31,986,000 slots",)
+
+
+def test_a_merged_range_over_a_whole_sheet_is_not_expanded(tmp_path: Path) -> None:
+    from extract.xlsx import xlsx_to_document
+
+    cells = {(0, 0): "标题", (1, 0): "项目名称", (1, 1): "某项目"}
+    path = _xlsx(tmp_path / "merged.xlsx", cells, merges=("A1:XFD1048576", "A2:A3"))
+    with _deadline(10):  # openpyxl makes an object for each of 17 billion cells without the bound
+        doc = xlsx_to_document(path)
+    (table,) = doc.tables()
+    assert [(c.text, c.row, c.col, c.rowspan) for c in table.cells if c.text] == [
+        ("标题", 0, 0, 1), ("项目名称", 1, 0, 2), ("某项目", 1, 1, 1)]
+    assert doc.notes == ("sheet 'S': merged range(s) A1:XFD1048576 (17,179,869,184 cells) not read as merged: "
+                         "together past 100,000 merged cells (a form's merges cover some hundreds)",)
