@@ -205,11 +205,15 @@ def _scan_sheets(zf: zipfile.ZipFile) -> _Package:
         left_out = _merges_past_budget(data)
         if left_out:
             dropped[part] = {element for element, _, _ in left_out}
-            shown = ", ".join(f"{ref} ({cells:,} cells)" for _, ref, cells in left_out[:3])
-            more = f" and {len(left_out) - 3:,} more" if len(left_out) > 3 else ""
-            notes.append(f"sheet {name!r}: merged range(s) {shown}{more} not read as merged: together past "
-                         f"{MAX_MERGED_CELLS:,} merged cells (a form's merges cover some hundreds)")
+            notes.append(f"sheet {name!r}: {_merges_left_out_note([(ref, cells) for _, ref, cells in left_out])}")
     return _Package(uncached, dropped, tuple(notes))
+
+
+def _merges_left_out_note(ranges: list[tuple[str, int]]) -> str:
+    shown = ", ".join(f"{ref} ({cells:,} cells)" for ref, cells in ranges[:3])
+    more = f" and {len(ranges) - 3:,} more" if len(ranges) > 3 else ""
+    return (f"merged range(s) {shown}{more} not read as merged: together past {MAX_MERGED_CELLS:,} merged "
+            "cells (a form's merges cover some hundreds)")
 
 
 def _merges_past_budget(data: bytes) -> list[tuple[bytes, str, int]]:
@@ -340,9 +344,16 @@ def sheet_tables(
     spans: dict[tuple[int, int], tuple[int, int]] = {}  # merge origin → (last row, last col)
     hidden: set[tuple[int, int]] = set()  # slots covered by a merge other than its origin
     owner: dict[tuple[int, int], tuple[int, int]] = {}  # slot → origin of the first merge covering it
+    merged = 0
+    left_out: list[tuple[int, int, int, int]] = []  # past MAX_MERGED_CELLS (the .xls reader's merges)
     for r0, c0, r1, c1 in merges:
         if (r0, c0) in spans or (r0, c0) in hidden:
             continue  # overlapping merges are invalid in Excel; keep the first
+        cells = (r1 - r0 + 1) * (c1 - c0 + 1)
+        if merged + cells > MAX_MERGED_CELLS:
+            left_out.append((r0, c0, r1, c1))
+            continue
+        merged += cells
         spans[(r0, c0)] = (r1, c1)
         for r in range(r0, r1 + 1):
             for c in range(c0, c1 + 1):
@@ -356,7 +367,8 @@ def sheet_tables(
             r1, c1 = spans.get((r, c), (r, c))
             extents.append((r, c, r1, c1))
     tables: list[Table] = []
-    notes: list[str] = []
+    notes: list[str] = [_merges_left_out_note([(f"{_a1(r0, c0)}:{_a1(r1, c1)}", (r1 - r0 + 1) * (c1 - c0 + 1))
+                                               for r0, c0, r1, c1 in left_out])] if left_out else []
     for band in _bands(extents, 0):
         if _dense(band):
             tables.append(_block_to_table(band, texts, spans, hidden, owner, page))

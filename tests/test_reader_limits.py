@@ -433,3 +433,15 @@ def test_a_merged_range_over_a_whole_sheet_is_not_expanded(tmp_path: Path) -> No
         ("标题", 0, 0, 1), ("项目名称", 1, 0, 2), ("某项目", 1, 1, 1)]
     assert doc.notes == ("sheet 'S': merged range(s) A1:XFD1048576 (17,179,869,184 cells) not read as merged: "
                          "together past 100,000 merged cells (a form's merges cover some hundreds)",)
+
+
+def test_a_whole_sheet_merge_from_an_xls_file_is_not_expanded() -> None:
+    from extract.xlsx import sheet_tables
+
+    with _deadline(10):  # xlrd gives the merged ranges as they are: 16.7 million slots for this one
+        tables, notes = sheet_tables({(0, 0): "标题", (1, 1): "值"}, [(0, 0, 65_535, 255), (1, 1, 2, 2)], page=1)
+    (table,) = tables
+    assert [(c.text, c.row, c.col, c.rowspan, c.colspan) for c in table.cells if c.text] == [
+        ("标题", 0, 0, 1, 1), ("值", 1, 1, 2, 2)]
+    assert notes == ["merged range(s) A1:IV65536 (16,777,216 cells) not read as merged: together past 100,000 "
+                     "merged cells (a form's merges cover some hundreds)"]
