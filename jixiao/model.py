@@ -60,10 +60,15 @@ class Table:
 
 @dataclass(frozen=True)
 class Paragraph:
-    """Running text outside tables (titles, 填表说明, notes)."""
+    """Running text outside tables (titles, 填表说明, notes, a prose report's body).
+
+    ``level`` is the heading level where the file marks one (a Word heading style, an HTML
+    ``<h2>``, a PDF line set larger and alone); numbered headings (一、 / （一） / 1.) are found
+    from the text by the prose reader whatever the reader says."""
 
     text: str
     page: int | None = None
+    level: int | None = None
 
 
 Block = Union[Table, Paragraph]
@@ -140,6 +145,9 @@ class RawReport:
     sections_other: list[tuple[str, str]] = field(default_factory=list)  # (heading, text) of no canonical key
     scope: str = "project"  # project (项目支出) or department (部门整体支出)
     class_column: bool = True  # False where the form prints no class (一级指标) at all
+    document_kind: str = "form"  # form | report (prose 自评报告) | report_with_form
+    stated_total: str | None = None  # the total score the prose states (自评得分97分)
+    stated_grade: str | None = None  # the grade it states (评价等级为“优”)
 
 
 # --------------------------------------------------------------------------- report

@@ -15,7 +15,7 @@ from typing import Any
 from jixiao import __version__
 from jixiao.errors import JixiaoError, UnknownTemplate, UnsupportedTemplate
 from jixiao.inputs import file_problem, path_key, sha256_of
-from jixiao.model import SCHEMA_VERSION, SECTION_KEYS, Document, ReadError, Report
+from jixiao.model import SCHEMA_VERSION, SECTION_KEYS, Document, RawReport, ReadError, Report
 
 log = logging.getLogger("jixiao")
 
@@ -27,17 +27,25 @@ def document_to_report(doc: Document, rules: Any = None, forms: tuple[Path, ...]
     """A read document → validated ``Report`` (form recognised from its labels; ``forms``: folders of
     the user's own form descriptions, beside the built-in ones)."""
     from extract.forms import document_to_form, form_to_raw
+    from extract.prose import document_to_prose
     from normalize import raw_to_report
     from validate import Profile, validate_report
 
     form, hits = document_to_form(doc, forms)
-    if form is None:
+    prose = document_to_prose(doc)
+    if form is None and not prose.is_report:
         raise UnknownTemplate(
-            f"no known report form recognised (best match had {hits} of its labels), and no indicator table "
-            "with a name column and two of 目标值 / 实际完成值 / 权重 / 得分; describe the form in a TOML file "
-            "(see `jixiao forms show generic`) and pass its folder with --forms"
+            f"no known report form recognised (best match had {hits} of its labels), no indicator table "
+            "with a name column and two of 目标值 / 实际完成值 / 权重 / 得分, and no report headings (一、… 二、…); "
+            "describe the form in a TOML file (see `jixiao forms show generic`) and pass its folder with --forms"
         )
+    if form is None:
+        raw = prose_to_raw(prose)
+        report = raw_to_report(raw)
+        return validate_report(report, Profile.resolve(rules or "report", "report", ""))
     raw = form_to_raw(doc, form)
+    if prose.is_report:
+        with_prose(raw, prose)
     report = raw_to_report(raw)
     report.errors.extend(ReadError("missing_part", f"not found in the document: {part}") for part in raw.missing)
     if rules is None and form.profile:
@@ -46,6 +54,30 @@ def document_to_report(doc: Document, rules: Any = None, forms: tuple[Path, ...]
             rules = str(Path(form.source).parent / rules)  # a user's form names its profile beside it
     profile = Profile.resolve(rules, form.name, doc.text())
     return validate_report(report, profile)
+
+
+def prose_to_raw(prose: Any) -> RawReport:
+    """A prose report without an indicator table: its sections and what it states."""
+    raw = RawReport(template="report", project=dict(prose.project), scope=prose.scope, document_kind="report")
+    raw.project.setdefault("implementing_unit", "")
+    with_prose(raw, prose)
+    return raw
+
+
+def with_prose(raw: Any, prose: Any) -> None:
+    """Add a report's prose to what its form gave: sections the form's cells lack, the stated total
+    and grade, and the header facts of its title where the form has none."""
+    if raw.document_kind == "form":
+        raw.document_kind = "report_with_form"
+    for key, text in prose.sections.items():
+        raw.sections.setdefault(key, text)
+    raw.sections_other.extend(prose.other)
+    raw.stated_total, raw.stated_grade = prose.stated_total, prose.stated_grade
+    if prose.scope == "department":
+        raw.scope = "department"
+    for key, value in prose.project.items():
+        if not raw.project.get(key):
+            raw.project[key] = value
 
 
 def path_to_record(path: Path, root: Path, rules: Any = None, tables: str = "pdfium",

@@ -85,6 +85,9 @@ def raw_to_report(raw: RawReport) -> Report:
     report.sections = {key: clean_narrative(text) for key, text in raw.sections.items()}
     report.sections_other = [{"heading": rejoin(fold(h)), "text": clean_narrative(t)} for h, t in raw.sections_other]
     report.scope = raw.scope
+    report.document_kind = raw.document_kind
+    report.stated_total = parse_number(raw.stated_total)
+    report.stated_grade = raw.stated_grade
     return report
 
 

@@ -19,6 +19,7 @@ def report_to_flags(report: Report, profile: Profile) -> list[Flag]:
         *points_flags(report, profile),
         *deviation_flags(report, profile),
         *score_exceeds_weight_flags(report, profile),
+        *stated_flags(report, profile),
     ]
 
 
@@ -271,3 +272,44 @@ def execution_rate_flags(report: Report, profile: Profile) -> Iterator[Flag]:
                 field=f"indicators[{i}].actual", reported=a.number, expected=round(rate, 2),
                 rule=f"预算执行率 ≈ 实际支付数 ÷ 财政拨款数 (±{profile.execution_rate_tolerance:g} points, assumed)",
             )
+
+
+# A grade as reports write it → the grade of the score bands.
+GRADE_WORDS = {"优秀": "优", "优": "优", "良好": "良", "良": "良", "中等": "中", "中": "中", "合格": "中",
+               "不合格": "差", "较差": "差", "差": "差"}
+
+
+def form_total(report: Report) -> float | None:
+    """The form's total: its printed 合计/总分, else the sum of its reported parts."""
+    if report.reported_total is not None:
+        return report.reported_total
+    scores = [i.reported_score for i in report.indicators if i.reported_score is not None]
+    if not scores:
+        return None
+    line = budget_line_total(report)
+    return sum(scores) + ((line or {}).get("reported_score") or 0.0)
+
+
+def stated_flags(report: Report, profile: Profile) -> Iterator[Flag]:
+    """What a report's prose states against its table (spec: 自评得分 in the text = the form's total)
+    and against the grade bands."""
+    total = form_total(report)
+    stated = report.stated_total
+    if stated is not None and total is not None and abs(stated - total) > profile.score_tolerance:
+        yield Flag("stated_total_mismatch", "error", "total",
+                   f"the report states a total of {stated:g}, but its table gives {total:g}",
+                   field="stated_total", reported=stated, expected=total,
+                   rule="报告所述自评得分 = 自评表总分 (合计/总分, or the sum of its parts)")
+    grade = GRADE_WORDS.get(report.stated_grade or "")
+    score = stated if stated is not None else total
+    if grade is None or score is None or grade not in profile.grade_bands:
+        return
+    lo, hi = profile.grade_bands[grade]
+    top = hi >= max(h for _, h in profile.grade_bands.values())
+    if not (lo <= score < hi or (top and score == hi)):
+        fits = next((g for g, (a, b) in profile.grade_bands.items() if a <= score < b or (b == 100 and score == b)), "?")
+        bands = ", ".join(f"{g} {a:g}–{b:g}" for g, (a, b) in profile.grade_bands.items())
+        yield Flag("grade_mismatch", "warning", "grade",
+                   f"the report states the grade {report.stated_grade} for a score of {score:g}, which is {fits}",
+                   field="stated_grade", reported=report.stated_grade, expected=fits,
+                   rule=f"等级与得分区间: {bands} (profile grade_bands)")

@@ -30,6 +30,8 @@ QUALITATIVE = ("grades", "bands", "reported")
 RATE_BASES = ("full_year", "initial")
 PERCENT_READINGS = ("completion", "difference")
 CONFIDENCES = ("high", "low")
+# 财预〔2020〕10号: 优 ≥ 90, 良 80–90, 中 60–80, 差 < 60.
+NATIONAL_GRADE_BANDS = {"优": (90.0, 100.0), "良": (80.0, 90.0), "中": (60.0, 80.0), "差": (0.0, 60.0)}
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,8 @@ class Profile:
     deviation_required: bool = False
     score_exceeds_weight: bool = False  # flag a row whose reported score is above its weight
     confidence: str = "high"  # low: the form's rules are not known (generic); every flag says so
+    # The score band of each grade a report may state: [low, high), the top band including 100.
+    grade_bands: Mapping[str, tuple[float, float]] = field(default_factory=lambda: dict(NATIONAL_GRADE_BANDS))
     total_points: float | None = None
     split: Mapping[str, float] = field(default_factory=dict)
     budget: BudgetRule | None = None
@@ -199,7 +203,7 @@ def _parse_profile_file(path: str, mtime_ns: int, size: int) -> Profile:
 
 _TOP_KEYS = {"name", "template", "description", "detect", "scoring", "qualitative", "tolerance", "grades", "bands",
              "assumptions", "classes", "special", "budget", "split", "total_points", "over_achievement_at",
-             "deviation_required", "score_exceeds_weight", "confidence"}
+             "deviation_required", "score_exceeds_weight", "confidence", "grade_bands"}
 _TOLERANCES = {"score", "sum", "money", "execution_rate"}
 _ASSUMPTIONS = {"echo_grade", "mixed_grade", "reverse_formula", "percent_readings", "execution_rate_indicator",
                 "unmapped_grade"}
@@ -245,6 +249,9 @@ def profile_from_dict(data: Mapping[str, Any], source: str = "") -> Profile:
             "special": special,
             "source": source,
         }
+        if "grade_bands" in data:
+            kwargs["grade_bands"] = {str(k): _pair(v, f"grade_bands.{k}", where)
+                                     for k, v in dict(data["grade_bands"]).items()}
         for key in ("total_points", "over_achievement_at"):
             if key in data:
                 kwargs[key] = _number(data[key], key, where)
