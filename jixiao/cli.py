@@ -102,6 +102,11 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
         print(f"jixiao: {type(exc).__name__}: {exc}", file=err)
         return 2 if args.command in ("rules", "forms") or exc.code in ("invalid_profile", "invalid_form",
                                                                           "output_folder") else 1
+    except BrokenPipeError:  # `jixiao explain … | head`: the reader has what it wanted
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except OSError as exc:  # the outputs could not be written (a full disk, a folder made read-only)
         where = f" ({exc.filename})" if exc.filename else ""
         print(f"jixiao: writing the outputs failed: {exc.strerror or exc}{where}; fix that and run the same "
@@ -222,7 +227,7 @@ def _explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if not flags and not args.all:
             continue
         rec = ind["recomputed_score"]
-        print(f"  {i:>3}  {_pad(ind['category'], 6)} {_pad(ind['name'], 28)} {_num(ind['weight']):>6} "
+        print(f"  {i:>3}  {_pad(ind['category'] or '—', 6)} {_pad(ind['name'], 28)} {_num(ind['weight']):>6} "
               f"{_num(ind['reported_score']):>8} {_num(rec):>8}  {ind.get('rule') or ''}", file=out)
         for flag in flags:
             print(f"  {'':>3}  {'':<6} {'':<28} {'':>6} {'':>8} {'':>8}  {_mark(flag)} {flag['code']}: {flag['message']}",
@@ -238,6 +243,15 @@ def _explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                   file=out)
     print(f"\n  total: reported {_num(record['reported_total'])}, rules {_num(record['recomputed_total'])}; "
           f"{len(record['flags'])} flags", file=out)
+    if record.get("stated_total") is not None or record.get("stated_grade"):
+        print(f"  stated in the text: total {_num(record.get('stated_total'))}, grade {record.get('stated_grade') or '—'}",
+              file=out)
+    sections = [*record.get("sections", {}).items(), *((s["heading"], s["text"]) for s in record.get("sections_other", []))]
+    if sections:
+        print(f"\n  sections ({record.get('document_kind', 'form')}):", file=out)
+        for key, text in sections:
+            first = text.replace("\n", " ")[:40]
+            print(f"    {_pad(key, 20)} {first}{'…' if len(text) > 40 else ''}", file=out)
     return 0
 
 

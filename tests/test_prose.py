@@ -123,3 +123,18 @@ def test_the_real_yunnan_page_gives_its_project_overview_without_the_site_chrome
         assert chrome not in overview
     assert record["project"]["year"] == 2024 and record["project"]["department"] == "红河州数据发展中心"
     assert record["document_kind"] == "report"
+
+
+def test_explain_shows_the_stated_total_and_the_sections(tmp_path: Path) -> None:
+    import io
+
+    from jixiao.cli import main
+
+    path = tmp_path / "report.txt"
+    path.write_text("某县水利局2023年度农村饮水安全项目支出绩效自评报告\n一、项目基本情况\n项目总投资500万元。\n"
+                    "二、绩效评价情况\n综合自评得分92分，评价等级为“良”。\n三、存在的问题\n资金拨付不及时。\n", encoding="utf-8")
+    out = io.StringIO()
+    assert main(["explain", str(path)], stdout=out) == 0
+    text = out.getvalue()
+    assert "stated in the text: total 92.00, grade 良" in text
+    assert "grade_mismatch" in text and "项目概况" in text and "项目总投资500万元。" in text
