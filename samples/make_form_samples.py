@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""Generate samples of three more form families — the real Sichuan 2023 部门预算项目支出绩效自评表
-(报表编号 510000_0013zp), the Chongqing 部门整体绩效自评表, and a form no description names (generic) — as
-.docx (python-docx), .xlsx (openpyxl) and .pdf (LibreOffice, from a docx variant), with the expected JSON
-for each.
+"""Generate samples of four more form families — the real Sichuan 2023 部门预算项目支出绩效自评表
+(报表编号 510000_0013zp), the Chongqing 部门整体绩效自评表, a form no description names (generic), and the
+Hubei 项目绩效目标自评表 — as .docx (python-docx), .xlsx (openpyxl) and .pdf (LibreOffice, from a docx
+variant), with the expected JSON for each.
 
 Run from the repository root:
 
@@ -46,6 +46,21 @@ generic (national proportional rule, rule_confidence low)
     B4 / B5 / B6 as above for quantitative rows; a qualitative row keeps its reported score when it lies in
     [0, w], else w.  A reported score above its weight → score_exceeds_weight (error); an empty 评分 →
     missing_value (warning).  总分 must equal Σ 评分 (total_mismatch).
+Hubei (hubei-goal; the national rules with the Hubei parameters of part C, national-hubei-2020's, which the
+form's own 备注 states)
+    budget         得分(20分*执行率) = 20 × min(1, 执行数(B) ÷ 预算数(A)); the form prints no 分值 cell, the 20 is the
+                   label's (the profile's budget weight); the 其中 rows print "/" for 得分 and get null.
+    positive       ≥ / = : actual ≥ target → w, else w × actual / target.
+    reverse        ≤ : actual ≤ target → w, else ratio w × t/a only (a score by the linear variant is a mismatch).
+    over           r ≥ 130 % → w + over_achievement (info).
+    bands          达成 [0.8w, w], 部分达成 [0.5w, 0.8w), 未达成 [0, 0.5w); inside → the reported score, outside →
+                   nearest edge (exclusive upper edge − 0.01) + score_mismatch.  Another word (是) → 达成 +
+                   qualitative_unmapped (info).
+    deviation      reported or recomputed below w and 偏差大或目标未完成原因分析 empty → missing_deviation_reason
+                   (the 改进措施及结果应用方案 column is no reason).
+    weights        20 + Σ 分值 = 100 (two 年度绩效目标 blocks of 40 points); no class split (no nonstandard_split).
+    total          reported: 得分(20分*执行率) + Σ 得分 must equal 总分 (total_mismatch); recomputed: budget
+                   recomputed + Σ indicator recomputed.
 
 The samples and what each one shows
 -----------------------------------
@@ -104,11 +119,60 @@ generic-2022-yichun-public-toilets.docx                                         
     故障报修处理及时率 with 评分 empty (missing_value; the rule still gives 10 from 93 % of ≥90 %).
     Must not flag: 总分 88.98 = Σ 评分, a proportional shortfall (280 of ≥300 → 9.3333, reported 9.33), a
     reverse target met, a qualitative row scored 9 of 10, a target without operator (100% / 100%).
+chongqing-department-2022-bishan-agriculture.xlsx
+    The Chongqing form in one worksheet (A–J as the Word grid): title and 金额单位 as merged rows, 部门预算执行情况
+    and 当年绩效目标 merged down, the amounts and 执行率(%) as numbers formatted 0.00 (95.20), 自评总分 a number
+    formatted 0.00, 指标值 / 完成值 / 得分系数 / 权重 / 得分 as numbers (General: 3.5, 97.78), 调整指标值 an empty
+    cell where the docx is blank.  No 填表人 line under the table (the docx prints it as a paragraph): the form
+    has no total row that ends the indicator table, and the engine reads a line merged across A–J below the
+    indicators as one more indicator row.  Same data, same expectation (source changed).
+generic-2022-yichun-public-toilets.xlsx
+    The 宜春 form in one worksheet (A–H as the Word grid): 年度 the number 2022, 序号 / 分值 / 评分 / 总分 numbers,
+    the empty 评分 an empty cell, 公厕改造验收合格率's 100% / 100% the fraction 1 formatted 0% (shown 100%), the
+    other targets and actuals text, the 填报单位 line under the 总分 row.  Same data, same expectation (source
+    changed).
+hubei-goal-2022-yidu-culture-stations.docx                                                      (hubei-goal)
+    The real Hubei layout (three copies found on the web: 2020 长江禁捕, 2020 黄冈 水土保持监测, 学生资助): the title
+    2022年度项目绩效目标自评表 and 填报单位 / 填报日期 above a 10-column table; 项目名称 | 主管部门 | 实施单位; the tick
+    rows 项目类别 / 项目属性 / 项目类型 (■ chosen, □ not); 预算执行情况（万元）（20分） heading the item column of
+    预算数（A） | 执行数（B） | 执行率（B/A） | 得分（20分*执行率）, rows 年度财政资金总额 / 其中：当年财政拨款 / 上年结余结转
+    (no 分值 column; "/" for the 其中 rows' 得分); two blocks 年度绩效目标1（40分） and 年度绩效目标2（40分） (merged
+    down column A), each with its own header 一级指标 | 二级指标 | 三级指标 | 年初目标值（A） | 实际完成值（B） | 分值 |
+    得分 | 偏差大或目标未完成原因分析 | 改进措施及结果应用方案 (the columns the task names; the real copies print
+    no 分值 column and the last two as rows under 总分), 一级 and 二级 merged down their rows, classes 产出指标 /
+    效益指标 / 满意度指标 and 过程指标 (category 过程, 二级 资金管理 / 组织实施); 总分 | 100 | 得分; the form's 备注
+    (its scoring rules) and 填报人 as paragraphs.  Labels print full-width brackets.
+    Faults: 开展群众文化活动场次 436 of ≥480场 scored full 6 → 5.45 (score_mismatch); 文艺培训人均成本 ≤150 / 180元
+    reported 4.8 by the linear variant → Hubei ratio 5.0 (score_mismatch); 过程 row 资金使用合规性 未达成 scored
+    3.5 of 6 → band < 3 → 2.99 (score_mismatch); 文化志愿者培训人次 540 of ≥600 → 5.4 = reported, with text in
+    改进措施及结果应用方案 only (missing_deviation_reason); 群众文化活动参与人次 8.1 of ≥6万人次 = 135 %
+    (over_achievement, info, explained in the 偏差大 column); 评审程序是否公正 是 / 是 (qualitative_unmapped, info,
+    read as 达成: 6 of 6 in band).
+    Must not flag: the budget 20 × 331.20 ÷ 360.00 = 20 × 92 % = 18.40 with no 分值 cell, the printed 执行率
+    of every money row, r exactly 100 % (≥12个 / 12个, =100% / 100%), reverse met (≤30 / 27.6万元), 部分达成 3.5
+    of 6 (Hubei band [3, 4.8); the national band would start at 3.6), a proportional shortfall with its reason
+    (88 of ≥95% → 5.5579, reported 5.56), 达成 rows at full weight, weights 20 + 40 + 40 = 100, 总分 91.16 =
+    18.40 + Σ 得分 (the budget score is part of the total), the second block's header row (not an indicator),
+    the 过程 class (scored, never mapped to another class).
+hubei-goal-2022-yidu-culture-stations.xlsx
+    The same form in one worksheet (A–J as the Word grid): title and 填报单位 as merged rows, labels with
+    ASCII brackets, 实施单位 printed 项目实施单位 (as the real copies do), the block labels and 一级 / 二级 merged
+    down, amounts as numbers formatted 0.00, 执行率 as fractions formatted 0.00 % (0.92 → 92.00%), 分值 / 得分 as
+    numbers, targets and actuals text ("=100%" stored as text, not a formula), 备注 and 填报人 as merged rows
+    under 总分.  Same data, same expectation.
+hubei-goal-2022-yidu-culture-stations-table-across-pages.pdf
+    The docx through LibreOffice, printed larger (AR PL UMing CN at the first base size of HB_PDF_BASE_SIZES
+    that works, 10.5 pt against the docx's 9; A4, the docx's grid, a footer 第 N 页 共 M 页): the second block
+    runs from page 1 onto page 2 and the break cuts the row 文化志愿者培训人次 inside its 改进措施及结果应用方案 text
+    and the block label 年度绩效目标2（40 | 分）; page 2 opens with 文艺培训人均成本 under the continuing 产出指标
+    cell.  hb_indicator_break() checks it, main() prints it.  Same expectation as the docx (source changed).
 
 Conventions of the expected JSON: document_kind "form", stated_total and stated_grade null; names, targets
 and actuals NFKC-folded with whitespace removed (Sichuan target = 指标性质 + 指标值 + 度量单位, qualitative
 rows included: 定性 + 有效改善 → "定性有效改善"; Chongqing target = 指标性质 + (调整指标值 where filled, else
-年初指标值) + 计量单位; actuals as printed, no unit added); budget items without 其中:; execution_rate the
+年初指标值) + 计量单位; Hubei target = 年初目标值(A) as printed; actuals as printed, no unit added); budget items
+without 其中: (Hubei: 预算数(A) is full_year_budget, initial_budget and weight null; the 改进措施及结果应用方案 column
+is no field of the record); execution_rate the
 printed percentage as a number (null where blank or "/"); texts (reasons, sections) as written, paragraphs
 → newlines.  Texts use only 、 and 。 as punctuation, so that NFKC folding or not gives the same text, and
 no narrative states a score or a grade.
@@ -804,7 +868,7 @@ def build_chongqing_docx(path: Path):
     finish_docx(doc, path, [CQ_GRID])
 
 
-def chongqing_expected() -> dict:
+def chongqing_expected(source_path: str = CQ_FILE, fmt: str = "docx") -> dict:
     initial, full, executed, rate, weight, reported = CQ_BUDGET
     indicators = []
     for ind in CQ_ROWS:
@@ -830,7 +894,7 @@ def chongqing_expected() -> dict:
     assert (abs(summed - float(CQ_TOTAL_PRINTED)) > 0.05) == (("total_mismatch", "total") in CQ_FLAGS), summed
     assert abs(float(weight) + sum(i["weight"] for i in indicators) - 100) < 1e-9
     return {
-        "source": {"path": CQ_FILE, "format": "docx"},
+        "source": {"path": source_path, "format": fmt},
         "status": "ok",
         "template": "chongqing-department",
         "profile": "chongqing-department",
@@ -948,7 +1012,7 @@ def build_generic_docx(path: Path):
     finish_docx(doc, path, [GE_GRID])
 
 
-def generic_expected() -> dict:
+def generic_expected(source_path: str = GE_FILE, fmt: str = "docx") -> dict:
     indicators = []
     for ind in GE_ROWS:
         assert fold(ind.cls) == ind.category + "指标", ind.cls
@@ -975,7 +1039,7 @@ def generic_expected() -> dict:
     unscored = {i["name"] for i in indicators if i["reported_score"] is None}
     assert unscored == {s for c, s in GE_FLAGS if c == "missing_value"}, unscored
     return {
-        "source": {"path": GE_FILE, "format": "docx"},
+        "source": {"path": source_path, "format": fmt},
         "status": "ok",
         "template": "generic",
         "profile": "generic",
@@ -991,6 +1055,558 @@ def generic_expected() -> dict:
         "sections": {},
         "flags": [{"code": c, "severity": SEVERITY[c], "subject": s, "rule_confidence": "low"} for c, s in GE_FLAGS],
     }
+
+
+# --------------------------------------------------------------------------
+# The Chongqing and generic forms as .xlsx (one worksheet, the Word grid as columns A–J / A–H)
+# --------------------------------------------------------------------------
+def new_sheet(title: str, widths):
+    """A workbook with fixed properties, its sheet, and put(): a bordered (merged) cell with a value."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Side
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = title
+    wb.properties.creator = wb.properties.lastModifiedBy = "jixiao samples"
+    wb.properties.created = wb.properties.modified = FIXED
+    thin = Side(style="thin")
+    box = Border(left=thin, right=thin, top=thin, bottom=thin)
+    for k, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(k)].width = width
+
+    def put(r, c1, c2=None, value=None, fmt=None, r2=None, left=False, border=True):
+        c2, r2 = c2 or c1, r2 or r
+        if (r2, c2) != (r, c1):
+            ws.merge_cells(start_row=r, start_column=c1, end_row=r2, end_column=c2)
+        if border:
+            for rr in range(r, r2 + 1):
+                for cc in range(c1, c2 + 1):
+                    ws.cell(rr, cc).border = box
+        cell = ws.cell(r, c1)
+        if value is not None and value != "":
+            cell.value = value
+            if isinstance(value, str) and value.startswith("="):
+                cell.data_type = "s"  # "=100%" is text (openpyxl would write a formula)
+        if fmt:
+            cell.number_format = fmt
+        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="left" if left else "center")
+        return cell
+
+    return wb, ws, put
+
+
+def sheet_title(ws, cells: str, text: str, *, bold=True, size=16, align="center"):
+    from openpyxl.styles import Alignment, Font
+
+    ws.merge_cells(cells)
+    first = ws[cells.split(":")[0]]
+    first.value = text
+    if bold:
+        first.font = Font(bold=True, size=size)
+    first.alignment = Alignment(horizontal=align, vertical="center")
+
+
+CQ_XLSX = CQ_FILE.removesuffix(".docx") + ".xlsx"
+GE_XLSX = GE_FILE.removesuffix(".docx") + ".xlsx"
+
+
+def build_chongqing_xlsx(path: Path):
+    """The Chongqing docx as one worksheet: figures as numbers (amounts and 执行率(%) formatted 0.00, the
+    coefficients, weights and scores General), 自评总分 a number, 调整指标值 blank where the docx is blank, no
+    填表人 line."""
+    wb, ws, put = new_sheet("部门整体绩效自评表", (24, 9, 9, 11, 11, 11, 11, 11, 11, 11))
+    sheet_title(ws, "A1:J1", CQ_TITLE)
+    sheet_title(ws, "A2:J2", "金额单位：万元", bold=False, align="right")
+    put(3, 1, 1, "主管部门")
+    put(3, 2, 4, CQ_DEPARTMENT)
+    put(3, 5, 5, "财政处室")
+    put(3, 6, 7, CQ_FINANCE_OFFICE)
+    put(3, 8, 9, "自评总分(分)")
+    put(3, 10, 10, float(CQ_TOTAL_PRINTED), "0.00")
+    cols = [(2, 3), (4, 5), (6, 7), (8, 8), (9, 9), (10, 10)]
+    put(4, 1, 1, "部门预算执行情况", r2=5)
+    for (c1, c2), h in zip(cols, ("年初预算数", "全年(调整)预算数", "全年执行数", "执行率(%)", "执行率权重", "执行率得分(分)")):
+        put(4, c1, c2, h)
+    for (c1, c2), v, fmt in zip(cols, CQ_BUDGET, ("0.00", "0.00", "0.00", "0.00", None, None)):
+        put(5, c1, c2, float(v), fmt)
+    put(6, 1, 1, "当年绩效目标", r2=8)
+    for k, (label, text) in enumerate((("年初绩效目标", CQ_GOAL_INITIAL), ("全年(调整)绩效目标", CQ_GOAL_ADJUSTED),
+                                       ("全年目标实际完成情况", CQ_GOAL_DONE))):
+        put(6 + k, 2, 3, label)
+        put(6 + k, 4, 10, paras(text), left=True)
+        ws.row_dimensions[6 + k].height = 48
+    for c, h in enumerate(("指标名称", "计量单位", "指标性质", "年初指标值", "调整指标值", "全年完成值", "得分系数(%)",
+                           "指标权重(分)", "指标得分(分)", "是否核心指标"), start=1):
+        put(9, c, c, h)
+    for r, ind in enumerate(CQ_ROWS, start=10):
+        for c, v in enumerate((ind.name, ind.unit, ind.nature, _num(ind.initial), _num(ind.adjusted), _num(ind.actual),
+                               _num(ind.coefficient), _num(ind.weight), _num(ind.reported), ind.core), start=1):
+            put(r, c, c, v, left=(c == 1))
+    # No 填表人 line under the table (the docx prints one as a paragraph): the form has no total row to end the
+    # indicator table, and a line merged across A–J below it would be read as one more indicator row.
+    save_xlsx(wb, path)
+
+
+def check_chongqing_xlsx(path: Path, exp: dict):
+    text, ws = xlsx_texts(path)
+    check_labels(path.name, text, CQ_LABELS)
+    merged = {str(m) for m in ws.merged_cells.ranges}
+    assert {"A1:J1", "A4:A5", "A6:A8", "D6:J6"} <= merged, merged
+    assert ws["J3"].value == float(CQ_TOTAL_PRINTED) and ws["B5"].value == 8200.0 and ws["B5"].number_format == "0.00"
+    assert ws["H5"].value == 95.2 and ws["D10"].value == 3.5 and ws["E10"].value is None and ws["E12"].value == 142.0
+    names = [ws.cell(r, 1).value for r in range(10, 10 + len(CQ_ROWS))]
+    assert names == [i["name"] for i in exp["indicators"]], names
+
+
+def build_generic_xlsx(path: Path):
+    """The 宜春 docx as one worksheet: 序号, 分值, 评分, 总分 and 年度 as numbers, the empty 评分 an empty cell, and
+    公厕改造验收合格率's 100% / 100% as the fraction 1 formatted 0% (the other targets and actuals text)."""
+    wb, ws, put = new_sheet("项目绩效自评情况表", (6, 11, 22, 12, 12, 7, 8, 26))
+    sheet_title(ws, "A1:H1", GE_TITLE)
+    put(2, 1, 2, "项目名称")
+    put(2, 3, 8, GE_PROJECT["name"])
+    put(3, 1, 2, "项目单位")
+    put(3, 3, 5, GE_PROJECT["department"])
+    put(3, 6, 6, "年度")
+    put(3, 7, 8, int(GE_YEAR))
+    for c, h in enumerate(("序号", "指标类别", "指标内容", "预期目标", "实际完成", "分值", "评分", "说明"), start=1):
+        put(4, c, c, h)
+
+    def figure_or_text(text):
+        return (1.0, "0%") if text == "100%" else (text, None)
+
+    for r, ind in enumerate(GE_ROWS, start=5):
+        put(r, 1, 1, int(ind.no))
+        put(r, 2, 2, ind.cls)
+        put(r, 3, 3, ind.name, left=True)
+        put(r, 4, 4, *figure_or_text(ind.target))
+        put(r, 5, 5, *figure_or_text(ind.actual))
+        put(r, 6, 6, _num(ind.weight))
+        put(r, 7, 7, _num(ind.reported))
+        put(r, 8, 8, ind.note or "", left=True)
+    r = 5 + len(GE_ROWS)
+    put(r, 1, 5, "总分")
+    put(r, 6, 6, 100.0)
+    put(r, 7, 7, float(GE_TOTAL_PRINTED))
+    put(r, 8, 8, "")
+    put(r + 2, 1, 8, "填报单位（盖章）：宜春市城市管理局", left=True, border=False)
+    save_xlsx(wb, path)
+
+
+def check_generic_xlsx(path: Path, exp: dict):
+    text, ws = xlsx_texts(path)
+    check_labels(path.name, text, GE_LABELS)
+    assert ws["G3"].value == 2022 and ws["D6"].value == 1.0 and ws["D6"].number_format == "0%"
+    assert ws["G13"].value is None and ws["G15"].value == float(GE_TOTAL_PRINTED)
+    names = [ws.cell(r, 3).value for r in range(5, 5 + len(GE_ROWS))]
+    assert names == [i["name"] for i in exp["indicators"]], names
+
+
+# ==========================================================================
+# 4. 湖北 项目绩效目标自评表 (2022年度)
+# ==========================================================================
+# A budget row: HLine(item as printed, 预算数(A), 执行数(B), 执行率(B/A), 得分(20分*执行率), recomputed)
+# An indicator row: HInd(二级, 三级, 年初目标值(A), 实际完成值(B), 分值, 得分, recomputed, 偏差大或目标未完成原因分析,
+#                        改进措施及结果应用方案)
+# A block: (年度绩效目标N(40分) as printed, its points, classes); a class: (category, 一级 as printed, rows).
+
+
+@dataclass
+class HLine:
+    item: str
+    budget: str
+    executed: str
+    rate: str
+    reported: str
+    recomputed: float | None
+
+
+@dataclass
+class HInd:
+    sub: str
+    name: str
+    target: str
+    actual: str
+    weight: str
+    reported: str
+    recomputed: float
+    reason: str | None
+    measure: str | None   # 改进措施及结果应用方案: printed in its own column, no field of the record
+
+
+HB_FILE = "hubei-goal-2022-yidu-culture-stations"
+HB_TITLE = "2022年度项目绩效目标自评表"
+HB_YEAR = 2022  # from the title
+HB_FILLED = "填报单位：宜都市文化和旅游局　　填报日期：2023年3月10日"
+HB_PROJECT = {
+    "name": "乡镇综合文化站免费开放补助资金",
+    "department": "宜都市文化和旅游局",
+    "implementing_unit": "宜都市文化馆",
+}
+# The real form's tick rows (■ chosen, □ not); no field of the record.
+HB_KINDS = [
+    ("项目类别", "1、部门预算项目□　2、市直专项■　3、市对下转移支付项目□"),
+    ("项目属性", "1、持续性项目■　2、新增性项目□"),
+    ("项目类型", "1、常年性项目■　2、延续性项目□　3、一次性项目□"),
+]
+HB_BUDGET_HEAD = ("预算执行情况（万元）（20分）", "预算数（A）", "执行数（B）", "执行率（B/A）", "得分（20分*执行率）")
+HB_BUDGET_WEIGHT = 20  # no 分值 column: the 20 of the label, the profile's budget weight
+HB_BUDGET = [
+    # 331.20 / 360.00 = 92 % (printed 92.00 %, right) → 20 × 0.92 = 18.4 = printed → no flag
+    HLine("年度财政资金总额", "360.00", "331.20", "92.00%", "18.40", 18.4),
+    # sub-rows: 320 + 40 = 360, 296 + 35.2 = 331.2; 296/320 = 92.5 %, 35.2/40 = 88 % (printed right)
+    HLine("其中：当年财政拨款", "320.00", "296.00", "92.50%", "/", None),
+    HLine("上年结余结转", "40.00", "35.20", "88.00%", "/", None),
+]
+HB_IND_HEAD = ("一级指标", "二级指标", "三级指标", "年初目标值（A）", "实际完成值（B）", "分值", "得分",
+               "偏差大或目标未完成原因分析", "改进措施及结果应用方案")
+HB_BLOCKS = [
+    ("年度绩效目标1（40分）", 40, [
+        ("产出", "产出指标", [
+            # r = 12/12 = 100 % exactly → 6
+            HInd("数量指标", "免费开放乡镇综合文化站数量", "≥12个", "12个", "6", "6", 6.0, None, None),
+            # 436 < 480 → 6 × 436/480 = 5.45; reported 6 (full) → score_mismatch (Δ 0.55); reason present
+            HInd("数量指标", "开展群众文化活动场次", "≥480场", "436场", "6", "6", 6 * 436 / 480,
+                 "受疫情防控影响3月至4月暂停线下集中活动。", "下半年增加线上活动场次。2023年提前制定全年活动计划。"),
+            # r = 91.7/90 → 4
+            HInd("质量指标", "文化站等级评定达标率", "≥90%", "91.7%", "4", "4", 4.0, None, None),
+            # r = 100 % exactly → 4
+            HInd("时效指标", "补助资金拨付及时率", "=100%", "100%", "4", "4", 4.0, None, None),
+            # reverse met: 27.6 ≤ 30 → 4
+            HInd("成本指标", "单站年度运行补助标准", "≤30万元", "27.6万元", "4", "4", 4.0, None, None),
+        ]),
+        ("效益", "效益指标", [
+            # r = 8.1/6 = 135 % ≥ 130 % → 6 + over_achievement (info); the 偏差大 column explains it
+            HInd("社会效益指标", "群众文化活动参与人次", "≥6万人次", "8.1万人次", "6", "6", 6.0,
+                 "线上直播活动吸引群众广泛参与、参与人次超出年初预期。", "2023年结合实际参与情况合理调高目标值。"),
+            # 部分达成, Hubei band [0.5w, 0.8w) = [3, 4.8): 3.5 inside → 3.5 (the national band [3.6, 4.8) would
+            # not hold it); reason present
+            HInd("社会效益指标", "基层公共文化服务水平", "明显提升", "部分达成预期指标", "6", "3.5", 3.5,
+                 "部分偏远村组文化服务覆盖不足。", "2023年增设流动文化服务点。"),
+        ]),
+        ("满意度", "满意度指标", [
+            # r = 93/90 → 4
+            HInd("服务对象满意度指标", "群众满意度", "≥90%", "93%", "4", "4", 4.0, None, None),
+        ]),
+    ]),
+    ("年度绩效目标2（40分）", 40, [
+        ("产出", "产出指标", [
+            # 540 < 600 → 6 × 0.9 = 5.4 = reported, but 偏差大或目标未完成原因分析 is empty → missing_deviation_reason
+            # (the 改进措施 column has text: it is not a reason)
+            HInd("数量指标", "文化志愿者培训人次", "≥600人次", "540人次", "6", "5.4", 5.4, None,
+                 "2023年扩大培训覆盖面、分片区组织集中培训。"),
+            # reverse missed: Hubei ratio only → 6 × 150/180 = 5.0; reported 4.8 (= linear 6 × (1 − 30/150))
+            # → score_mismatch (Δ 0.2); reason present
+            HInd("成本指标", "文艺培训人均成本", "≤150元", "180元", "6", "4.8", 6 * 150 / 180,
+                 "外聘专业师资课时费上涨。", "2023年优先使用本地文艺骨干授课。"),
+        ]),
+        ("效益", "效益指标", [
+            # 达成, band [4.8, 6]: 6 inside → 6
+            HInd("可持续影响指标", "文化站长效运营机制", "健全", "达成预期指标", "6", "6", 6.0, None, None),
+            # 88 < 95 → 6 × 88/95 = 5.557895; reported 5.56 (Δ 0.0021) → no flag; reason present
+            HInd("社会效益指标", "数字文化服务覆盖行政村比例", "≥95%", "88%", "6", "5.56", 6 * 88 / 95,
+                 "12个偏远行政村网络条件不足、数字文化设备未接入。", "2023年配合通信部门完成网络覆盖后接入。"),
+        ]),
+        ("满意度", "满意度指标", [
+            # r = 90/85 → 4
+            HInd("服务对象满意度指标", "文化志愿者满意度", "≥85%", "90%", "4", "4", 4.0, None, None),
+        ]),
+        # 过程指标: category 过程 (no other class), scored by the same rules ([classes."*"])
+        ("过程", "过程指标", [
+            # 未达成, Hubei band [0, 0.5w) = [0, 3): 3.5 outside → nearest edge 3 − 0.01 = 2.99 → score_mismatch
+            HInd("资金管理", "资金使用合规性", "合规", "未达成预期指标", "6", "3.5", 2.99,
+                 "审计发现2个文化站存在以白条入账问题。", "已责令整改。2023年开展财务票据专项检查。"),
+            # 是 is none of the three outcomes → read as 达成 (qualitative_unmapped, info); 6 in [4.8, 6] → 6
+            HInd("组织实施", "评审程序是否公正", "是", "是", "6", "6", 6.0, None, None),
+        ]),
+    ]),
+]
+# weights: budget 20 + block 1 (6+6+4+4+4 + 6+6 + 4 = 40) + block 2 (6+6 + 6+6 + 4 + 6+6 = 40) = 100
+# reported: 18.4 + block 1 (6+6+4+4+4+6+3.5+4 = 37.5) + block 2 (5.4+4.8+6+5.56+4+3.5+6 = 35.26) = 91.16 = 总分
+HB_TOTAL_PRINTED = "91.16"
+# recomputed: 18.4 + block 1 (6+5.45+4+4+4+6+3.5+4 = 36.95) + block 2 (5.4+5+6+5.557895+4+2.99+6 = 34.947895)
+#   = 90.297895
+HB_RECOMPUTED_TOTAL = 90.297894737
+HB_FLAGS = [
+    ("score_mismatch", "开展群众文化活动场次"),
+    ("over_achievement", "群众文化活动参与人次"),
+    ("missing_deviation_reason", "文化志愿者培训人次"),
+    ("score_mismatch", "文艺培训人均成本"),
+    ("score_mismatch", "资金使用合规性"),
+    ("qualitative_unmapped", "评审程序是否公正"),
+]
+HB_NOTE = ("备注：1.预算执行情况口径：预算数为调整后财政资金总额（包括上年结余结转）、执行数为资金使用单位财政资金实际支出数。"
+           "2.定量指标计分原则：正向指标得分=分值×B/A、反向指标得分=分值×A/B、得分不得超过分值。"
+           "3.定性指标按达成预期指标、部分达成预期指标、未达成预期指标三档、分别在分值的100%-80%、80%-50%、50%-0%区间内确定得分。")
+HB_SIGN = "填报人：周丽　　联系电话：0717-4812345"
+# 10 columns: block | 一级 | 二级 | 三级 | 年初目标值(A) | 实际完成值(B) | 分值 | 得分 | 偏差大… | 改进措施…
+HB_GRID = [700, 700, 900, 1500, 900, 1000, 550, 600, 1400, 1388]
+HB_COL_CLASS, HB_COL_SUB, HB_COL_NAME, HB_COL_WEIGHT, HB_COL_REASON = 1, 2, 3, 6, 8
+
+
+def hb_rows(classes):
+    return [(ci, ind) for ci, (_, _, inds) in enumerate(classes) for ind in inds]
+
+
+def build_hubei_docx(path: Path):
+    doc = new_document("项目绩效目标自评表")
+    add_paragraph(doc, HB_TITLE, align=WD_ALIGN_PARAGRAPH.CENTER, bold=True, size=16)
+    add_paragraph(doc, HB_FILLED, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    t = doc.add_table(rows=0, cols=10)
+    t.style = "Table Grid"
+    last = 9
+    r = add_rows(t, 2 + len(HB_KINDS))
+    merge(t, r, 0, r, 0, "项目名称")
+    merge(t, r, 1, r, last, HB_PROJECT["name"])
+    merge(t, r + 1, 0, r + 1, 0, "主管部门")
+    merge(t, r + 1, 1, r + 1, 4, HB_PROJECT["department"])
+    merge(t, r + 1, 5, r + 1, 6, "实施单位")
+    merge(t, r + 1, 7, r + 1, last, HB_PROJECT["implementing_unit"])
+    for k, (label, text) in enumerate(HB_KINDS, start=2):
+        merge(t, r + k, 0, r + k, 0, label)
+        merge(t, r + k, 1, r + k, last, text)
+    # 预算执行情况(万元)(20分): the block label heads the item column
+    cols = [(0, 2), (3, 4), (5, 6), (7, 7), (8, 9)]
+    r = add_rows(t, 1 + len(HB_BUDGET))
+    for (c1, c2), h in zip(cols, HB_BUDGET_HEAD):
+        merge(t, r, c1, r, c2, h)
+    for k, line in enumerate(HB_BUDGET, start=1):
+        for (c1, c2), v in zip(cols, (line.item, line.budget, line.executed, line.rate, line.reported)):
+            merge(t, r + k, c1, r + k, c2, v)
+    # 年度绩效目标1(40分), 年度绩效目标2(40分): each with its own header row
+    for label, _, classes in HB_BLOCKS:
+        rows = hb_rows(classes)
+        r = add_rows(t, 1 + len(rows))
+        merge(t, r, 0, r + len(rows), 0, label)
+        for c, h in enumerate(HB_IND_HEAD, start=1):
+            merge(t, r, c, r, c, h)
+        first = r + 1
+        for k, (_, ind) in enumerate(rows):
+            for c, v in enumerate((ind.name, ind.target, ind.actual, ind.weight, ind.reported, ind.reason or "",
+                                   ind.measure or ""), start=3):
+                merge(t, first + k, c, first + k, c, v)
+        for a, b, ci in runs(rows, lambda x: x[0]):                     # 一级 merged down its rows
+            merge(t, first + a, 1, first + b, 1, classes[ci][1])
+        for a, b, (ci, sub) in runs(rows, lambda x: (x[0], x[1].sub)):  # 二级 merged down its rows
+            merge(t, first + a, 2, first + b, 2, sub)
+    r = add_rows(t, 1)
+    merge(t, r, 0, r, 5, "总分")
+    merge(t, r, 6, r, 6, "100")
+    merge(t, r, 7, r, 7, HB_TOTAL_PRINTED)
+    merge(t, r, 8, r, last, "")
+    add_paragraph(doc, HB_NOTE)
+    add_paragraph(doc, HB_SIGN)
+    finish_docx(doc, path, [HB_GRID])
+
+
+def build_hubei_xlsx(path: Path):
+    """The Hubei form in one worksheet (A–J as the Word grid), labels with ASCII brackets, 实施单位 printed
+    项目实施单位 (as the real copies do), amounts as numbers formatted 0.00, 执行率 as fractions formatted 0.00 %,
+    分值 / 得分 as numbers, targets and actuals as text ("=100%" text, not a formula)."""
+    wb, ws, put = new_sheet("项目绩效目标自评表", (10, 10, 13, 22, 11, 14, 7, 7, 22, 22))
+    sheet_title(ws, "A1:J1", HB_TITLE)
+    sheet_title(ws, "A2:J2", HB_FILLED, bold=False, align="right")
+    put(3, 1, 1, "项目名称")
+    put(3, 2, 10, HB_PROJECT["name"], left=True)
+    put(4, 1, 1, "主管部门")
+    put(4, 2, 5, HB_PROJECT["department"])
+    put(4, 6, 7, "项目实施单位")
+    put(4, 8, 10, HB_PROJECT["implementing_unit"])
+    for k, (label, text) in enumerate(HB_KINDS, start=5):
+        put(k, 1, 1, label)
+        put(k, 2, 10, text, left=True)
+    cols = [(1, 3), (4, 5), (6, 7), (8, 8), (9, 10)]
+    head = 5 + len(HB_KINDS)
+    for (c1, c2), h in zip(cols, HB_BUDGET_HEAD):
+        put(head, c1, c2, fold(h))
+    for k, line in enumerate(HB_BUDGET, start=head + 1):
+        put(k, 1, 3, line.item)
+        put(k, 4, 5, _num(line.budget), "0.00")
+        put(k, 6, 7, _num(line.executed), "0.00")
+        put(k, 8, 8, float(line.rate.rstrip("%")) / 100, "0.00%")
+        put(k, 9, 10, _num(line.reported))
+    r = head + 1 + len(HB_BUDGET)
+    for label, _, classes in HB_BLOCKS:
+        rows = hb_rows(classes)
+        put(r, 1, 1, fold(label), r2=r + len(rows))
+        for c, h in enumerate(HB_IND_HEAD, start=2):
+            put(r, c, c, fold(h))
+        first = r + 1
+        for k, (_, ind) in enumerate(rows):
+            row = first + k
+            put(row, 4, 4, ind.name, left=True)
+            put(row, 5, 5, ind.target)
+            put(row, 6, 6, ind.actual)
+            put(row, 7, 7, _num(ind.weight))
+            put(row, 8, 8, _num(ind.reported))
+            put(row, 9, 9, ind.reason or "", left=True)
+            put(row, 10, 10, ind.measure or "", left=True)
+        for a, b, ci in runs(rows, lambda x: x[0]):
+            put(first + a, 2, 2, classes[ci][1], r2=first + b)
+        for a, b, (ci, sub) in runs(rows, lambda x: (x[0], x[1].sub)):
+            put(first + a, 3, 3, sub, r2=first + b)
+        r = first + len(rows)
+    put(r, 1, 6, "总分")
+    put(r, 7, 7, 100.0)
+    put(r, 8, 8, float(HB_TOTAL_PRINTED))
+    put(r, 9, 10, "")
+    put(r + 1, 1, 10, HB_NOTE, left=True, border=False)
+    ws.row_dimensions[r + 1].height = 60
+    put(r + 2, 1, 10, HB_SIGN, left=True, border=False)
+    save_xlsx(wb, path)
+
+
+def hubei_expected(source_path: str, fmt: str) -> dict:
+    budget_lines = [{
+        "item": fold(line.item).removeprefix("其中:"),
+        "initial_budget": None,
+        "full_year_budget": _money(line.budget),      # 预算数(A): 调整后财政资金总额 (the form's 备注)
+        "executed": _money(line.executed),
+        "execution_rate": _rate(line.rate),
+        "weight": None,                                # no 分值 column
+        "reported_score": _money(line.reported),
+        "recomputed_score": line.recomputed,
+    } for line in HB_BUDGET]
+    indicators = []
+    for label, points, classes in HB_BLOCKS:
+        block = 0.0
+        for category, printed, rows in classes:
+            assert fold(printed) == category + "指标", printed
+            for ind in rows:
+                for s in (ind.name, ind.target, ind.actual):
+                    assert s == fold(s), s
+                indicators.append({
+                    "category": category,
+                    "category_points": None,
+                    "subcategory": ind.sub,
+                    "name": ind.name,
+                    "target": ind.target,
+                    "weight": float(ind.weight),
+                    "actual": ind.actual,
+                    "reported_score": float(ind.reported),
+                    "recomputed_score": float(ind.recomputed),
+                    "deviation_reason": ind.reason,
+                })
+                block += float(ind.weight)
+        assert abs(block - points) < 1e-9 and f"{points}分" in fold(label), (label, block)
+    total = HB_BUDGET[0].recomputed + sum(i["recomputed_score"] for i in indicators)
+    assert abs(total - HB_RECOMPUTED_TOTAL) < 1e-6, total
+    reported = float(HB_BUDGET[0].reported) + sum(i["reported_score"] for i in indicators)
+    assert (abs(reported - float(HB_TOTAL_PRINTED)) > 0.01) == (("total_mismatch", "total") in HB_FLAGS), reported
+    weights = HB_BUDGET_WEIGHT + sum(i["weight"] for i in indicators)
+    assert abs(weights - 100) < 1e-9, weights
+    budget = HB_BUDGET[0]
+    assert abs(float(budget.executed) / float(budget.budget) * 100 - _rate(budget.rate)) < 1e-9
+    assert abs(HB_BUDGET_WEIGHT * min(1, float(budget.executed) / float(budget.budget)) - budget.recomputed) < 1e-9
+    return {
+        "source": {"path": source_path, "format": fmt},
+        "status": "ok",
+        "template": "hubei-goal",
+        "profile": "hubei-goal",
+        "document_kind": "form",
+        "scope": "project",
+        "project": {"name": HB_PROJECT["name"], "year": HB_YEAR, "department": HB_PROJECT["department"],
+                    "implementing_unit": HB_PROJECT["implementing_unit"]},
+        "budget_lines": budget_lines,
+        "indicators": indicators,
+        "reported_total": float(HB_TOTAL_PRINTED),
+        "recomputed_total": round(total, 6),
+        "stated_total": None,
+        "stated_grade": None,
+        "sections": {},
+        "flags": [{"code": c, "severity": SEVERITY[c], "subject": s} for c, s in HB_FLAGS],
+    }
+
+
+# --------------------------------------------------------------------------
+# The Hubei PDF: the docx printed larger, the second block's indicator rows across a page break
+# --------------------------------------------------------------------------
+HB_PDF_NAME = f"{HB_FILE}-table-across-pages.pdf"
+# Base font sizes (half-points) tried in turn, as PDF_BASE_SIZES.  With LibreOffice 7.4.7 and AR PL UMing CN the
+# third one (10.5 pt, the docx has 9) cuts 文化志愿者培训人次: its 改进措施 text (2023年扩大培训覆盖 | 面、分片区组织
+# 集中培训。) and the block label (年度绩效目标2（40 | 分）) go on at the top of page 2, whose next row 文艺培训人均成本
+# has an empty 一级 cell (产出指标 continues).
+HB_PDF_BASE_SIZES = [19, 20, 21, 22, 23, 24, 18]
+
+
+def hb_indicator_break(pages, names):
+    """The page break inside an indicator block, as (page, row before, continuation, row after), or None
+    (as indicator_break, for the 10-column Hubei grid)."""
+    for i in range(len(pages) - 1):
+        if not pages[i] or not pages[i + 1]:
+            continue
+        before, nxt = pages[i][-1], pages[i + 1]
+        if len(before) < 10 or before[HB_COL_NAME] not in names or not before[HB_COL_WEIGHT]:
+            continue
+        cont = None
+        if len(nxt[0]) >= 10 and not nxt[0][HB_COL_NAME] and not nxt[0][HB_COL_WEIGHT] and any(nxt[0]):
+            cont, nxt = nxt[0], nxt[1:]
+        if nxt and len(nxt[0]) >= 10 and nxt[0][HB_COL_NAME] in names:
+            return i + 1, before, cont, nxt[0]
+    return None
+
+
+def make_hubei_pdf(tmp: Path, names: list[str], reasons: dict[str, str]):
+    for size in HB_PDF_BASE_SIZES:
+        d = Docx(HERE / f"{HB_FILE}.docx")
+        d.set_fonts(PDF_FAMILY, PDF_FAMILY)
+        d.set_base_size(size)
+        d.add_page_footer()
+        src = tmp / (Path(HB_PDF_NAME).stem + ".docx")
+        d.save(src)
+        lo_pdf = soffice_convert(src, "pdf", tmp / f"pdf{size}", tmp / "lo-profile")
+        pages = table_rows_by_page(lo_pdf)
+        brk = hb_indicator_break(pages, names)
+        if not brk or brk[2] is None or brk[3][HB_COL_CLASS]:
+            continue
+        _, before, cont, _ = brk
+        cut_text = before[HB_COL_REASON]
+        if before[HB_COL_NAME] in reasons and (not cut_text or cut_text.endswith("。")):
+            continue
+        fix_lo_pdf(lo_pdf)
+        shutil.copyfile(lo_pdf, HERE / HB_PDF_NAME)
+        return size, len(pages), brk
+    raise RuntimeError("no base size puts the page break inside a cut Hubei indicator row")
+
+
+HB_LABELS = [HB_TITLE, "项目名称", "主管部门", "项目类别", "项目属性", "项目类型", *HB_BUDGET_HEAD, "年度财政资金总额",
+             "其中:当年财政拨款", "上年结余结转", *HB_IND_HEAD, "年度绩效目标1(40分)", "年度绩效目标2(40分)", "产出指标",
+             "效益指标", "满意度指标", "过程指标", "总分", "备注"]
+
+
+def check_labels_folded(where: str, text: str, labels):
+    """As check_labels, NFKC-folded on both sides (the docx prints （）, the xlsx ())."""
+    flat = fold(text)
+    missing = [lab for lab in labels if fold(lab) not in flat]
+    assert not missing, (where, missing)
+
+
+def check_hubei_xlsx(path: Path, exp: dict):
+    text, ws = xlsx_texts(path)
+    check_labels_folded(path.name, text, [*HB_LABELS, "项目实施单位"])
+    merged = {str(m) for m in ws.merged_cells.ranges}
+    assert {"A1:J1", "A8:C8", "A12:A20", "B13:B17", "A21:A28"} <= merged, merged
+    assert ws["D9"].value == 360.0 and ws["H9"].value == 0.92 and ws["H9"].number_format == "0.00%"
+    assert ws["I9"].value == 18.4 and ws["I10"].value == "/" and ws["E16"].data_type == "s"
+    names = [ws.cell(r, 4).value for r in (*range(13, 21), *range(22, 29))]
+    assert names == [i["name"] for i in exp["indicators"]], names
+    assert ws["H29"].value == float(HB_TOTAL_PRINTED) and ws["A29"].value == "总分"
+
+
+def check_hubei_pdf_labels(path: Path):
+    import pdfplumber
+
+    with pdfplumber.open(path) as pdf:
+        text = "".join(page.extract_text() or "" for page in pdf.pages)
+    pages = table_rows_by_page(path)
+    cells = "|".join(c for page in pages for row in page for c in row)
+    # a block label merged down column A may be cut by the page break (年度绩效目标2(40 | 分)): read down the column
+    column_a = "".join(row[0] for page in pages for row in page if row)
+    missing = [lab for lab in [*HB_LABELS, "实施单位"] if fold(lab) not in fold(squash(text))
+               and fold(lab) not in fold(cells) and fold(lab) not in fold(column_a)]
+    assert not missing, (path.name, missing)
 
 
 # ==========================================================================
@@ -1126,6 +1742,25 @@ def main():
     check_labels(GE_FILE, docx_texts(HERE / GE_FILE), GE_LABELS)
     emit(GE_FILE, generic_expected())
 
+    build_chongqing_xlsx(HERE / CQ_XLSX)
+    exp = chongqing_expected(CQ_XLSX, "xlsx")
+    check_chongqing_xlsx(HERE / CQ_XLSX, exp)
+    emit(CQ_XLSX, exp)
+
+    build_generic_xlsx(HERE / GE_XLSX)
+    exp = generic_expected(GE_XLSX, "xlsx")
+    check_generic_xlsx(HERE / GE_XLSX, exp)
+    emit(GE_XLSX, exp)
+
+    hb_docx, hb_xlsx = f"{HB_FILE}.docx", f"{HB_FILE}.xlsx"
+    build_hubei_docx(HERE / hb_docx)
+    check_labels_folded(hb_docx, docx_texts(HERE / hb_docx), [*HB_LABELS, "实施单位"])
+    emit(hb_docx, hubei_expected(hb_docx, "docx"))
+    build_hubei_xlsx(HERE / hb_xlsx)
+    exp = hubei_expected(hb_xlsx, "xlsx")
+    check_hubei_xlsx(HERE / hb_xlsx, exp)
+    emit(hb_xlsx, exp)
+
     exp = sichuan_expected(PDF_NAME, "pdf")
     names = [i["name"] for i in exp["indicators"]]
     reasons = {i["name"]: i["deviation_reason"] for i in exp["indicators"] if i["deviation_reason"]}
@@ -1138,11 +1773,25 @@ def main():
     check_pdf_paragraph_ends(HERE / PDF_NAME, [SC_PROCESS, SC_PROBLEMS, SC_MEASURES])
     emit(PDF_NAME, exp)
 
+    exp = hubei_expected(HB_PDF_NAME, "pdf")
+    names = [i["name"] for i in exp["indicators"]]
+    reasons = {i["name"]: i["deviation_reason"] for i in exp["indicators"] if i["deviation_reason"]}
+    tmp = Path(tempfile.mkdtemp(prefix="jixiao-form-pdf-"))
+    try:
+        hb_size, hb_pages, (hb_page, hb_before, hb_cont, hb_after) = make_hubei_pdf(tmp, names, reasons)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    check_hubei_pdf_labels(HERE / HB_PDF_NAME)
+    emit(HB_PDF_NAME, exp)
+
     for w_ in written:
         print("wrote samples/" + w_)
     print(f"  {PDF_NAME}: {n_pages} pages, base size {size / 2:g} pt; page {page}→{page + 1} cuts "
           f"{before[SC_COL_NAME]} (continued on page {page + 1}: {[c for c in cont if c]}); "
           f"page {page + 1} opens with {after[SC_COL_NAME]} under the continuing 一级 cell")
+    print(f"  {HB_PDF_NAME}: {hb_pages} pages, base size {hb_size / 2:g} pt; page {hb_page}→{hb_page + 1} cuts "
+          f"{hb_before[HB_COL_NAME]} (continued on page {hb_page + 1}: {[c for c in hb_cont if c]}); "
+          f"page {hb_page + 1} opens with {hb_after[HB_COL_NAME]} under the continuing 一级 cell")
 
 
 if __name__ == "__main__":
