@@ -113,8 +113,28 @@ def _furniture(lines: list[str]) -> set[str]:
     return {line for line, n in counts.items() if n >= 3 and not _TOTAL.search(line)}
 
 
+_FORM_TITLE = re.compile(r"(?:自评表|评价表|目标表|情况表)(?:[(（]\s*(?:19|20)\d{2}\s*年度?\s*[)）])?$")
+
+
+def _prose_blocks(doc: Document) -> list[Paragraph]:
+    """The paragraphs of the report's text: up to the title of a form attached to it (a short line
+    naming a 自评表 just before a table), whose title, notes and 填报说明 are the form's, not the text's."""
+    blocks = list(doc.blocks)
+    out: list[Paragraph] = []
+    for i, block in enumerate(blocks):
+        if not isinstance(block, Paragraph):
+            continue
+        text = compact(block.text)
+        if out and len(text) <= 40 and _FORM_TITLE.search(text) \
+                and any(not isinstance(b, Paragraph) for b in blocks[i + 1:i + 4]):
+            break
+        if text:
+            out.append(block)
+    return out
+
+
 def document_to_prose(doc: Document) -> Prose:
-    paragraphs = [b for b in doc.blocks if isinstance(b, Paragraph) and b.text.strip()]
+    paragraphs = _prose_blocks(doc)
     repeated = _furniture([p.text.strip() for p in paragraphs])
     body = [p for p in paragraphs if not _is_furniture(p.text.strip(), repeated)]
     prose = Prose()
