@@ -1,0 +1,164 @@
+"""Rows of text dumps placed under their header by what each cell holds, not by position.
+
+Text from a PDF or a web page drops empty cells: a row under a merged 一级 cell starts one column
+late, a row without 偏差原因 ends early, and a web copy loses the cells of a rowspan. Counting from
+either edge misfiles such rows. Here each row's cells keep their order and are placed under the
+header's columns so that every cell fits its column's role best (an operator under 指标性质, a unit
+under 度量单位, figures under 权重 / 得分, long text under 偏差原因): a monotone alignment found by
+dynamic programming. A row whose best placement is not better than another is flagged as a guess.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from extract.forms.description import FormDescription
+from extract.forms.engine import _FIRST_LEVEL, SUBCLASS_WORDS
+from jixiao.model import Cell, Document, Table
+from jixiao.text import compact
+
+_NUMBER = re.compile(r"^[-+]?\d+(?:\.\d+)?%?$")
+_OPERATOR = re.compile(r"^(?:[≥≤=＝<>＜＞]|>=|<=|定性|定量)$")
+_HAS_DIGIT = re.compile(r"\d")
+_UNIT = re.compile(r"^[%‰a-zA-Z\u4e00-\u9fff/·]{1,5}$")
+# Each role's fit for a cell's text: higher is better; a role can refuse a text (strongly negative).
+_SKIP = -0.6  # a column left empty by the row costs a little, so that cells are not spread out
+# Units of measure forms print in a 度量单位 / 计量单位 column (the last character is enough for 万人次).
+UNITS = frozenset({"%", "‰", "个", "人", "次", "天", "日", "月", "年", "元", "米", "里", "座", "所", "台", "件", "户",
+                   "亩", "吨", "项", "家", "处", "批", "套", "场", "篇", "辆", "株", "棵", "只", "头", "份", "册", "期",
+                   "万元", "公里", "小时", "人次", "万人", "平方米", "个百分点", "分", "级", "星", "km", "m", "kg", "t"})
+_PLACEHOLDERS = {"/", "／", "—", "-", "——", "无", "不适用"}
+_VALUE_ROLES = {"target", "target_adjusted", "actual", "weight", "score", "coefficient", "reason", "unit", "nature",
+                "initial_budget", "full_year_budget", "executed", "execution_rate", "reported_score"}
+
+
+def fit(role: str | None, text: str) -> float:
+    t = compact(text)
+    number = bool(_NUMBER.match(t.replace(",", "")))
+    digit = bool(_HAS_DIGIT.search(t))
+    if role is None:
+        return -0.2
+    if t in _PLACEHOLDERS:
+        return 1.0 if role in _VALUE_ROLES else -1.0  # "/" stands in a value column
+    if role == "nature":
+        return 4.0 if _OPERATOR.match(t) else -4.0
+    if role == "unit":
+        if digit or not _UNIT.match(t) or len(t) > 5:
+            return -3.0
+        return 3.0 if t in UNITS or t[-1:] in UNITS else 0.2
+    if role in ("weight", "score", "coefficient", "reported_score", "initial_budget", "full_year_budget",
+                "executed", "execution_rate"):
+        return 2.0 if number else -3.0
+    if role in ("class", "subclass"):
+        if digit and not re.search(r"分[)）]?$", t):
+            return -3.0
+        if not (t.endswith(("指标", "目标")) or re.search(r"指标[(（]", t)):
+            return 0.3
+        second = t in SUBCLASS_WORDS
+        first = any(t.startswith(k) for k in _FIRST_LEVEL) and not second
+        if role == "subclass":
+            return 3.5 if second else (2.5 if not first else 2.0)
+        return 3.5 if first else (2.5 if not second else 2.0)
+    if role == "name":
+        return -3.0 if number or _OPERATOR.match(t) else (1.5 if len(t) >= 2 else 0.2)
+    if role in ("target", "target_adjusted"):
+        return 2.0 if digit or t[:1] in "≥≤=＝<>" else 0.6
+    if role == "actual":
+        return 1.5 if digit or t in ("完成", "达成", "部分达成", "未达成", "未完成", "是", "否") else 1.0
+    if role in ("reason", "core"):
+        return 2.0 if len(t) >= 8 and not number else (0.3 if not number else -2.0)
+    return 0.0
+
+
+def place(texts: list[str], roles: list[str | None]) -> tuple[list[int], bool]:
+    """Column of each text (in order, strictly increasing) that fits the roles best, and whether that
+    placement is the only best one (ties broken to the left and to the right give the same)."""
+    left = _place(texts, roles, -1e-6)
+    right = _place(texts, roles, 1e-6)
+    return left, left == right
+
+
+def _place(texts: list[str], roles: list[str | None], lean: float) -> list[int]:
+    n, m = len(texts), len(roles)
+    if n == 0 or n > m:
+        return list(range(min(n, m)))
+    neg = float("-inf")
+    # best[i][j]: best score placing texts[:i] within columns[:j]; ``lean`` breaks ties to one side.
+    best = [[neg] * (m + 1) for _ in range(n + 1)]
+    for j in range(m + 1):
+        best[0][j] = _SKIP * j
+    for i in range(1, n + 1):
+        for j in range(i, m + 1):
+            take = best[i - 1][j - 1] + fit(roles[j - 1], texts[i - 1]) + lean * j
+            best[i][j] = max(best[i][j - 1] + _SKIP, take)
+    cols: list[int] = []
+    i, j = n, m
+    while i > 0:
+        take = best[i - 1][j - 1] + fit(roles[j - 1], texts[i - 1]) + lean * j
+        if j >= i and best[i][j] == take:
+            cols.append(j - 1)
+            i, j = i - 1, j - 1
+        else:
+            j -= 1
+    return cols[::-1]
+
+
+def header_roles(cells: list[Cell], spec: dict[str, tuple[str, ...]]) -> list[str | None]:
+    from extract.forms.engine import roles_of
+    from extract.rows import table_to_rows
+
+    width = max((c.col + c.colspan for c in cells), default=0)
+    table = Table(tuple(replace(c, row=0, rowspan=1) for c in cells), 1, width)
+    found = roles_of(table_to_rows(table)[0], spec)
+    by_col: list[str | None] = [None] * width
+    for role, col in found.items():
+        by_col[col] = role
+    return by_col
+
+
+def align_text_tables(doc: Document, form: FormDescription) -> tuple[Document, list[str]]:
+    """``doc`` with the rows under each indicator or money header of its tables placed by role;
+    notes name the rows whose placement was a guess. Only text dumps need this."""
+    from extract.forms.engine import _is_header, roles_of
+    from extract.rows import table_to_rows
+
+    notes: list[str] = []
+    blocks = []
+    specs = [form.columns] + ([form.budget.columns] if form.budget is not None else [])
+    for block in doc.blocks:
+        if not isinstance(block, Table):
+            blocks.append(block)
+            continue
+        rows = table_to_rows(block)
+        by_row = {r: sorted((c for c in block.cells if c.row == r), key=lambda c: c.col) for r in range(block.n_rows)}
+        roles: list[str | None] | None = None
+        out: list[Cell] = []
+        for r, row in enumerate(rows):
+            cells = by_row[r]
+            spec = next((s for s in specs if _header_like(row, s, form)), None)
+            if spec is not None:
+                roles = header_roles(cells, spec)
+                out.extend(cells)
+                continue
+            texts = [c.text for c in cells if c.text.strip()]
+            if roles is None or not texts or len(texts) > len(roles) or len(texts) == 1:
+                out.extend(cells)
+                continue
+            cols, sure = place(texts, roles)
+            if not sure and len(texts) >= 3:  # a label and its text (存在问题 | 无) need no placing
+                notes.append(f"row {r + 1} of a text table ({' | '.join(texts)[:60]}): placed under its header "
+                             "by what its cells hold, with more than one equally good placement")
+            page = cells[0].page if cells else None
+            out.extend(Cell(text=t, row=r, col=c, page=page) for t, c in zip(texts, cols))
+        width = max([block.n_cols] + [c.col + 1 for c in out])
+        blocks.append(replace(block, cells=tuple(out), n_cols=width))
+    return replace(doc, blocks=tuple(blocks)), notes
+
+
+def _header_like(row, spec: dict[str, tuple[str, ...]], form: FormDescription) -> bool:
+    from extract.forms.engine import _is_header, roles_of
+
+    if spec is form.columns:
+        return _is_header(row, form)
+    return len(roles_of(row, spec)) >= 3

@@ -1,0 +1,61 @@
+"""Rows of text dumps placed under their header by what their cells hold (issue #10: not by the
+right edge), so a row that lost empty cells at either end or in the middle keeps its values."""
+
+from __future__ import annotations
+
+import pytest
+
+from extract.forms import load_form
+from extract.forms.align import align_text_tables, place
+from extract.forms.engine import document_to_raw
+from jixiao.model import Cell, Document, Table
+
+SICHUAN_ROLES = [None, "class", "subclass", "name", "nature", "target", "unit", "actual", "weight", "score", "reason"]
+
+
+@pytest.mark.parametrize("texts, cols", [
+    # a whole row
+    (["产出指标", "数量指标", "道路长度", "≥", "30", "公里", "32", "10", "10", "无"], [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]),
+    # under merged 一级/二级 cells: the row starts at the name
+    (["道路长度", "≥", "30", "公里", "32", "10", "10"], [3, 4, 5, 6, 7, 8, 9]),
+    # no 度量单位 and no reason: the figures still land under 权重 and 得分
+    (["产出指标", "经济成本指标", "成本控制数", "≤", "30", "完成", "90", "90"], [1, 2, 3, 4, 5, 7, 8, 9]),
+])
+def test_cells_go_under_the_role_that_fits_them(texts: list[str], cols: list[int]) -> None:
+    assert place(texts, SICHUAN_ROLES)[0] == cols
+
+
+def test_a_row_that_could_go_two_ways_is_said_to_be_a_guess() -> None:
+    assert place(["道路长度", "10"], [None, "name", "weight", "score"])[1] is False
+    assert place(["道路长度", "10", "8"], [None, "name", "weight", "score"])[1] is True
+
+
+def _ragged(rows: list[list[str]]) -> Document:
+    cells = tuple(Cell(t, r, c) for r, row in enumerate(rows) for c, t in enumerate(row))
+    return Document((Table(cells, len(rows), max(len(r) for r in rows)),), "txt")
+
+
+def test_web_text_of_the_sichuan_form_keeps_its_values() -> None:
+    """As the real page prints it: the rowspan label cells are gone from every row below them."""
+    doc = _ragged([
+        ["部门预算项目支出绩效自评表(2023年度)"],
+        ["项目名称", "2023年全县安可替代补助资金项目"],
+        ["主管部门", "大英县司法局", "实施单位", "大英县司法局"],
+        ["预算执行情况(10分)", "年度预算数(万元)", "年初预算", "调整后预算数", "预算执行数", "预算执行率", "权重", "得分", "原因"],
+        ["总额", "0.00", "3.36", "3.36", "100.00%", "10", "10"],
+        ["其中:财政资金", "0.00", "3.36", "3.36", "100.00%", "/", "/"],
+        ["绩效指标(90分)", "一级指标", "二级指标", "三级指标", "指标性质", "指标值", "度量单位", "完成值", "权重", "得分",
+         "未完成原因分析"],
+        ["产出指标", "经济成本指标", "成本控制数", "≤", "30", "万元", "完成", "45", "45"],
+        ["质量指标", "验收合格率", "=", "100", "%", "100", "45", "40", "一处返工"],
+        ["合计", "100", "95"],
+    ])
+    form = load_form("sichuan-2023")
+    aligned, _ = align_text_tables(doc, form)
+    raw = document_to_raw(aligned, form)
+    assert raw.budget_lines[0] == {"item": "总额", "initial_budget": "0.00", "full_year_budget": "3.36",
+                                   "executed": "3.36", "execution_rate": "100.00%", "weight": "10", "reported_score": "10"}
+    got = [(r.category_label, r.extra["subcategory"], r.name, r.target, r.actual, r.weight, r.score,
+            r.extra.get("deviation_reason")) for r in raw.indicators]
+    assert got == [("产出指标", "经济成本指标", "成本控制数", "≤30万元", "完成", "45", "45", None),
+                   ("产出指标", "质量指标", "验收合格率", "=100%", "100", "45", "40", "一处返工")]
