@@ -9,11 +9,8 @@ is a set of small steps, each a pure function:
     tables continued on the next page → stitched, a row cut by the page break joined.
 
 Coordinates: origin at the top-left of the page, y growing downwards, in any unit (PDF
-points or scan pixels); tolerances scale with the median glyph height.
-
-The work per page is bounded (``MAX_PAGE_SEGMENTS`` and the bounds after it): a page past a bound
-(a hostile or broken file: hundreds of thousands of tiny lines cost minutes) gets no table
-reconstruction; it is read as text lines, with a note naming the page and what it drew.
+points or scan pixels); tolerances scale with the median glyph height. The work per page is
+bounded (``extract.limits``): past a bound, a page is read as text lines, with a note.
 """
 
 from __future__ import annotations
@@ -22,26 +19,10 @@ import bisect
 import re
 import statistics
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import Callable, Iterable, Sequence
 
+from extract.limits import MAX_GRID_SLOTS, MAX_PAGE_SEGMENTS, MAX_PAGE_TABLES, MAX_TOUCH_TESTS, PageTooComplex
 from jixiao.model import Block, Cell, Document, Paragraph, Table
-
-# Ruling-line pieces one page may draw for its tables to be rebuilt. A real form page draws a few
-# hundred to a few thousand (Word paints every cell border as a thin rectangle); grouping them costs
-# more than linear time, so 200,000 tiny lines kept a worker busy past its timeout.
-MAX_PAGE_SEGMENTS = 20_000
-# Pairs of pieces compared to group them into tables (about a second); a real page needs well
-# under a million, a page of thousands of overlapping full-width lines hundreds of millions.
-MAX_TOUCH_TESTS = 10_000_000
-# Grid slots (rows × columns) of one ruled table: a real form page has some hundreds to thousands.
-MAX_GRID_SLOTS = 100_000
-# Ruled tables on one page: every character is looked up in each, and a real page has a few.
-MAX_PAGE_TABLES = 200
-
-
-class PageTooComplex(Exception):
-    """A page draws more than the table reconstruction's work bounds allow (hostile or broken)."""
-
 
 @dataclass(frozen=True)
 class Segment:
@@ -83,9 +64,7 @@ class PageGeometry:
     height: float
     segments: tuple[Segment, ...]
     glyphs: tuple[Glyph, ...]
-    # Path segments the page reader counted but did not collect (``segments`` is then empty)
-    # because there were more than MAX_PAGE_SEGMENTS of them; 0 when all were collected.
-    uncollected_segments: int = 0
+    uncollected_segments: int = 0  # counted, not collected: over MAX_PAGE_SEGMENTS (segments empty)
 
 
 @dataclass
@@ -158,8 +137,7 @@ def pages_to_document(pages: Iterable[PageGeometry], format: str, ocr: bool = Fa
 
 
 def page_to_grids(page: PageGeometry, unit: float, notes: list[str]) -> list[_Grid]:
-    """The page's tables: from its ruling lines, else from how its text aligns (said in ``notes``).
-    PageTooComplex past a work bound."""
+    """The page's tables: from its ruling lines, else from how its text aligns (said in ``notes``)."""
     drawn = page.uncollected_segments or len(page.segments)
     if drawn > MAX_PAGE_SEGMENTS:
         raise PageTooComplex(f"{drawn:,} path segments drawn (more than {MAX_PAGE_SEGMENTS:,})")
@@ -202,19 +180,6 @@ def _cut_columns(grid: _Grid, unit: float, ref: _Grid) -> set[int]:
     return out
 
 
-def dedupe_glyphs(glyphs: Iterable[Glyph]) -> Iterator[Glyph]:
-    """Drop a character drawn again at (nearly) the same place, as Word's fake bold does.
-
-    Keyed on text and position to half a point: pdfplumber's own ``dedupe_chars`` does the
-    same job with clustering at several times the cost of reading the page."""
-    seen: set[tuple[str, int, int]] = set()
-    for g in glyphs:
-        key = (g.text, round(g.x0 * 2), round(g.top * 2))
-        if key not in seen:
-            seen.add(key)
-            yield g
-
-
 def glyph_unit(glyphs: Sequence[Glyph]) -> float:
     """The median glyph height: tolerances are fractions of it, so points and pixels both work."""
     heights = [g.bottom - g.top for g in glyphs if g.bottom > g.top]
@@ -236,9 +201,8 @@ def cluster(values: Iterable[float], tol: float) -> list[float]:
 
 
 def segments_to_grids(segments: Sequence[Segment], unit: float, strict: bool = False) -> list[_Grid]:
-    """Group touching ruling lines into tables and rebuild each table's cells with spans.
-
-    Past a work bound no table is rebuilt: PageTooComplex with ``strict``, else no grids."""
+    """Group touching ruling lines into tables and rebuild each table's cells with spans (past a work
+    bound none: PageTooComplex with ``strict``, else no grids)."""
     try:
         return _segments_to_grids(segments, unit)
     except PageTooComplex:
@@ -251,9 +215,8 @@ def _segments_to_grids(segments: Sequence[Segment], unit: float) -> list[_Grid]:
     if len(segments) > MAX_PAGE_SEGMENTS:
         raise PageTooComplex(f"{len(segments):,} ruling-line pieces (more than {MAX_PAGE_SEGMENTS:,})")
     tol = max(1.0, unit * 0.35)
-    groups = _connected(segments, tol)
     grids = []
-    for group in groups:
+    for group in _connected(segments, tol):
         h = [s for s in group if s.horizontal]
         v = [s for s in group if not s.horizontal]
         if len(h) < 2 or len(v) < 2:
@@ -284,13 +247,11 @@ def _connected(segments: Sequence[Segment], tol: float) -> list[list[Segment]]:
     boxes = [(s.x0 - tol, s.top - tol, s.x1 + tol, s.bottom + tol) for s in segments]
     order = sorted(range(len(segments)), key=lambda i: boxes[i][0])
     lefts = [boxes[i][0] for i in order]
-    # Each box is compared with the boxes after it (in x order) that start before it ends: their
-    # number is known before any comparison, so a page that would take minutes is refused at once.
+    # Each box is compared with those after it (in x order) starting before it ends: counted first.
     ends = [bisect.bisect_right(lefts, boxes[a][2], a_pos + 1) for a_pos, a in enumerate(order)]
     tests = sum(end - a_pos - 1 for a_pos, end in enumerate(ends))
     if tests > MAX_TOUCH_TESTS:
-        raise PageTooComplex(f"{len(segments):,} ruling-line pieces that overlap too much to group "
-                             f"({tests:,} comparisons, more than {MAX_TOUCH_TESTS:,})")
+        raise PageTooComplex(f"{len(segments):,} ruling-line pieces too tangled to group ({tests:,} pairs to compare)")
     for a_pos, a in enumerate(order):
         _, ay0, _, ay1 = boxes[a]
         for b in order[a_pos + 1:ends[a_pos]]:
@@ -303,37 +264,32 @@ def _connected(segments: Sequence[Segment], tol: float) -> list[list[Segment]]:
     return list(groups.values())
 
 
-class _Lines:
-    """Ruling lines (pos, start, end) sorted by position, so that the border test of each slot
-    looks only at the lines near it instead of all the table's lines."""
-
-    def __init__(self, lines: list[tuple[float, float, float]]) -> None:
-        self.lines = lines
-        self.order = sorted(range(len(lines)), key=lambda i: lines[i][0])
-        self.positions = [lines[i][0] for i in self.order]
-
-    def near(self, at: float, tol: float) -> list[tuple[float, float, float]]:
-        """The lines within ``tol`` of ``at``, in their original order (the sum below is the same)."""
-        a = bisect.bisect_left(self.positions, at - 2 * tol)  # a wider window, then the exact test
-        b = bisect.bisect_right(self.positions, at + 2 * tol)
-        return [line for line in (self.lines[i] for i in sorted(self.order[a:b])) if abs(line[0] - at) <= tol]
+_Lines = tuple[list[tuple[float, float, float]], list[int], list[float]]
 
 
-def _covered(lines: _Lines, at: float, lo: float, hi: float, tol: float) -> bool:
+def _by_position(lines: list[tuple[float, float, float]]) -> _Lines:
+    """Ruling lines (pos, start, end) with their order by position: a slot's border test looks at those near it."""
+    order = sorted(range(len(lines)), key=lambda i: lines[i][0])
+    return lines, order, [lines[i][0] for i in order]
+
+
+def _covered(index: _Lines, at: float, lo: float, hi: float, tol: float) -> bool:
     """Is the span lo..hi at position ``at`` covered by ruling lines (pos, start, end), mostly?"""
-    need = (hi - lo) * 0.6
+    lines, order, positions = index
+    near = order[bisect.bisect_left(positions, at - 2 * tol):bisect.bisect_right(positions, at + 2 * tol)]
     got = 0.0
-    for _, start, end in lines.near(at, tol):
-        got += max(0.0, min(end, hi) - max(start, lo))
-    return got >= need
+    for pos, start, end in (lines[i] for i in sorted(near)):  # in the lines' own order: the same sum
+        if abs(pos - at) <= tol:
+            got += max(0.0, min(end, hi) - max(start, lo))
+    return got >= (hi - lo) * 0.6
 
 
 def _slots_to_cells(xs: list[float], ys: list[float], h: list[Segment], v: list[Segment], tol: float) -> _Grid | None:
     n_rows, n_cols = len(ys) - 1, len(xs) - 1
     if n_rows * n_cols > MAX_GRID_SLOTS:
         raise PageTooComplex(f"a ruled table of {n_rows:,} × {n_cols:,} slots (more than {MAX_GRID_SLOTS:,})")
-    hl = _Lines([((s.top + s.bottom) / 2, s.x0, s.x1) for s in h])
-    vl = _Lines([((s.x0 + s.x1) / 2, s.top, s.bottom) for s in v])
+    hl = _by_position([((s.top + s.bottom) / 2, s.x0, s.x1) for s in h])
+    vl = _by_position([((s.x0 + s.x1) / 2, s.top, s.bottom) for s in v])
     cells = merge_slots(
         n_rows, n_cols,
         open_right=lambda r, c: not _covered(vl, xs[c + 1], ys[r], ys[r + 1], tol),

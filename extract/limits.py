@@ -1,5 +1,8 @@
-"""What one file may cost a reader: bytes a zip package really inflates to, and running out of
-memory told apart from a damaged file.
+"""What one file may cost a reader: work per PDF page, bytes a zip package really inflates to, and
+running out of memory told apart from a damaged file.
+
+* **PDF pages**: the table reconstruction of a page is bounded (the ``MAX_*`` below); a page past a
+  bound is read as text lines, with a note, instead of costing a worker its whole timeout.
 
 * **Zip packages** (.docx, .xlsx, and the .docx LibreOffice makes of a .doc): a zip bomb is refused
   before any XML is parsed. The sizes an archive declares are not trusted: zipfile stops a member at
@@ -23,6 +26,26 @@ import zlib
 from typing import NoReturn
 
 from jixiao.errors import UnreadableDocument
+
+# --------------------------------------------------------------------------- PDF pages
+# Ruling-line pieces one page may draw for its tables to be rebuilt (extract.geometry). A real form
+# page draws a few hundred to a few thousand (Word paints every cell border as a thin rectangle);
+# grouping them costs more than linear time: 200,000 tiny lines kept a worker busy past its timeout.
+MAX_PAGE_SEGMENTS = 20_000
+# Pairs of pieces compared to group them into tables (about a second); a real page needs well
+# under a million, a page of thousands of overlapping full-width lines hundreds of millions.
+MAX_TOUCH_TESTS = 10_000_000
+# Grid slots (rows × columns) of one ruled table: a real form page has some hundreds to thousands.
+MAX_GRID_SLOTS = 100_000
+# Ruled tables on one page: every character is looked up in each, and a real page has a few.
+MAX_PAGE_TABLES = 200
+
+
+class PageTooComplex(Exception):
+    """A page draws more than the table reconstruction's work bounds allow (hostile or broken)."""
+
+
+# --------------------------------------------------------------------------- zip packages
 
 # Real reports are a few MB unpacked; a workbook of a whole budget system's export some tens.
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024

@@ -8,7 +8,7 @@ continuations. Pages without a text layer (scans) go through OCR.
 Two page readers give the geometry the same ``PageGeometry``: PDFium (``extract.pdfium``, the
 default, about five times faster) and pdfplumber (``--tables pdfplumber``), kept as a
 cross-check: the tests require both to give the same record for every sample. A page that draws
-more than ``geometry.MAX_PAGE_SEGMENTS`` path segments is read as text lines by either; with
+more than ``limits.MAX_PAGE_SEGMENTS`` path segments is read as text lines by either; with
 pdfplumber it is read by PDFium, which counts them first: pdfminer would interpret every one of
 them in Python (minutes for 200,000) before anything could be checked.
 """
@@ -18,10 +18,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from extract.geometry import MAX_PAGE_SEGMENTS, Glyph, PageGeometry, Segment, dedupe_glyphs, pages_to_document
-from extract.pdfium import AXIS_TOLERANCE, drawn_segments, pdfium
+from extract.geometry import Glyph, PageGeometry, Segment, pages_to_document
+from extract.limits import MAX_PAGE_SEGMENTS, raise_if_out_of_memory
+from extract.pdfium import AXIS_TOLERANCE, dedupe_glyphs, drawn_segments, pdfium
 from extract.pdfium import page_to_geometry as pdfium_page
-from extract.limits import raise_if_out_of_memory
 from jixiao.errors import UnreadableDocument
 from jixiao.model import Document
 

@@ -13,7 +13,7 @@ baseline less the font's descent). A line's characters must share one top and bo
 Ruling lines are the straight horizontal and vertical pieces of every painted path, rectangles and
 thin filled rectangles included (Word draws cell borders as any of these), also inside form
 XObjects; diagonals (a 斜线表头 split cell) are not ruling lines and are skipped. A page whose paths
-have more than ``geometry.MAX_PAGE_SEGMENTS`` segments in all gives no ruling lines, only their count
+have more than ``limits.MAX_PAGE_SEGMENTS`` segments in all gives no ruling lines, only their count
 (one C call per path): walking them point by point would already cost seconds.
 """
 
@@ -22,12 +22,13 @@ from __future__ import annotations
 import ctypes
 import math
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 
-from extract.geometry import MAX_PAGE_SEGMENTS, Glyph, PageGeometry, Segment, dedupe_glyphs
+from extract.geometry import Glyph, PageGeometry, Segment
+from extract.limits import MAX_PAGE_SEGMENTS
 
 # Pieces whose ends differ by less than this across their direction are axis-aligned (points).
 AXIS_TOLERANCE = 0.5
@@ -95,6 +96,20 @@ def page_to_geometry(page: Any, number: int) -> tuple[PageGeometry, int]:
 def drawn_segments(page: Any) -> int:
     """How many path segments the page paints (forms included), without reading them."""
     return _walk(page, _Tally(_View(page), collect=False)).drawn
+
+
+def dedupe_glyphs(glyphs: Iterable[Glyph]) -> Iterator[Glyph]:
+    """Drop a character drawn again at (nearly) the same place, as Word's fake bold does (both
+    PDF page readers use this).
+
+    Keyed on text and position to half a point: pdfplumber's own ``dedupe_chars`` does the
+    same job with clustering at several times the cost of reading the page."""
+    seen: set[tuple[str, int, int]] = set()
+    for g in glyphs:
+        key = (g.text, round(g.x0 * 2), round(g.top * 2))
+        if key not in seen:
+            seen.add(key)
+            yield g
 
 
 def _glyphs(page: Any, view: _View) -> Iterator[Glyph]:
