@@ -3,7 +3,6 @@ running out of memory told apart from a damaged file.
 
 * **PDF pages**: the table reconstruction of a page is bounded (the ``MAX_*`` below); a page past a
   bound is read as text lines, with a note, instead of costing a worker its whole timeout.
-
 * **Zip packages** (.docx, .xlsx, and the .docx LibreOffice makes of a .doc): a zip bomb is refused
   before any XML is parsed. The sizes an archive declares are not trusted: zipfile stops a member at
   its declared size, but asked for the whole member at once (as python-docx and openpyxl ask) it

@@ -120,6 +120,42 @@ def test_camelot_reader_lets_out_of_memory_escape(monkeypatch: pytest.MonkeyPatc
         _pdf_pages(PDF)
 
 
+def _expat_no_memory() -> BaseException:
+    from xml.etree import ElementTree
+
+    error = ElementTree.ParseError("out of memory: line 1, column 0")
+    error.code = 1  # expat's XML_ERROR_NO_MEMORY
+    return error
+
+
+def _lxml_syntax_error() -> BaseException:
+    from lxml import etree
+
+    return etree.XMLSyntaxError("Opening and ending tag mismatch", 76, 1, 1)
+
+
+def _chained(outer: BaseException, cause: BaseException) -> BaseException:
+    outer.__cause__ = cause
+    return outer
+
+
+@pytest.mark.parametrize(("make", "out_of_memory"), [
+    (MemoryError, True),
+    (_pdfminer_wrapped, True),
+    (_lxml_no_memory, True),
+    (_expat_no_memory, True),
+    (lambda: _chained(KeyError("sheet1"), MemoryError()), True),
+    (_lxml_syntax_error, False),
+    (lambda: ValueError("not a zip file"), False),
+    (lambda: _chained(KeyError("sheet1"), ValueError("bad")), False),
+], ids=["MemoryError", "pdfminer-wrapped", "lxml-code-2", "expat-code-1", "caused-by", "lxml-other", "other",
+        "caused-by-other"])
+def test_out_of_memory_is_found_under_the_libraries_errors(make: Any, out_of_memory: bool) -> None:
+    from extract.limits import memory_error_in
+
+    assert isinstance(memory_error_in(make()), MemoryError) is out_of_memory
+
+
 def test_a_damaged_file_is_still_unreadable(monkeypatch: pytest.MonkeyPatch) -> None:
     import docx
 
