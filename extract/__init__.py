@@ -21,6 +21,8 @@ READERS: dict[str, tuple[str, str]] = {
     ".doc": ("extract.doc", "doc_to_document"),
     ".xlsx": ("extract.xlsx", "xlsx_to_document"),
     ".xls": ("extract.xls", "xls_to_document"),
+    ".html": ("extract.html", "html_to_document"),
+    ".htm": ("extract.html", "html_to_document"),
 }
 # Table engines for PDFs, chosen with `jixiao extract --tables NAME`: jixiao's own cell
 # reconstruction on pages read by PDFium (the default) or by pdfplumber, or camelot's lattice.
@@ -32,7 +34,7 @@ PDF_TABLE_ENGINES: dict[str, tuple[str, str]] = {
 DEFAULT_PDF_ENGINE = "pdfium"
 
 # Everything that looks like a report and must get a record, readable or not.
-REPORT_SUFFIXES = (".pdf", ".docx", ".doc", ".xlsx", ".xls", ".txt", ".html")
+REPORT_SUFFIXES = (".pdf", ".docx", ".doc", ".xlsx", ".xls", ".txt", ".html", ".htm")
 
 
 def reader_for(path: Path, tables: str = DEFAULT_PDF_ENGINE) -> Callable[[Path], Document]:

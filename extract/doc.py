@@ -79,6 +79,13 @@ def doc_to_document(path: Path, timeout: float | None = None) -> Document:
     """A legacy .doc (or RTF/HTML/.docx saved as .doc) → ``Document`` with ``format="doc"``."""
     from extract.docx import docx_to_document
 
+    from extract.html import html_to_document, looks_like_html
+
+    with path.open("rb") as fh:
+        head = fh.read(4096)
+    if looks_like_html(head):  # a web page saved as .doc: read as HTML, no conversion needed
+        doc = html_to_document(path)
+        return dataclasses.replace(doc, notes=("an HTML page saved with a .doc suffix; read as HTML", *doc.notes))
     kind = sniff(path)
     if kind is None:  # a .docx package under a .doc name: no conversion needed
         doc = docx_to_document(path)

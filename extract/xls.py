@@ -10,7 +10,8 @@ What a ``.xls`` file may really be, checked from its bytes before xlrd sees it:
 * an OLE2 compound file with a ``Workbook``/``Book`` stream → read;
 * an OLE2 file with an ``EncryptedPackage`` (a password-protected .xlsx) or a Word document → an error;
 * an .xlsx zip package with a ``.xls`` suffix → read with the .xlsx reader, with a note;
-* an HTML page or an XML Spreadsheet 2003 file (what web budget systems call "Excel export") → an error
+* an HTML page (what web budget systems call "Excel export") → read as HTML, with a note;
+* an XML Spreadsheet 2003 file → an error
   saying to save it as .xlsx from Excel.
 """
 
@@ -30,7 +31,14 @@ ZIP_MAGIC = b"PK\x03\x04"
 
 def xls_to_document(path: Path) -> Document:
     """A legacy Excel workbook → ``Document`` with ``format="xls"``, one or more tables per visible sheet."""
-    if _sniff(path) == "xlsx":
+    kind = _sniff(path)
+    if kind == "html":  # what web budget systems export as "Excel"
+        from extract.html import html_to_document
+
+        doc = html_to_document(path)
+        return dataclasses.replace(doc, notes=("an HTML page saved with a .xls suffix (a web system's Excel export); "
+                                               "read as HTML", *doc.notes))
+    if kind == "xlsx":
         doc = xlsx_to_document(path)
         note = "an Excel 2007+ .xlsx package saved with a .xls suffix; read as .xlsx"
         return dataclasses.replace(doc, notes=(note, *doc.notes))
@@ -142,9 +150,10 @@ def _sniff(path: Path) -> str:
     if b"urn:schemas-microsoft-com:office:spreadsheet" in head:
         raise UnreadableDocument("an XML Spreadsheet 2003 file saved with a .xls suffix; open it in Excel or "
                                  "LibreOffice and save it as .xlsx")
-    if text.startswith((b"<html", b"<!doctype html", b"<?xml", b"<table", b"<meta")) or b"<table" in text:
-        raise UnreadableDocument("an HTML page saved with a .xls suffix (a web system's Excel export); open it in "
-                                 "Excel or LibreOffice and save it as .xlsx")
+    from extract.html import looks_like_html
+
+    if looks_like_html(head):
+        return "html"
     raise UnreadableDocument(
         f"not an Excel .xls file (no Office 97-2003 header, {size} bytes): the file is damaged or of another "
         "type; open it in Excel or LibreOffice and save it again as .xlsx"

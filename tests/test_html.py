@@ -354,3 +354,15 @@ def test_a_report_in_a_wrapper_named_like_chrome_is_kept() -> None:
     doc = read(f'<div class="main-header-wrap"><p>{body}</p></div><p>地址：<span class="location">琅琊区</span></p>'
                '<div class="nav"><a>首页</a></div>')
     assert paragraphs(doc) == [body, "地址：琅琊区"]
+
+
+def test_an_html_page_saved_as_doc_is_read_without_libreoffice(tmp_path: Path, monkeypatch) -> None:
+    from extract.doc import doc_to_document
+
+    monkeypatch.setenv("JIXIAO_SOFFICE", str(tmp_path / "no-such-soffice"))
+    path = tmp_path / "report.doc"
+    path.write_bytes("<html><body><p>一、项目基本情况</p><table><tr><td>项目名称</td><td>某项目</td></tr></table>"
+                     "</body></html>".encode())
+    doc = doc_to_document(path)
+    assert "an HTML page saved with a .doc suffix" in doc.notes[0]
+    assert [c.text for c in next(doc.tables()).cells] == ["项目名称", "某项目"]
