@@ -57,7 +57,8 @@ from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 from extract import geometry
-from extract.geometry import Glyph, PageGeometry, glyph_unit, glyphs_to_paragraphs, place_glyphs
+from extract.geometry import Glyph, PageGeometry, glyph_unit, place_glyphs
+from extract.paragraphs import glyphs_to_paragraphs
 from extract.limits import raise_if_out_of_memory
 from jixiao.errors import UnreadableDocument
 from jixiao.model import Block, Cell, Document, Paragraph, Table

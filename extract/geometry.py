@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, Sequence
 
 from extract.limits import MAX_GRID_SLOTS, MAX_PAGE_SEGMENTS, MAX_PAGE_TABLES, MAX_TOUCH_TESTS, PageTooComplex
+from extract.paragraphs import glyphs_to_paragraphs
 from jixiao.model import Block, Cell, Document, Paragraph, Table
 
 @dataclass(frozen=True)
@@ -109,7 +110,7 @@ def pages_to_document(pages: Iterable[PageGeometry], format: str, ocr: bool = Fa
             found_notes.append(f"page {page.number}: {exc}; no tables rebuilt, the page read as text lines")
         placed = place_glyphs(grids, page.glyphs)
         items: list[tuple[float, Block | _Grid]] = [(g.top, g) for g in grids]
-        items.extend((top, p) for top, p in glyphs_to_paragraphs(placed, page, unit))
+        items.extend((top, p) for top, p in glyphs_to_paragraphs(placed, page, unit))  # extract/paragraphs.py
         items.sort(key=lambda item: item[0])
         margin: set[int] = set()  # running-header paragraphs above this page's first table
         for top, item in items:
@@ -610,43 +611,6 @@ def grid_to_table(grid: _Grid, page: int, unit: float = 10.0) -> Table:
         for i, (r, c, rs, cs) in enumerate(grid.cells)
     )
     return Table(cells=cells, n_rows=len(grid.ys) - 1, n_cols=len(grid.xs) - 1, page=page)
-
-
-def glyphs_to_paragraphs(glyphs: Sequence[Glyph], page: PageGeometry, unit: float) -> list[tuple[float, Paragraph]]:
-    """Text outside tables as paragraphs (one per line gap), running headers and footers dropped."""
-    out: list[tuple[float, Paragraph]] = []
-    lines = glyphs_to_lines(glyphs)
-    current: list[str] = []
-    top = 0.0
-    prev_bottom: float | None = None
-    for line in lines:
-        text = line_text(line).strip()
-        line_top = min(g.top for g in line)
-        line_bottom = max(g.bottom for g in line)
-        in_margin = line_bottom < page.height * 0.08 or line_top > page.height * 0.92
-        if in_margin and PAGE_MARK.match(text):
-            continue
-        if current and prev_bottom is not None and line_top - prev_bottom > unit * 0.9:
-            out.append((top, Paragraph(_join_lines(current), page=page.number)))
-            current = []
-        if not current:
-            top = line_top
-        current.append(text)
-        prev_bottom = line_bottom
-    if current:
-        out.append((top, Paragraph(_join_lines(current), page=page.number)))
-    return out
-
-
-def _join_lines(lines: list[str]) -> str:
-    # A paragraph wrapped over lines: CJK lines join without a space, Latin ones with one.
-    text = lines[0]
-    for line in lines[1:]:
-        if _CJK.search(text[-1:]) or _CJK.search(line[:1]):
-            text += line
-        else:
-            text += " " + line
-    return text
 
 
 # --------------------------------------------------------------------------- stitching

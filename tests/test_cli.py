@@ -59,7 +59,7 @@ def test_bad_files_get_error_records_and_the_run_goes_on(archive: Path, tmp_path
     assert records["truncated.pdf"]["errors"][0]["code"] == "unreadable_document"
     assert records["truncated.pdf"]["errors"][0]["message"].startswith("damaged or truncated PDF")
     assert records["budget.xlsx"]["errors"][0]["code"] == "unreadable_document"
-    assert records["export.html"]["errors"][0]["code"] == "unsupported_format"
+    assert records["export.html"]["errors"][0]["code"] == "unknown_template"  # read as HTML: no form in it
     bad = ("empty.txt", "random.docx", "notes.txt", "truncated.pdf", "budget.xlsx", "export.html")
     assert all(records[p]["status"] == "error" for p in bad)
     assert "random.docx  error  unknown  0 indicators" in stdout
