@@ -9,6 +9,7 @@ reaching past the columns a table can have is clamped there, with a note.
 from __future__ import annotations
 
 import itertools
+import re
 import zipfile
 from pathlib import Path
 from typing import Any, Iterator
@@ -49,11 +50,12 @@ def docx_to_document(path: Path) -> Document:
     blocks: list[Block] = []
     notes: list[str] = []
     tables = 0
+    levels = _heading_styles(word)
     for child in _body_blocks(word.element.body):
         if child.tag == W_P:
             text = paragraph_text(child).strip()
             if text:
-                blocks.append(Paragraph(text))
+                blocks.append(Paragraph(text, level=_heading_level(child, levels)))
         else:
             tables += 1
             table, clamped = _tbl_to_table(child)
@@ -62,6 +64,39 @@ def docx_to_document(path: Path) -> Document:
             if table.cells:
                 blocks.append(table)
     return Document(blocks=tuple(blocks), format="docx", notes=tuple(notes))
+
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_HEADING_NAME = re.compile(r"^(?:heading|标题)\s*(\d)$", re.IGNORECASE)
+
+
+def _heading_styles(word: Any) -> dict[str, int]:
+    """Style id → heading level: Word's Heading N / 标题 N styles, or a style with an outline level."""
+    levels: dict[str, int] = {}
+    try:
+        styles = list(word.styles)
+    except Exception:  # noqa: BLE001 - a damaged styles part only costs the heading levels
+        return levels
+    for style in styles:
+        element = getattr(style, "element", None)
+        if element is None:
+            continue
+        match = _HEADING_NAME.match((style.name or "").strip())
+        outline = element.find(f"{_W}pPr/{_W}outlineLvl")
+        if match:
+            levels[style.style_id] = int(match.group(1))
+        elif outline is not None and (outline.get(f"{_W}val") or "").isdigit() and int(outline.get(f"{_W}val")) < 9:
+            levels[style.style_id] = int(outline.get(f"{_W}val")) + 1
+    return levels
+
+
+def _heading_level(p: Any, levels: dict[str, int]) -> int | None:
+    """The heading level a paragraph is marked with (its own outline level, else its style's)."""
+    outline = p.find(f"{_W}pPr/{_W}outlineLvl")
+    if outline is not None and (outline.get(f"{_W}val") or "").isdigit() and int(outline.get(f"{_W}val")) < 9:
+        return int(outline.get(f"{_W}val")) + 1
+    style = p.find(f"{_W}pPr/{_W}pStyle")
+    return levels.get(style.get(f"{_W}val")) if style is not None else None
 
 
 def _body_blocks(parent: Any) -> Iterator[Any]:

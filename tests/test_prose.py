@@ -138,3 +138,22 @@ def test_explain_shows_the_stated_total_and_the_sections(tmp_path: Path) -> None
     text = out.getvalue()
     assert "stated in the text: total 92.00, grade 良" in text
     assert "grade_mismatch" in text and "项目概况" in text and "项目总投资500万元。" in text
+
+
+def test_word_heading_styles_mark_headings_without_numbering(tmp_path: Path) -> None:
+    from docx import Document as WordDocument
+
+    from extract.docx import docx_to_document
+
+    word = WordDocument()
+    word.add_paragraph("某区财政局2023年度部门整体支出绩效自评报告")
+    word.add_heading("部门基本情况", 1)
+    word.add_paragraph("本局内设科室8个。")
+    word.add_heading("主要职能", 2)
+    word.add_paragraph("负责全区财政收支管理。")
+    word.add_heading("存在的问题", 1)
+    word.add_paragraph("预算执行进度偏慢。")
+    word.save(str(tmp_path / "r.docx"))
+    prose = document_to_prose(docx_to_document(tmp_path / "r.docx"))
+    assert prose.sections == {"项目概况": "本局内设科室8个。\n主要职能\n负责全区财政收支管理。", "存在问题": "预算执行进度偏慢。"}
+    assert prose.scope == "department"
