@@ -1,10 +1,11 @@
-"""Reader for text dumps of reports: tab-separated table rows, other lines as paragraphs.
+"""Reader for text dumps of reports: tab- or `|`-separated table rows, other lines as paragraphs.
 
 This is the layout text extraction tools give a PDF report (the seed report is one):
 table rows as tab-separated fields, blank lines where a page or cell break fell, ruler
 lines (``--\t---``) and form feeds between pages. Such dumps lose empty cells at the
 left of a row and add trailing ones, so rows are aligned on their right edge to the
-table's usual width: the value columns (目标值 … 自评分) are the ones that must line up.
+table's usual width. Web copies (`a | b | c |`, Markdown tables) drop empty cells anywhere, so
+the form engine places each row's cells under its header by what they hold (extract/forms/align.py).
 """
 
 from __future__ import annotations
@@ -49,6 +50,8 @@ def text_to_document(text: str) -> Document:
             continue  # blank lines, rulers, page numbers do not end a table: page breaks leave them mid-table
         if "\t" in line:
             run.append((line.split("\t"), page))
+        elif _is_pipe_row(line):
+            run.append((_pipe_cells(line), page))
         else:
             flush()
             blocks.append(Paragraph(line.strip(), page=page))
@@ -56,6 +59,21 @@ def text_to_document(text: str) -> Document:
     if not blocks:
         raise UnreadableDocument("the text file is empty: nothing to extract")
     return Document(blocks=tuple(blocks), format="txt", pages=page)
+
+
+def _is_pipe_row(line: str) -> bool:
+    """A row of `|`-separated cells (web copies, Markdown tables, with or without outer bars)."""
+    return line.count("|") >= 2 or (line.count("|") == 1 and not line.strip().endswith("|")
+                                    and not line.strip().startswith("|"))
+
+
+def _pipe_cells(line: str) -> list[str]:
+    text = line.strip()
+    if text.startswith("|"):
+        text = text[1:]
+    if text.endswith("|"):
+        text = text[:-1]
+    return [cell.strip() for cell in text.split("|")]
 
 
 def _rows_to_table(rows: list[tuple[list[str], int | None]]) -> Table:

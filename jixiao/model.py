@@ -148,6 +148,7 @@ class RawReport:
     document_kind: str = "form"  # form | report (prose 自评报告) | report_with_form
     stated_total: str | None = None  # the total score the prose states (自评得分97分)
     stated_grade: str | None = None  # the grade it states (评价等级为“优”)
+    notes: list[str] = field(default_factory=list)  # how the form was read where it was not plain (source.notes)
 
 
 # --------------------------------------------------------------------------- report
@@ -293,6 +294,7 @@ class Report:
     document_kind: str = "form"
     stated_total: float | None = None
     stated_grade: str | None = None
+    notes: list[str] = field(default_factory=list)
     budget_lines: list[dict[str, Any]] = field(default_factory=list)
     """National form 项目资金: item, initial_budget (年初预算数), full_year_budget (全年预算数),
     executed (全年执行数), weight (分值), execution_rate (执行率, percent), reported_score (得分),

@@ -102,6 +102,8 @@ def path_to_record(path: Path, root: Path, rules: Any = None, tables: str = "pdf
         if doc.notes:
             source["notes"] = list(doc.notes)
         report = document_to_report(doc, rules, forms)
+        if report.notes:
+            source["notes"] = [*source.get("notes", []), *report.notes]
     except JixiaoError as exc:
         template = exc.template if isinstance(exc, UnsupportedTemplate) else "unknown"
         return error_record(source, exc.code, str(exc), template)

@@ -88,6 +88,7 @@ def raw_to_report(raw: RawReport) -> Report:
     report.document_kind = raw.document_kind
     report.stated_total = parse_number(raw.stated_total)
     report.stated_grade = raw.stated_grade
+    report.notes = list(raw.notes)
     return report
 
 

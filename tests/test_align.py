@@ -59,3 +59,26 @@ def test_web_text_of_the_sichuan_form_keeps_its_values() -> None:
             r.extra.get("deviation_reason")) for r in raw.indicators]
     assert got == [("产出指标", "经济成本指标", "成本控制数", "≤30万元", "完成", "45", "45", None),
                    ("产出指标", "质量指标", "验收合格率", "=100%", "100", "45", "40", "一处返工")]
+
+
+def test_a_pipe_separated_web_copy_is_read_through_its_header(tmp_path) -> None:
+    from jixiao.pipeline import path_to_record
+
+    path = tmp_path / "web.txt"
+    path.write_text(
+        "部门预算项目支出绩效自评表(2023年度) |\n"
+        "项目名称 | 2023年全县安可替代补助资金项目 |\n"
+        "主管部门 | 大英县司法局 | 实施单位 | 大英县司法局 |\n"
+        "预算执行情况(10分) | 年度预算数(万元) | 年初预算 | 调整后预算数 | 预算执行数 | 预算执行率 | 权重 | 得分 | 原因 |\n"
+        "总额 | 0.00 | 3.36 | 3.36 | 100.00% | 10 | 10 | |\n"
+        "|---|---|---|\n"
+        "绩效指标(90分) | 一级指标 | 二级指标 | 三级指标 | 指标性质 | 指标值 | 度量单位 | 完成值 | 权重 | 得分 | 未完成原因分析 |\n"
+        "产出指标 | 经济成本指标 | 成本控制数 | ≤ | 30 | 万元 | 28 | 90 | 90 | ||\n"
+        "合计 | 100 | 100 |\n"
+        "评价结论 | 资金支付给项目施工方。 |\n", encoding="utf-8")
+    record = path_to_record(path, tmp_path)
+    assert record["template"] == "sichuan-2023" and record["status"] == "ok", record["errors"]
+    assert [(i["name"], i["target"], i["actual"], i["weight"], i["reported_score"]) for i in record["indicators"]] == \
+        [("成本控制数", "≤30万元", "28", 90.0, 90.0)]
+    assert record["budget_lines"][0]["executed"] == 3.36 and record["reported_total"] == 100.0
+    assert record["sections"]["自评结论"] == "资金支付给项目施工方。"

@@ -61,4 +61,11 @@ def form_to_raw(doc: Document, form: FormDescription) -> RawReport:
         return raw
     from extract.forms.engine import document_to_raw
 
-    return document_to_raw(doc, form)
+    notes: list[str] = []
+    if doc.format == "txt":  # text dumps and web copies lose empty cells: rows placed by what they hold
+        from extract.forms.align import align_text_tables
+
+        doc, notes = align_text_tables(doc, form)
+    raw = document_to_raw(doc, form)
+    raw.notes.extend(notes)
+    return raw

@@ -104,6 +104,18 @@ def _place(texts: list[str], roles: list[str | None], lean: float) -> list[int]:
     return cols[::-1]
 
 
+def _place_total(texts: list[str], roles: list[str | None]) -> tuple[list[int], bool]:
+    """A 合计 row: its label first, its figures under the last figure columns (… 权重, 得分), as a
+    total row prints only the sums."""
+    figures = [c for c, role in enumerate(roles) if role in ("weight", "score", "coefficient")]
+    rest = texts[1:]
+    if not figures or len(rest) > len(figures):
+        return place(texts, roles)
+    cols = figures[-len(rest):] if rest else []
+    first = next((c for c in range(len(roles)) if not cols or c < cols[0]), 0)
+    return [first, *cols], len(rest) == len(figures)
+
+
 def header_roles(cells: list[Cell], spec: dict[str, tuple[str, ...]]) -> list[str | None]:
     from extract.forms.engine import roles_of
     from extract.rows import table_to_rows
@@ -142,10 +154,14 @@ def align_text_tables(doc: Document, form: FormDescription) -> tuple[Document, l
                 out.extend(cells)
                 continue
             texts = [c.text for c in cells if c.text.strip()]
-            if roles is None or not texts or len(texts) > len(roles) or len(texts) == 1:
+            last = max((c.col for c in cells if c.text.strip()), default=-1)
+            # A row that reaches the header's last column kept its cells in place (a tab dump pads rows
+            # to the width, keeping empty fields); one that stops short lost cells on its way.
+            if roles is None or not texts or len(texts) > len(roles) or len(texts) == 1 or last >= len(roles) - 1:
                 out.extend(cells)
                 continue
-            cols, sure = place(texts, roles)
+            total = compact(texts[0]) in {compact(t) for t in form.total_labels}
+            cols, sure = _place_total(texts, roles) if total else place(texts, roles)
             if not sure and len(texts) >= 3:  # a label and its text (存在问题 | 无) need no placing
                 notes.append(f"row {r + 1} of a text table ({' | '.join(texts)[:60]}): placed under its header "
                              "by what its cells hold, with more than one equally good placement")
