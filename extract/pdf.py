@@ -15,6 +15,7 @@ them in Python (minutes for 200,000) before anything could be checked.
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
@@ -104,20 +105,37 @@ def _read_pages(path: Path, pages: Iterable[tuple[PageGeometry, bool]]) -> Docum
     try:
         read: list[PageGeometry] = []
         scanned: list[int] = []
+        unmapped: list[int] = []
         for geometry, has_images in pages:
             if len(geometry.glyphs) < MIN_TEXT_CHARS and has_images:
                 scanned.append(geometry.number)
+            elif unmapped_text(geometry):
+                unmapped.append(geometry.number)
             read.append(geometry)
-        if scanned:
-            read = _ocr_pages(path, read, scanned)
+        if scanned or unmapped:
+            read = _ocr_pages(path, read, sorted(scanned + unmapped))
             ocr_used = True
+        if scanned:
             notes.append(f"OCR used on page(s) {', '.join(map(str, scanned))}: no text layer")
+        if unmapped:
+            notes.append(f"OCR used on page(s) {', '.join(map(str, unmapped))}: the fonts map their characters to no "
+                         "Unicode text (no ToUnicode map), so the text layer is unreadable")
     except UnreadableDocument:
         raise
     except Exception as exc:  # a huge page runs out of memory here: that is no damaged PDF
         raise_if_out_of_memory(exc)
         raise _unreadable(exc) from exc
     return pages_to_document(read, format="pdf", ocr=ocr_used, notes=notes)
+
+
+def unmapped_text(page: PageGeometry) -> bool:
+    """A text layer of control, private-use or replacement characters: fonts without a ToUnicode map
+    (the characters are glyph numbers). Such a page reads like a scan: by OCR."""
+    if len(page.glyphs) < MIN_TEXT_CHARS:
+        return False
+    bad = sum(1 for g in page.glyphs for ch in g.text
+              if ch == "\ufffd" or unicodedata.category(ch) in ("Cc", "Co", "Cn", "Cs"))
+    return bad >= 0.5 * sum(len(g.text) for g in page.glyphs)
 
 
 def page_to_geometry(page: Any) -> PageGeometry:

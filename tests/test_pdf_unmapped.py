@@ -1,0 +1,41 @@
+"""A PDF whose fonts have no ToUnicode map gives glyph numbers as text (control characters): such a
+page is read by OCR, with a note saying why, instead of giving garbage and unknown_template."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import extract.pdf as pdf
+from extract.geometry import Glyph, PageGeometry
+
+
+def _page(number: int, text: str) -> PageGeometry:
+    glyphs = tuple(Glyph(ch, 10.0 * i, 10.0, 10.0 * i + 9, 20.0) for i, ch in enumerate(text))
+    return PageGeometry(number, 600.0, 800.0, (), glyphs)
+
+
+@pytest.mark.parametrize("text, unmapped", [
+    ("\x03\x05\x07\x0b\x11\x13\x17\x1d", True),
+    ("\ue001\ue002\ue003\ue004\ue005\ue006", True),       # private-use code points
+    ("项目名称电子政务项目建设资金", False),
+    ("\x03\x05项目名称电子政务项目", False),               # a few stray characters are no reason
+    ("\x03\x05", False),                                   # too little text to judge
+])
+def test_unmapped_text_is_told_from_text(text: str, unmapped: bool) -> None:
+    assert pdf.unmapped_text(_page(1, text)) is unmapped
+
+
+def test_pages_without_unicode_text_go_to_ocr(monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[list[int]] = []
+
+    def fake_ocr(path: Path, pages: list[PageGeometry], numbers: list[int]) -> list[PageGeometry]:
+        asked.append(numbers)
+        return [_page(p.number, "项目名称电子政务") if p.number in numbers else p for p in pages]
+
+    monkeypatch.setattr(pdf, "_ocr_pages", fake_ocr)
+    pages = [(_page(1, "项目名称电子政务项目"), False), (_page(2, "\x03\x05\x07\x0b\x11\x13\x17"), False)]
+    doc = pdf._read_pages(Path("x.pdf"), iter(pages))
+    assert asked == [[2]] and doc.ocr
+    assert any("page(s) 2: the fonts map their characters to no Unicode text" in n for n in doc.notes)
