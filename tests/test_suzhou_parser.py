@@ -1,4 +1,5 @@
-"""The Suzhou form parser finds parts by label: layouts real archives show must give the seed's record."""
+"""The Suzhou form, read by the engine through its description, finds parts by label: layouts real
+archives show must give the seed's record."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ from typing import Callable
 
 import pytest
 
-from extract.suzhou import suzhou_document_to_raw
+from extract.forms import load_form
+from extract.forms.engine import document_to_raw
 from extract.txt import text_to_document
 from jixiao.pipeline import document_to_report, report_to_record
 from tests.conftest import SAMPLES
@@ -81,8 +83,32 @@ def test_missing_parts_make_the_record_partial() -> None:
 
 
 def test_raw_report_keeps_printed_strings() -> None:
-    raw = suzhou_document_to_raw(text_to_document(SEED))
+    raw = document_to_raw(text_to_document(SEED), load_form("suzhou-2017"))
     row = next(r for r in raw.indicators if "数据资源" in r.name)
     assert row.name == "数据资源分 析算数据资 源分析算法"
     assert (row.target, row.weight, row.actual, row.score) == ("≥4 种", "2.44", "=4 种", "2.44")
     assert raw.section_points == "项目绩效实现情况(80分)"
+
+
+def test_the_description_has_no_parser_and_its_parts_are_data() -> None:
+    form = load_form("suzhou-2017")
+    assert form.parser is None and form.class_from == "left_cells" and form.continuation == "right"
+    assert form.money is not None and form.money.copies == "appropriation" and form.subprojects is not None
+    assert list(form.narrative)[0] == "项目概况"
+
+
+@pytest.mark.parametrize("part, message", [
+    ({"money": {"labels": {"bugdet": ["年初预算数"]}}}, "unknown key money.labels.bugdet"),
+    ({"money": {"labels": {"initial_budget": ["年初预算数"]}, "kind": "right"}}, "money.kind must be one of below"),
+    ({"subprojects": {"title": "项目资金构成", "name": ["子项目名称"]}}, "subprojects.amount is required"),
+    ({"narrative": {"problems": ["存在问题"]}}, "unknown key narrative.problems"),
+    ({"indicators": {"columns": {"name": ["指标名称"]}, "match": "fuzzy"}}, "indicators.match must be one of"),
+    ({"indicators": {"columns": {"name": ["指标名称"]}, "class_from": "left"}}, "indicators.class_from must be"),
+    ({"indicators": {"columns": {"name": ["指标名称"]}, "header_one_of": ["wieght"]}}, "unknown role 'wieght'"),
+    ({"missing_labels": {"nmae": "项目名称"}}, "unknown key missing_labels.nmae"),
+])
+def test_bad_keys_of_the_new_parts_are_named(part: dict, message: str) -> None:
+    from extract.forms.description import InvalidForm, form_from_dict
+
+    with pytest.raises(InvalidForm, match=message):
+        form_from_dict({"name": "x", "indicators": {"columns": {"name": ["指标名称"]}}, **part}, source="my.toml")

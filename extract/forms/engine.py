@@ -4,13 +4,17 @@ Every part is found by its labels, never by row numbers: header fields by their 
 money block and the indicator table by the roles of their header rows (so columns may come in any
 order, and a table may run on over pages or repeat its header), narrative cells by their labels.
 Hierarchy columns (一级 / 二级) merged down their rows are carried down; a class printed as a row of
-its own (``产出指标(50分)``) starts a class; a name cut by a page break is joined to its row.
+its own (``产出指标(50分)``) starts a class; a name cut by a page break is joined to its row. Parts
+only some forms print (a money block read label → figure, 子项目, class labels left of the name
+column, narrative walked in reading order) are in ``extract.forms.parts``, used where the
+description asks for them.
 """
 
 from __future__ import annotations
 
 import re
 
+from extract.forms import parts
 from extract.forms.description import VALUE_ROLES, BudgetPart, FormDescription
 from extract.labels import ClassLabel, Entry, entries_to_indicators, inline_value, label_key, rows_to_fields
 from extract.rows import Row, document_to_rows
@@ -32,25 +36,33 @@ def document_to_raw(doc: Document, form: FormDescription) -> RawReport:
     raw.project = _project(doc, rows, form)
     if form.budget is not None:
         raw.budget_lines = budget_lines(rows, form.budget)
+    if form.money is not None:
+        parts.rows_to_money(rows, form.money, raw)
+    if form.subprojects is not None:
+        parts.rows_to_subprojects(rows, form, raw, lambda row: _is_header(row, form))
     raw.sections, raw.sections_other = _narrative(rows, form)
-    _indicators(rows, raw, form)
+    end = _indicators(rows, raw, form)
+    if form.narrative:
+        walked = parts.blocks_to_sections(doc, rows, end if end is not None else 0, form)
+        raw.sections = {**walked, **raw.sections}  # a [sections] / [goals] cell wins over the walk
     if form.total_fields:
         total = rows_to_fields(rows, {"total": form.total_fields}).get("total", "").strip()
         if total:
             raw.reported_total = total
             raw.missing = [m for m in raw.missing if not m.endswith("(reported total)")]
     raw.missing.extend(_missing(raw, form))
-    raw.project.setdefault("implementing_unit", "")  # a key of every engine record, null where not printed
+    for key in form.always_fields:
+        raw.project.setdefault(key, "")  # a key of the record, null where not printed
     return raw
 
 
 def _project(doc: Document, rows: list[Row], form: FormDescription) -> dict[str, str]:
     found = rows_to_fields(rows, form.fields) if form.fields else {}
-    year = re.compile(form.year_pattern)
+    year = re.compile(form.year_pattern) if form.year_pattern else None
     for block in doc.blocks:
         texts = [block.text] if isinstance(block, Paragraph) else [c.text for c in block.cells]
         for text in texts:
-            if "year" not in found:
+            if "year" not in found and year is not None:
                 match = year.search(compact(text))
                 if match:
                     found["year"] = match.group(1)
@@ -62,25 +74,29 @@ def _project(doc: Document, rows: list[Row], form: FormDescription) -> dict[str,
     return found
 
 
-def roles_of(row: Row, spec: dict[str, tuple[str, ...]]) -> dict[str, int]:
+def roles_of(row: Row, spec: dict[str, tuple[str, ...]], match: str = "prefix") -> dict[str, int]:
     """Column of each role whose label a cell of ``row`` prints (the first role that fits a cell wins,
     so that 年初预算数 is not read as 预算数 and 执行率权重 not as 执行率)."""
     roles: dict[str, int] = {}
     for cell in row.cells():
         label = label_key(cell.text)
-        if not label or len(label) > 20:
+        # A header cell is short; under "substring" a label is found in a cell of any length.
+        if not label or (match == "prefix" and len(label) > 20):
             continue
         for role, labels in spec.items():
-            if role not in roles and any(_fits(label, l) for l in labels):
+            if role not in roles and any(_fits(label, l, match) for l in labels):
                 roles[role] = cell.col
                 break
     return roles
 
 
-def _fits(label: str, wanted: str) -> bool:
-    """A header cell fits a label it starts with (分值 fits 分值(分)); ``=指标`` only the very word."""
+def _fits(label: str, wanted: str, match: str = "prefix") -> bool:
+    """A header cell fits a label it starts with (分值 fits 分值(分)), or under "substring" one it
+    contains (指标名称(三级指标)); ``=指标`` only the very word."""
     if wanted.startswith("="):
         return label == wanted[1:]
+    if match == "substring":
+        return wanted in label
     return label == wanted or label.startswith(wanted)
 
 
@@ -156,9 +172,10 @@ def _regex_of(labels: tuple[str, ...]) -> re.Pattern[str]:
 
 
 def _is_header(row: Row, form: FormDescription) -> bool:
-    roles = roles_of(row, form.columns)
+    roles = roles_of(row, form.columns, form.match)
     values = sum(1 for role in VALUE_ROLES if role in roles)
-    return set(form.header_needs) <= set(roles) and values >= form.header_min_values
+    return (set(form.header_needs) <= set(roles) and values >= form.header_min_values
+            and (not form.header_one_of or bool(set(form.header_one_of) & set(roles))))
 
 
 def _class_starts(text: str, form: FormDescription) -> bool:
@@ -180,59 +197,118 @@ def _class_column_is_subclass(rows: list[Row], col: int | None) -> bool:
     return bool(second) and not first
 
 
-def _indicators(rows: list[Row], raw: RawReport, form: FormDescription) -> None:
+def _indicators(rows: list[Row], raw: RawReport, form: FormDescription) -> int | None:
+    """Indicator rows from the header to the total row; returns the index of the first row after the
+    table (where a narrative walk starts), None where there is no table."""
     start = next((i for i, row in enumerate(rows) if _is_header(row, form)), None)
     if start is None:
         raw.missing.append("绩效指标 (indicator table)")
-        return
-    roles = roles_of(rows[start], form.columns)
+        return None
+    roles = roles_of(rows[start], form.columns, form.match)
     total = _regex_of(form.total_labels)
-    body = rows[start + 1:]
-    if "subclass" not in roles and _class_column_is_subclass(body, roles.get("class")):
-        roles["subclass"] = roles.pop("class")
-    raw.class_column = "class" in roles
-    label = ClassLabel()
-    sub = ""
+    ends = set(form.end_labels) | parts.narrative_labels(form)
+    left_cells = form.class_from == "left_cells"
+    if not left_cells:
+        if "subclass" not in roles and _class_column_is_subclass(rows[start + 1:], roles.get("class")):
+            roles["subclass"] = roles.pop("class")
+        raw.class_column = "class" in roles
+    table, width = rows[start].table, rows[start].n_cols
+    label, sub, section = ClassLabel(), "", []
     entries: list[Entry] = []
-    for row in body:
-        if _is_header(row, form):
-            roles = roles_of(row, form.columns)
-            if "subclass" not in roles and raw.class_column is False and "class" in roles:
-                roles["subclass"] = roles.pop("class")
-            continue
+    end = len(rows)
+    for i in range(start + 1, len(rows)):
+        row = rows[i]
+        if form.continuation == "right" and row.table != table:
+            table = row.table
+            if _is_header(row, form):
+                roles, width = _header_roles(row, form, raw), row.n_cols
+                continue
+            if row.n_cols < 4:
+                end = i
+                break
+            if row.n_cols != width:
+                # A continuation table of another width: value columns line up on the right.
+                roles = {k: max(0, v + row.n_cols - width) for k, v in roles.items()}
+                width = row.n_cols
+        elif _is_header(row, form):
+            if form.continuation == "headers":
+                roles = _header_roles(row, form, raw)
+            continue  # under "right", a header repeated inside its table keeps the columns
         texts = [c.text for c in row.cells() if row.starts_here(c) and c.text.strip()]
+        if ends and any(label_key(t) in ends for t in texts):
+            end = i
+            break
         totals = [m for m in (total.match(label_key(t)) for t in texts) if m]
         if totals:
-            raw.reported_total = row.own_text(roles.get("score")).strip() or totals[0].group(1)
-            raw.indicator_points_total = row.own_text(roles.get("weight")).strip() or None
+            _read_total(row, roles, totals[0], texts, raw, form)
+            end = i + 1
             break
-        if len(texts) == 1 and _CLASS_ROW.match(compact(texts[0])) and not _values(row, roles)["weight"]:
-            label = ClassLabel([texts[0]])  # a class printed as a row of its own
-            raw.class_column = True
-            continue
-        level1 = row.own_text(roles.get("class")).strip()
-        if level1 and _class_starts(level1, form):
-            label = ClassLabel([level1])
-        level2 = row.own_text(roles.get("subclass")).strip()
-        if level2:
-            sub = level2
-        values = _values(row, roles)
-        name = row.own_text(roles.get("name")).strip()
-        if not name and not any(values.values()):
-            continue
-        if name and not any(values.values()):
-            entries.append(Entry("fragment", label, text=name))
-            continue
-        extra = {"subcategory": sub}
-        reason = row.own_text(roles.get("reason")).strip()
-        if reason:
-            extra["deviation_reason"] = reason
-        if "coefficient" in roles:
-            extra["coefficient"] = row.own_text(roles["coefficient"]).strip()
-        indicator = RawIndicator(category_label="", name=name, target=values["target"], weight=values["weight"],
-                                 actual=values["actual"], score=values["score"], page=row.page, extra=extra)
-        entries.append(Entry("indicator", label, indicator=indicator))
+        if left_cells:
+            label, section = parts.left_cells_label(row, roles.get("name"), label, section, form)
+        else:
+            label, sub, class_row = _column_class(row, texts, roles, label, sub, form)
+            if class_row:
+                raw.class_column = True
+                continue
+        entry = _row_to_entry(row, roles, label, sub)
+        if entry is not None:
+            entries.append(entry)
+    if section:
+        raw.section_points = "".join(section)
     entries_to_indicators(entries, raw, form.total_name)
+    return end
+
+
+def _header_roles(row: Row, form: FormDescription, raw: RawReport) -> dict[str, int]:
+    """A repeated header's columns; a form read with no class column keeps its one column as 二级."""
+    roles = roles_of(row, form.columns, form.match)
+    if "subclass" not in roles and raw.class_column is False and "class" in roles:
+        roles["subclass"] = roles.pop("class")
+    return roles
+
+
+def _read_total(row: Row, roles: dict[str, int], match: re.Match[str], texts: list[str], raw: RawReport,
+                form: FormDescription) -> None:
+    """The total row: its score cell, else a figure in its label (合计 80分), else (where the form
+    says so) its last printed text."""
+    last = texts[-1] if form.total_last_cell and len(texts) > 1 else None
+    raw.reported_total = row.own_text(roles.get("score")).strip() or match.group(1) or last
+    raw.indicator_points_total = row.own_text(roles.get("weight")).strip() or None
+
+
+def _column_class(row: Row, texts: list[str], roles: dict[str, int], label: ClassLabel, sub: str,
+                  form: FormDescription) -> tuple[ClassLabel, str, bool]:
+    """The class (一级) and subclass (二级) a row's class columns give, and whether the row is a class
+    printed as a row of its own (it holds no indicator)."""
+    if len(texts) == 1 and _CLASS_ROW.match(compact(texts[0])) and not _values(row, roles)["weight"]:
+        return ClassLabel([texts[0]]), sub, True
+    level1 = row.own_text(roles.get("class")).strip()
+    if level1 and _class_starts(level1, form):
+        label = ClassLabel([level1])
+    level2 = row.own_text(roles.get("subclass")).strip()
+    return label, level2 or sub, False
+
+
+def _row_to_entry(row: Row, roles: dict[str, int], label: ClassLabel, sub: str) -> Entry | None:
+    """An indicator row, a name fragment (a name with no values: cut by a page break), or None."""
+    values = _values(row, roles)
+    name = row.own_text(roles.get("name")).strip()
+    if not name and not any(values.values()):
+        return None
+    if name and not any(values.values()):
+        return Entry("fragment", label, text=name)
+    extra = {"subcategory": sub}
+    reason = row.own_text(roles.get("reason")).strip()
+    if reason:
+        extra["deviation_reason"] = reason
+    if "coefficient" in roles:
+        extra["coefficient"] = row.own_text(roles["coefficient"]).strip()
+    remark = row.own_text(roles.get("remark")).strip()
+    if remark:
+        extra["remark"] = remark  # kept in the raw row; no field of the record
+    indicator = RawIndicator(category_label="", name=name, target=values["target"], weight=values["weight"],
+                             actual=values["actual"], score=values["score"], page=row.page, extra=extra)
+    return Entry("indicator", label, indicator=indicator)
 
 
 def _values(row: Row, roles: dict[str, int]) -> dict[str, str]:
@@ -250,7 +326,7 @@ def _values(row: Row, roles: dict[str, int]) -> dict[str, str]:
 
 def _missing(raw: RawReport, form: FormDescription) -> list[str]:
     # 实施单位: missing where its label is printed with an empty cell (a copy without the label is not faulted).
-    missing = [f"project {key}" for key in ("name", "year", "department", "implementing_unit")
+    missing = [_missing_field(key, form) for key in ("name", "year", "department", "implementing_unit")
                if (key in form.required_fields or key in raw.project)
                and key in (*form.fields, "year") and not raw.project.get(key, "").strip()
                and (key != "implementing_unit" or key in raw.project)]
@@ -258,4 +334,12 @@ def _missing(raw: RawReport, form: FormDescription) -> list[str]:
         missing.append("项目资金 (money block)")
     if form.goal_required and form.goal_required not in raw.sections:
         missing.append(f"section {form.goal_required}")
+    if form.money is not None:
+        missing.extend(f"budget {key}" for key in form.money.labels if key not in raw.budget)
+    missing.extend(f"section {key}" for key in form.narrative if key not in raw.sections)
     return missing
+
+
+def _missing_field(key: str, form: FormDescription) -> str:
+    label = form.missing_labels.get(key)
+    return f"project {key} ({label})" if label else f"project {key}"
