@@ -1,12 +1,15 @@
-"""Legacy Word (.doc) reader: LibreOffice converts the file to .docx, the .docx reader reads it.
+"""Legacy Word (.doc) reader: Word 97-2003 files are read in Python (extract.doc_binary); LibreOffice
+converts only what is not one (RTF, Word 2003 XML, Word 6/95 saved as .doc) to .docx for the .docx reader.
 
 The file's type is checked from its bytes before LibreOffice sees it, because LibreOffice
 "converts" anything it cannot identify as plain text (random bytes become a .docx of garbage
 with exit status 0). What a ``.doc`` file may really be:
 
-* an OLE2 compound file with a ``WordDocument`` stream: Word 97-2003 (or Word 6/95) → converted
-  with the matching import filter forced, so a damaged file fails instead of becoming text;
-  the Word header's encryption bit is read first (a password-protected file gets its own message);
+* an OLE2 compound file with a ``WordDocument`` stream: Word 97-2003 → read by extract.doc_binary,
+  LibreOffice never started (``JIXIAO_DOC_CROSSCHECK=1`` also converts it with LibreOffice and notes
+  whether both readings agree); Word 6/95 → converted with the matching import filter forced, so a
+  damaged file fails instead of becoming text; the Word header's encryption bit is read first (a
+  password-protected file gets its own message);
 * an OLE2 file holding something else (an Excel workbook, a PowerPoint deck, a
   password-protected .docx/.xlsx ``EncryptedPackage``) → an error naming what it is;
 * RTF, HTML or Word 2003 XML saved with a ``.doc`` suffix (what budget systems and Word's
@@ -40,6 +43,7 @@ ZIP_MAGIC = b"PK\x03\x04"
 DEFAULT_TIMEOUT = 120.0  # seconds; JIXIAO_SOFFICE_TIMEOUT overrides
 SOFFICE_ENV = "JIXIAO_SOFFICE"
 TIMEOUT_ENV = "JIXIAO_SOFFICE_TIMEOUT"
+CROSSCHECK_ENV = "JIXIAO_DOC_CROSSCHECK"  # 1: a Word 97-2003 file is also converted by LibreOffice, compared
 # Where the macOS cask puts the program (it is not on PATH there).
 _MAC_SOFFICE = "/Applications/LibreOffice.app/Contents/MacOS/soffice"
 
@@ -75,6 +79,9 @@ class _Kind:
     filters: tuple[str, ...]  # LibreOffice import filters to force, tried in order
 
 
+WORD97 = _Kind("Word 97-2003 .doc file", ".doc", ("MS Word 97",))
+
+
 def doc_to_document(path: Path, timeout: float | None = None) -> Document:
     """A legacy .doc (or RTF/HTML/.docx saved as .doc) → ``Document`` with ``format="doc"``."""
     from extract.docx import docx_to_document
@@ -91,6 +98,8 @@ def doc_to_document(path: Path, timeout: float | None = None) -> Document:
         doc = docx_to_document(path)
         return dataclasses.replace(doc, format="doc", notes=doc.notes + (
             "a Word .docx package saved with a .doc suffix; read as .docx",))
+    if kind == WORD97:
+        return word97_to_document(path, timeout)
     soffice = find_soffice()
     limit = timeout if timeout is not None else _timeout_from_env()
     with tempfile.TemporaryDirectory(prefix="jixiao-doc-") as tmp:
@@ -107,6 +116,35 @@ def doc_to_document(path: Path, timeout: float | None = None) -> Document:
         )
     return dataclasses.replace(doc, format="doc", notes=doc.notes + (
         f"{kind.what} converted to .docx by LibreOffice",))
+
+
+def word97_to_document(path: Path, timeout: float | None = None) -> Document:
+    """A Word 97-2003 .doc read in Python; with ``JIXIAO_DOC_CROSSCHECK=1`` also by LibreOffice, compared."""
+    from extract.doc_binary import doc_binary_to_document
+
+    doc = doc_binary_to_document(path)
+    if not doc.blocks:
+        raise UnreadableDocument(
+            f"no text in this {WORD97.what}: it is empty or damaged; open it in Word or LibreOffice and check "
+            "it, then save it again as .docx")
+    if os.environ.get(CROSSCHECK_ENV, "").strip().lower() in ("1", "true", "yes"):
+        doc = dataclasses.replace(doc, notes=doc.notes + (_cross_check(path, doc, timeout),))
+    return doc
+
+
+def _cross_check(path: Path, doc: Document, timeout: float | None) -> str:
+    """A note saying whether LibreOffice's reading of the file (as .docx) gives the same blocks."""
+    from extract.docx import docx_to_document
+
+    limit = timeout if timeout is not None else _timeout_from_env()
+    with tempfile.TemporaryDirectory(prefix="jixiao-doc-") as tmp:
+        theirs = docx_to_document(convert_with_soffice(find_soffice(), path, Path(tmp), WORD97, limit))
+    if theirs.blocks == doc.blocks:
+        return "cross-check: LibreOffice reads the same blocks"
+    first = next((i for i, (a, b) in enumerate(zip(doc.blocks, theirs.blocks)) if a != b),
+                 min(len(doc.blocks), len(theirs.blocks)))
+    return (f"cross-check: LibreOffice reads it differently from block {first + 1} on "
+            f"({len(doc.blocks)} blocks here, {len(theirs.blocks)} in LibreOffice's reading)")
 
 
 # --------------------------------------------------------------------------- the tool
@@ -276,7 +314,7 @@ def _sniff_ole(path: Path) -> _Kind:
                 )
             if n_fib < 0xC1:  # Word 6.0 / 95
                 return _Kind("Word 6/95 .doc file", ".doc", ("MS Word 95", "MS WinWord 6.0"))
-        return _Kind("Word 97-2003 .doc file", ".doc", ("MS Word 97",))
+        return WORD97
     if "encryptedpackage" in names:
         raise UnreadableDocument(
             "a password-protected (encrypted) Office 2007+ file saved as .doc; open it with the password and save "

@@ -32,20 +32,6 @@ def _record(name: str, cache: dict[str, dict[str, Any]]) -> dict[str, Any]:
     return cache[name]
 
 
-def _has_libreoffice() -> bool:
-    from extract.doc import find_soffice
-    from jixiao.errors import MissingSystemTool
-
-    try:
-        find_soffice()
-    except MissingSystemTool:
-        return False
-    return True
-
-
-HAS_LIBREOFFICE = _has_libreoffice()
-
-
 def _close(a: Any, b: Any) -> bool:
     """Equal, numbers within 1e-4, recursively through dicts and lists."""
     if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
@@ -68,12 +54,6 @@ def test_every_sample_has_an_expectation() -> None:
 @pytest.mark.parametrize("expected_path", EXPECTED_FILES, ids=lambda p: p.name[:-5])
 def test_sample_matches_expected(expected_path: Path, records: dict, schema_validator) -> None:
     expected = json.loads(expected_path.read_text(encoding="utf-8"))
-    if expected["source"]["format"] == "doc" and not HAS_LIBREOFFICE:
-        got = _record(expected_path.name[:-5], records)
-        # LibreOffice is optional: without it a .doc gets one error record that says how to install it.
-        assert got["status"] == "error" and got["errors"][0]["code"] == "missing_system_tool"
-        assert "libreoffice" in got["errors"][0]["message"].lower()
-        pytest.skip("LibreOffice is not installed: the .doc sample cannot be converted here")
     got = _record(expected_path.name[:-5], records)
     schema_validator.validate(got)
     assert got["source"]["path"] == expected["source"]["path"]
@@ -135,9 +115,8 @@ def test_extract_command_over_the_samples_folder(tmp_path: Path, schema_validato
         schema_validator.validate(json.loads(path.read_text(encoding="utf-8")))
     lines = stdout.getvalue().splitlines()
     assert len(lines) == len(EXPECTED_FILES) + 1
-    unconvertible = 0 if HAS_LIBREOFFICE else sum(1 for p in EXPECTED_FILES if p.name.endswith(".doc.json"))
-    n = len(EXPECTED_FILES)
-    assert lines[-1].startswith(f"{n} reports: {n - 1 - unconvertible} ok, 0 partial, {1 + unconvertible} error;")
+    n = len(EXPECTED_FILES)  # the Word 97-2003 .doc sample is read without LibreOffice
+    assert lines[-1].startswith(f"{n} reports: {n - 1} ok, 0 partial, 1 error;")
     # The scripts and the expected JSON files are listed as not reports, not processed.
     from extract import REPORT_SUFFIXES
 
@@ -146,8 +125,6 @@ def test_extract_command_over_the_samples_folder(tmp_path: Path, schema_validato
     assert lines[-1].endswith(f"{len(others)} other files not reports; outputs in {out}/")
     with (out / "reports.csv").open(encoding="utf-8-sig", newline="") as fh:
         assert len(list(csv.DictReader(fh))) == len(EXPECTED_FILES)
-    # Without LibreOffice the .doc sample is an error record with no rows; its rows are not expected then.
-    readable = [p for p in EXPECTED_FILES if HAS_LIBREOFFICE or not p.name.endswith(".doc.json")]
-    expected_rows = sum(len(json.loads(p.read_text(encoding="utf-8")).get("indicators", [])) for p in readable)
+    expected_rows = sum(len(json.loads(p.read_text(encoding="utf-8")).get("indicators", [])) for p in EXPECTED_FILES)
     with (out / "indicators.csv").open(encoding="utf-8-sig", newline="") as fh:
         assert len(list(csv.DictReader(fh))) == expected_rows
