@@ -316,9 +316,7 @@ def _forms(args: argparse.Namespace, out: TextIO) -> int:
 
     if args.forms_command == "list":
         for form in forms_in(tuple(args.forms)):
-            how = "own parser" if form.parser else "engine"
-            print(f"{form.name}\t{form.scope}\t{form.profile or '(chosen by labels)'}\t{how}\t{form.description}",
-                  file=out)
+            print(f"{form.name}\t{form.scope}\t{form.profile or '(chosen by labels)'}\t{form.description}", file=out)
         return 0
     form = load_form(args.name)  # validates it, so `show` also checks an edited description
     out.write(Path(form.source).read_text(encoding="utf-8"))

@@ -503,9 +503,9 @@ def warm_up(paths: list[Path]) -> None:
     from validate.profile import available_profiles, load_profile
 
     importlib.import_module("extract.forms.engine")
-    for form in forms_in():
-        if form.parser:
-            importlib.import_module(form.parser.partition(":")[0])
+    importlib.import_module("extract.forms.parts")
+    importlib.import_module("extract.prose")
+    forms_in()
     for name in available_profiles():
         load_profile(name)
     load_segmenter()

@@ -104,7 +104,7 @@ def test_a_form_described_only_in_a_user_file_reads_its_sample(tmp_path: Path) -
     assert path_to_record(SAMPLES / GENERIC_SAMPLE, SAMPLES)["template"] == "generic"
     out = io.StringIO()
     assert main(["forms", "list", "--forms", str(forms)], stdout=out) == 0
-    assert "yichun-2022\tproject\tgeneric" in out.getvalue()
+    assert "yichun-2022\tproject\tgeneric\t" in out.getvalue()
 
 
 def test_columns_in_any_order_and_a_class_kept_as_printed() -> None:
@@ -167,3 +167,8 @@ def test_a_copied_builtin_description_is_the_users(tmp_path: Path) -> None:
     assert "建议" not in record["sections"]
     assert [s["heading"] for s in record["sections_other"]] == ["改进措施"]
     shutil.rmtree(forms)
+
+
+def test_a_form_cannot_name_code_only_data() -> None:
+    with pytest.raises(InvalidForm, match="unknown key parser"):
+        form_from_dict({"name": "x", "parser": "os:system", "indicators": {"columns": {"name": ["指标名称"]}}})

@@ -7,9 +7,7 @@ read with the ``generic`` description (its header labels are the whole role voca
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
-from typing import Callable
 
 from extract.forms.description import FormDescription, InvalidForm, builtin_forms, forms_in, load_form
 from jixiao.model import Document, RawReport
@@ -52,17 +50,11 @@ def _has_indicator_header(doc: Document, form: FormDescription) -> bool:
 
 
 def form_to_raw(doc: Document, form: FormDescription) -> RawReport:
-    """Read ``doc`` as ``form``: through the engine, or the form's own parser where it names one."""
-    if form.parser:
-        module_name, _, func_name = form.parser.partition(":")
-        func: Callable[[Document], RawReport] = getattr(importlib.import_module(module_name), func_name)
-        raw = func(doc)
-        raw.scope = form.scope
-        return raw
+    """Read ``doc`` as ``form`` through the engine."""
     from extract.forms.engine import document_to_raw
 
     notes: list[str] = []
-    if doc.format == "txt":  # text dumps and web copies lose empty cells: rows placed by what they hold
+    if doc.format == "txt" and form.align_text:  # text dumps and web copies lose empty cells: placed by role
         from extract.forms.align import align_text_tables
 
         doc, notes = align_text_tables(doc, form)

@@ -90,7 +90,6 @@ class FormDescription:
     scope: str = "project"
     recognise: tuple[str, ...] = ()
     min_hits: int = 4
-    parser: str | None = None  # "module:function" for a form still read by its own parser
     fields: dict[str, tuple[str, ...]] = field(default_factory=dict)
     required_fields: tuple[str, ...] = ("name", "year", "department")
     year_pattern: str = r"((?:19|20)\d{2})\s*年度"  # "" where the year is only read from its field
@@ -124,7 +123,7 @@ class FormDescription:
     source: str = ""
 
 
-_TOP = {"name", "description", "profile", "scope", "recognise", "min_hits", "parser", "fields", "required_fields",
+_TOP = {"name", "description", "profile", "scope", "recognise", "min_hits", "fields", "required_fields",
         "year_pattern", "indicators", "budget", "goals", "sections", "goal_required", "budget_required",
         "always_fields", "missing_labels", "money", "subprojects", "narrative", "align_text"}
 _INDICATORS = {"columns", "header_needs", "header_min_values", "class_words", "total_labels", "total_name",
@@ -195,10 +194,6 @@ def form_from_dict(data: Mapping[str, Any], source: str = "") -> FormDescription
         if not isinstance(top["min_hits"], int) or top["min_hits"] < 1:
             raise InvalidForm(f"{where}: min_hits must be a whole number ≥ 1")
         kwargs["min_hits"] = top["min_hits"]
-    if "parser" in top:
-        if not isinstance(top["parser"], str) or ":" not in top["parser"]:
-            raise InvalidForm(f"{where}: parser must be 'module:function'")
-        kwargs["parser"] = top["parser"]
     for key in ("year_pattern", "goal_required"):
         if key in top:
             kwargs[key] = str(top[key])
@@ -215,7 +210,7 @@ def form_from_dict(data: Mapping[str, Any], source: str = "") -> FormDescription
         labels = _table(top["missing_labels"], _FIELDS, where, "missing_labels")
         kwargs["missing_labels"] = {k: _labels(v, f"missing_labels.{k}", where)[0] for k, v in labels.items()}
     kwargs.update(_indicators_of(_table(top.get("indicators", {}), _INDICATORS, where, "indicators"), where))
-    if "parser" not in kwargs and "name" not in kwargs["columns"]:
+    if "name" not in kwargs["columns"]:
         raise InvalidForm(f"{where}: indicators.columns.name is required (the header labels of the indicator name)")
     if "budget" in top:
         kwargs["budget"] = _budget_of(_table(top["budget"], _BUDGET, where, "budget"), where)
