@@ -15,21 +15,21 @@ from jixiao.model import Document
 
 # suffix → (module, function); the function takes a Path and returns a Document.
 READERS: dict[str, tuple[str, str]] = {
-    ".docx": ("extract.docx", "docx_to_document"),
-    ".txt": ("extract.txt", "txt_to_document"),
-    ".pdf": ("extract.pdf", "pdf_to_document"),
-    ".doc": ("extract.doc", "doc_to_document"),
-    ".xlsx": ("extract.xlsx", "xlsx_to_document"),
-    ".xls": ("extract.xls", "xls_to_document"),
-    ".html": ("extract.html", "html_to_document"),
-    ".htm": ("extract.html", "html_to_document"),
+    ".docx": ("extract.readers.docx", "docx_to_document"),
+    ".txt": ("extract.readers.txt", "txt_to_document"),
+    ".pdf": ("extract.readers.pdf", "pdf_to_document"),
+    ".doc": ("extract.readers.doc", "doc_to_document"),
+    ".xlsx": ("extract.readers.xlsx", "xlsx_to_document"),
+    ".xls": ("extract.readers.xls", "xls_to_document"),
+    ".html": ("extract.readers.html", "html_to_document"),
+    ".htm": ("extract.readers.html", "html_to_document"),
 }
 # Table engines for PDFs, chosen with `jixiao extract --tables NAME`: jixiao's own cell
 # reconstruction on pages read by PDFium (the default) or by pdfplumber, or camelot's lattice.
 PDF_TABLE_ENGINES: dict[str, tuple[str, str]] = {
     "pdfium": READERS[".pdf"],
-    "pdfplumber": ("extract.pdf", "pdf_to_document_pdfplumber"),
-    "camelot": ("extract.camelot_tables", "pdf_to_document_camelot"),
+    "pdfplumber": ("extract.readers.pdf", "pdf_to_document_pdfplumber"),
+    "camelot": ("extract.readers.camelot_tables", "pdf_to_document_camelot"),
 }
 DEFAULT_PDF_ENGINE = "pdfium"
 
@@ -61,7 +61,7 @@ def read_document(path: Path, tables: str = DEFAULT_PDF_ENGINE) -> Document:
 def optional_tools() -> dict[str, str | None]:
     """The optional system programs readers would use, and where each was found (None: absent).
     A record made without a tool is redone once it is installed."""
-    from extract.doc import find_soffice
+    from extract.readers.doc import find_soffice
     from jixiao.errors import MissingSystemTool
 
     try:

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from extract.camelot_tables import _ranges, _text_table, camelot_to_grid, text_offset
-from extract.geometry import Glyph
+from extract.readers.camelot_tables import _ranges, _text_table, camelot_to_grid, text_offset
+from extract.readers.geometry import Glyph
 from jixiao.errors import UnreadableDocument
 from tests.conftest import EXPECTED, SAMPLES
 
@@ -153,7 +153,7 @@ def _compare(doc_or_record: dict, expected: dict) -> list[str]:
 
 
 def _record(path: Path, **options: str) -> tuple[dict, float, int]:
-    from extract.camelot_tables import pdf_to_document_camelot
+    from extract.readers.camelot_tables import pdf_to_document_camelot
     from jixiao.pipeline import document_to_report, report_to_record
 
     started = time.perf_counter()
@@ -198,8 +198,8 @@ def egov_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.mark.slow
 @needs_camelot
 def test_camelot_tables_are_the_word_tables(egov_pdf: Path) -> None:
-    from extract.camelot_tables import pdf_to_document_camelot
-    from extract.docx import docx_to_document
+    from extract.readers.camelot_tables import pdf_to_document_camelot
+    from extract.readers.docx import docx_to_document
 
     doc = pdf_to_document_camelot(egov_pdf)
     word = docx_to_document(SAMPLES / EGOV)
@@ -265,7 +265,7 @@ def test_pages_without_ruling_lines_fall_back_to_network() -> None:
 @pytest.mark.slow
 @needs_camelot
 def test_camelot_own_cell_text_keeps_the_structure(egov_pdf: Path) -> None:
-    from extract.camelot_tables import pdf_to_document_camelot
+    from extract.readers.camelot_tables import pdf_to_document_camelot
 
     ours = pdf_to_document_camelot(egov_pdf)
     theirs = pdf_to_document_camelot(egov_pdf, text="camelot")
@@ -279,7 +279,7 @@ def test_camelot_own_cell_text_keeps_the_structure(egov_pdf: Path) -> None:
 
 @needs_camelot
 def test_a_scan_is_refused_with_a_reason() -> None:
-    from extract.camelot_tables import pdf_to_document_camelot
+    from extract.readers.camelot_tables import pdf_to_document_camelot
 
     with pytest.raises(UnreadableDocument, match="no text layer"):
         pdf_to_document_camelot(SAMPLES / "suzhou-2022-school-meals-scanned.pdf")
@@ -292,7 +292,7 @@ def test_a_scan_is_refused_with_a_reason() -> None:
     (b"%PDF-1.7\n" + bytes(range(256)) * 16, "damaged or truncated PDF"),
 ])
 def test_broken_pdfs(tmp_path: Path, content: bytes, message: str) -> None:
-    from extract.camelot_tables import pdf_to_document_camelot
+    from extract.readers.camelot_tables import pdf_to_document_camelot
 
     path = tmp_path / "bad.pdf"
     path.write_bytes(content)
@@ -302,7 +302,7 @@ def test_broken_pdfs(tmp_path: Path, content: bytes, message: str) -> None:
 
 @needs_camelot
 def test_encrypted_and_truncated_pdfs(tmp_path: Path) -> None:
-    from extract.camelot_tables import pdf_to_document_camelot
+    from extract.readers.camelot_tables import pdf_to_document_camelot
 
     with pytest.raises(UnreadableDocument, match="encrypted"):
         pdf_to_document_camelot(Path(__file__).parent / "fixtures" / "pdf" / "encrypted.pdf")
@@ -314,7 +314,7 @@ def test_encrypted_and_truncated_pdfs(tmp_path: Path) -> None:
 
 
 def test_bad_options_are_refused() -> None:
-    from extract.camelot_tables import pdf_to_document_camelot
+    from extract.readers.camelot_tables import pdf_to_document_camelot
 
     with pytest.raises(ValueError, match="flavours"):
         pdf_to_document_camelot(SAMPLES / "suzhou-2020-egov-selfeval-truetype.pdf", flavor="grid")

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 import extract
-from extract.doc import OLE2_MAGIC, doc_to_document, find_soffice, ole_streams
-from extract.docx import docx_to_document
+from extract.readers.doc import OLE2_MAGIC, doc_to_document, find_soffice, ole_streams
+from extract.readers.docx import docx_to_document
 from jixiao.errors import MissingSystemTool, UnreadableDocument
 from jixiao.model import Table
 from tests.conftest import EXPECTED, SAMPLES
@@ -43,7 +43,7 @@ posix_only = pytest.mark.skipif(sys.platform == "win32", reason="fake soffice pr
 @pytest.fixture(autouse=True)
 def _doc_reader(monkeypatch: pytest.MonkeyPatch) -> None:
     # The .doc entry of READERS, whether or not extract/__init__.py has it yet.
-    monkeypatch.setitem(extract.READERS, ".doc", ("extract.doc", "doc_to_document"))
+    monkeypatch.setitem(extract.READERS, ".doc", ("extract.readers.doc", "doc_to_document"))
     monkeypatch.delenv("JIXIAO_SOFFICE", raising=False)
     monkeypatch.delenv("JIXIAO_SOFFICE_TIMEOUT", raising=False)
 
@@ -90,7 +90,7 @@ def test_doc_tables_match_the_docx_reader(elderly_doc: Path) -> None:
     doc = doc_to_document(elderly_doc)
     reference = docx_to_document(SAMPLES / ELDERLY)
     assert doc.format == "doc"
-    assert doc.notes == ()  # read in Python (extract.doc_binary), not converted
+    assert doc.notes == ()  # read in Python (extract.readers.doc_binary), not converted
     got, want = list(doc.tables()), list(reference.tables())
     assert [(t.n_rows, t.n_cols) for t in got] == [(t.n_rows, t.n_cols) for t in want]
     for g, w in zip(got, want):
@@ -166,9 +166,9 @@ def test_damaged_word_stream_is_named(elderly_doc: Path, tmp_path: Path) -> None
 
 
 def test_word97_doc_is_read_without_libreoffice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import extract.doc
+    import extract.readers.doc
 
-    monkeypatch.setattr(extract.doc, "find_soffice", lambda: pytest.fail("LibreOffice was looked for"))
+    monkeypatch.setattr(extract.readers.doc, "find_soffice", lambda: pytest.fail("LibreOffice was looked for"))
     doc = doc_to_document(SAMPLES / "suzhou-2021-elderly-care-budget-faults.doc")
     assert doc.blocks == docx_to_document(SAMPLES / ELDERLY).blocks and doc.notes == ()
 
@@ -195,10 +195,10 @@ def test_concurrent_conversions_do_not_collide(elderly_doc: Path) -> None:
 
 
 def test_missing_soffice_raises_missing_system_tool(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import extract.doc
+    import extract.readers.doc
 
     monkeypatch.setattr(shutil, "which", lambda *a, **k: None)
-    monkeypatch.setattr(extract.doc, "_MAC_SOFFICE", str(tmp_path / "no-such-app"))
+    monkeypatch.setattr(extract.readers.doc, "_MAC_SOFFICE", str(tmp_path / "no-such-app"))
     path = tmp_path / "report.doc"
     path.write_bytes(RTF)
     with pytest.raises(MissingSystemTool) as info:
@@ -213,11 +213,11 @@ def test_missing_soffice_raises_missing_system_tool(tmp_path: Path, monkeypatch:
 
 def test_missing_soffice_gives_an_error_record_and_the_run_goes_on(tmp_path: Path,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    import extract.doc
+    import extract.readers.doc
     from jixiao.pipeline import path_to_record
 
     monkeypatch.setattr(shutil, "which", lambda *a, **k: None)
-    monkeypatch.setattr(extract.doc, "_MAC_SOFFICE", str(tmp_path / "no-such-app"))
+    monkeypatch.setattr(extract.readers.doc, "_MAC_SOFFICE", str(tmp_path / "no-such-app"))
     path = tmp_path / "report.doc"
     path.write_bytes(RTF)
     record = path_to_record(path, tmp_path)

@@ -1,4 +1,4 @@
-"""The Word 97-2003 binary reader (extract.doc_binary): the .doc gives the Document its .docx twin gives.
+"""The Word 97-2003 binary reader (extract.readers.doc_binary): the .doc gives the Document its .docx twin gives.
 
 No test here needs LibreOffice except the one cross-check marked slow: the .doc fixtures were made
 once by tests/fixtures/doc/make_doc_fixtures.py (LibreOffice 7.4) from the .docx beside each, and the
@@ -19,11 +19,11 @@ import olefile
 import pytest
 
 import extract
-from extract.doc_binary import (
+from extract.readers.doc_binary import (
     Pap, Piece, RawPara, Tap, _Row, bytes_to_fib, clx_to_pieces, doc_binary_to_document, iter_sprms,
     paragraphs_to_blocks, pieces_to_text, rows_to_table,
 )
-from extract.docx import docx_to_document
+from extract.readers.docx import docx_to_document
 from jixiao.errors import UnreadableDocument
 from jixiao.model import Paragraph, Table
 from jixiao.pipeline import document_to_report, path_to_record, report_to_record
@@ -45,7 +45,7 @@ def _record(doc) -> dict:  # type: ignore[no-untyped-def]
 @pytest.fixture()
 def binary_doc_reader(monkeypatch: pytest.MonkeyPatch) -> None:
     """.doc read by this reader, and no LibreOffice anywhere (finding it or starting it fails the test)."""
-    monkeypatch.setitem(extract.READERS, ".doc", ("extract.doc_binary", "doc_binary_to_document"))
+    monkeypatch.setitem(extract.READERS, ".doc", ("extract.readers.doc_binary", "doc_binary_to_document"))
 
     def no_soffice(*args: object, **kwargs: object) -> None:
         raise AssertionError(f"LibreOffice was started: {args}")

@@ -12,15 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from extract.xlsx import cell_text, format_number, xlsx_to_document
+from extract.readers.xlsx import cell_text, format_number, xlsx_to_document
 from jixiao.errors import UnreadableDocument
 from jixiao.model import Cell, Table
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 TITLE = "项目支出绩效自评表"
 PROJECT = "城乡居民基本医疗保险补助资金"
-XLSX_READER = ("extract.xlsx", "xlsx_to_document")  # the entries extract.READERS should hold
-XLS_READER = ("extract.xls", "xls_to_document")
+XLSX_READER = ("extract.readers.xlsx", "xlsx_to_document")  # the entries extract.READERS should hold
+XLS_READER = ("extract.readers.xls", "xls_to_document")
 
 
 def build_national_form(path: Path, *, extras: bool = True) -> Path:
@@ -395,7 +395,7 @@ def national_xls(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_xls_national_form_gives_the_same_cells(national_xls: Path) -> None:
-    from extract.xls import xls_to_document
+    from extract.readers.xls import xls_to_document
 
     doc = xls_to_document(national_xls)
     assert doc.format == "xls"
@@ -417,7 +417,7 @@ def test_xls_through_read_document(national_xls: Path, monkeypatch: pytest.Monke
 
 
 def test_xlsx_package_with_an_xls_suffix_is_read_as_xlsx(tmp_path: Path) -> None:
-    from extract.xls import xls_to_document
+    from extract.readers.xls import xls_to_document
 
     path = build_national_form(tmp_path / "export.xls", extras=False)
     doc = xls_to_document(path)
@@ -435,7 +435,7 @@ def test_xlsx_package_with_an_xls_suffix_is_read_as_xlsx(tmp_path: Path) -> None
     ids=["random-bytes", "empty", "encrypted-ooxml"],
 )
 def test_xls_broken_files_are_refused_with_a_reason(tmp_path: Path, content: bytes, expected: str) -> None:
-    from extract.xls import xls_to_document
+    from extract.readers.xls import xls_to_document
 
     path = tmp_path / "broken.xls"
     path.write_bytes(content)
@@ -446,7 +446,7 @@ def test_xls_broken_files_are_refused_with_a_reason(tmp_path: Path, content: byt
 
 def test_an_html_page_saved_as_xls_is_read_as_html(tmp_path: Path) -> None:
     """What web budget systems export as "Excel": an HTML table with a .xls suffix."""
-    from extract.xls import xls_to_document
+    from extract.readers.xls import xls_to_document
 
     path = tmp_path / "export.xls"
     path.write_bytes("<html><body><table><tr><td>项目名称</td><td>某项目</td></tr></table></body></html>".encode())
@@ -457,7 +457,7 @@ def test_an_html_page_saved_as_xls_is_read_as_html(tmp_path: Path) -> None:
 
 def test_xls_damaged_ole2_workbook(tmp_path: Path) -> None:
     pytest.importorskip("xlrd")
-    from extract.xls import xls_to_document
+    from extract.readers.xls import xls_to_document
 
     path = tmp_path / "damaged.xls"
     path.write_bytes(OLE2_MAGIC + bytes(504) + "Workbook".encode("utf-16-le") + bytes(2000))
@@ -468,7 +468,7 @@ def test_xls_damaged_ole2_workbook(tmp_path: Path) -> None:
 def test_xls_without_xlrd_says_how_to_install_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import sys
 
-    from extract.xls import xls_to_document
+    from extract.readers.xls import xls_to_document
 
     path = tmp_path / "legacy.xls"
     path.write_bytes(OLE2_MAGIC + bytes(504) + "Workbook".encode("utf-16-le") + bytes(64))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from extract.geometry import Glyph, PageGeometry, Segment, cell_text, pages_to_document
+from extract.readers.geometry import Glyph, PageGeometry, Segment, cell_text, pages_to_document
 from jixiao.model import Paragraph, Table
 
 H = 10.0  # glyph height

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from extract.html import html_bytes_to_document, html_to_document, looks_like_html
+from extract.readers.html import html_bytes_to_document, html_to_document, looks_like_html
 from jixiao.errors import UnreadableDocument
 from jixiao.model import Document, Paragraph, Table
 from tests.conftest import EXPECTED, SAMPLES
@@ -357,7 +357,7 @@ def test_a_report_in_a_wrapper_named_like_chrome_is_kept() -> None:
 
 
 def test_an_html_page_saved_as_doc_is_read_without_libreoffice(tmp_path: Path, monkeypatch) -> None:
-    from extract.doc import doc_to_document
+    from extract.readers.doc import doc_to_document
 
     monkeypatch.setenv("JIXIAO_SOFFICE", str(tmp_path / "no-such-soffice"))
     path = tmp_path / "report.doc"

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from extract.labels import rows_to_fields
-from extract.rows import table_to_rows
+from extract.forms.labels import rows_to_fields
+from extract.forms.rows import table_to_rows
 from jixiao.model import Cell, Table
 from jixiao.pipeline import path_to_record
 

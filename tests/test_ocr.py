@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from extract.geometry import pages_to_document, segments_to_grids
+from extract.readers.geometry import pages_to_document, segments_to_grids
 from jixiao.errors import UnreadableDocument
 
 np = pytest.importorskip("numpy")
 cv2 = pytest.importorskip("cv2")
 
-from extract import ocr  # noqa: E402  (needs numpy and OpenCV)
+from extract.readers import ocr  # noqa: E402  (needs numpy and OpenCV)
 
 FIXTURE = Path(__file__).parent / "fixtures" / "ocr" / "indicator-table-rot0.6.jpg"
 
@@ -140,7 +140,7 @@ def test_misread_symbols_are_decided_by_the_ink(read: str, crop: "np.ndarray", f
 
 
 def test_text_boxes_are_cut_at_table_lines() -> None:
-    from extract.geometry import Segment
+    from extract.readers.geometry import Segment
 
     segments = [Segment(100, y, 500, y) for y in (100, 150)] + [Segment(x, 100, x, 150) for x in (100, 300, 500)]
     grids = segments_to_grids(segments, unit=20.0)

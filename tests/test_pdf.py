@@ -84,8 +84,8 @@ def test_pdfium_page_reader_reads_ruling_lines_and_characters_like_pdfplumber(tm
     import pdfplumber
     import pypdfium2
 
-    from extract.pdf import page_to_geometry as plumber_page
-    from extract.pdfium import page_to_geometry as pdfium_page
+    from extract.readers.pdf import page_to_geometry as plumber_page
+    from extract.readers.pdfium import page_to_geometry as pdfium_page
 
     path = tmp_path / "drawing.pdf"
     path.write_bytes(_one_page_pdf(DRAWING, FORM))

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-import extract.pdf as pdf
-from extract.geometry import Glyph, PageGeometry
+import extract.readers.pdf as pdf
+from extract.readers.geometry import Glyph, PageGeometry
 
 
 def _page(number: int, text: str) -> PageGeometry:

@@ -143,7 +143,7 @@ def test_explain_shows_the_stated_total_and_the_sections(tmp_path: Path) -> None
 def test_word_heading_styles_mark_headings_without_numbering(tmp_path: Path) -> None:
     from docx import Document as WordDocument
 
-    from extract.docx import docx_to_document
+    from extract.readers.docx import docx_to_document
 
     word = WordDocument()
     word.add_paragraph("某区财政局2023年度部门整体支出绩效自评报告")

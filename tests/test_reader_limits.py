@@ -54,7 +54,7 @@ def _pdfminer_wrapped() -> BaseException:
 def test_docx_reader_lets_out_of_memory_escape(monkeypatch: pytest.MonkeyPatch, failure: Any) -> None:
     import docx
 
-    from extract.docx import docx_to_document
+    from extract.readers.docx import docx_to_document
 
     monkeypatch.setattr(docx, "Document", _raise(failure()))
     with pytest.raises(MemoryError):
@@ -64,7 +64,7 @@ def test_docx_reader_lets_out_of_memory_escape(monkeypatch: pytest.MonkeyPatch, 
 def test_xlsx_reader_lets_out_of_memory_escape(monkeypatch: pytest.MonkeyPatch) -> None:
     import openpyxl
 
-    from extract.xlsx import xlsx_to_document
+    from extract.readers.xlsx import xlsx_to_document
 
     monkeypatch.setattr(openpyxl, "load_workbook", _raise(MemoryError()))
     with pytest.raises(MemoryError):
@@ -74,22 +74,22 @@ def test_xlsx_reader_lets_out_of_memory_escape(monkeypatch: pytest.MonkeyPatch) 
 def test_xls_reader_lets_out_of_memory_escape(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     import xlrd
 
-    import extract.xls
-    from extract.xls import xls_to_document
+    import extract.readers.xls
+    from extract.readers.xls import xls_to_document
 
     path = tmp_path / "book.xls"
     path.write_bytes(b"\0" * 512)
-    monkeypatch.setattr(extract.xls, "_sniff", lambda _path: "xls")  # no .xls writer here: xlrd is mocked
+    monkeypatch.setattr(extract.readers.xls, "_sniff", lambda _path: "xls")  # no .xls writer here: xlrd is mocked
     monkeypatch.setattr(xlrd, "open_workbook", _raise(MemoryError()))
     with pytest.raises(MemoryError):
         xls_to_document(path)
 
 
 def test_pdfium_reader_lets_out_of_memory_on_a_page_escape(monkeypatch: pytest.MonkeyPatch) -> None:
-    import extract.pdf
-    from extract.pdf import pdf_to_document
+    import extract.readers.pdf
+    from extract.readers.pdf import pdf_to_document
 
-    monkeypatch.setattr(extract.pdf, "pdfium_page", _raise(MemoryError()))
+    monkeypatch.setattr(extract.readers.pdf, "pdfium_page", _raise(MemoryError()))
     with pytest.raises(MemoryError):
         pdf_to_document(PDF)
 
@@ -98,13 +98,13 @@ def test_pdfium_reader_lets_out_of_memory_on_a_page_escape(monkeypatch: pytest.M
 def test_pdfplumber_reader_lets_wrapped_out_of_memory_escape(monkeypatch: pytest.MonkeyPatch, where: str) -> None:
     import pdfplumber
 
-    import extract.pdf
-    from extract.pdf import pdf_to_document_pdfplumber
+    import extract.readers.pdf
+    from extract.readers.pdf import pdf_to_document_pdfplumber
 
     if where == "open":  # pdfplumber wraps pdfminer's failure, MemoryError included
         monkeypatch.setattr(pdfplumber, "open", _raise(_pdfminer_wrapped()))
     else:
-        monkeypatch.setattr(extract.pdf, "page_to_geometry", _raise(_pdfminer_wrapped()))
+        monkeypatch.setattr(extract.readers.pdf, "page_to_geometry", _raise(_pdfminer_wrapped()))
     with pytest.raises(MemoryError):
         pdf_to_document_pdfplumber(PDF)
 
@@ -113,7 +113,7 @@ def test_camelot_reader_lets_out_of_memory_escape(monkeypatch: pytest.MonkeyPatc
     pytest.importorskip("camelot")
     import pdfplumber
 
-    from extract.camelot_tables import _pdf_pages
+    from extract.readers.camelot_tables import _pdf_pages
 
     monkeypatch.setattr(pdfplumber, "open", _raise(_pdfminer_wrapped()))
     with pytest.raises(MemoryError):
@@ -151,7 +151,7 @@ def _chained(outer: BaseException, cause: BaseException) -> BaseException:
 ], ids=["MemoryError", "pdfminer-wrapped", "lxml-code-2", "expat-code-1", "caused-by", "lxml-other", "other",
         "caused-by-other"])
 def test_out_of_memory_is_found_under_the_libraries_errors(make: Any, out_of_memory: bool) -> None:
-    from extract.limits import memory_error_in
+    from extract.readers.limits import memory_error_in
 
     assert isinstance(memory_error_in(make()), MemoryError) is out_of_memory
 
@@ -159,7 +159,7 @@ def test_out_of_memory_is_found_under_the_libraries_errors(make: Any, out_of_mem
 def test_a_damaged_file_is_still_unreadable(monkeypatch: pytest.MonkeyPatch) -> None:
     import docx
 
-    from extract.docx import docx_to_document
+    from extract.readers.docx import docx_to_document
     from jixiao.errors import UnreadableDocument
 
     monkeypatch.setattr(docx, "Document", _raise(KeyError("word/document.xml")))
@@ -199,8 +199,8 @@ def _lying_package(source: Path, target: Path, member: str, padding: int) -> Pat
 
 
 @pytest.mark.parametrize(("source", "member", "reader"), [
-    (DOCX, "word/document.xml", "extract.docx:docx_to_document"),
-    (XLSX, "xl/worksheets/sheet1.xml", "extract.xlsx:xlsx_to_document"),
+    (DOCX, "word/document.xml", "extract.readers.docx:docx_to_document"),
+    (XLSX, "xl/worksheets/sheet1.xml", "extract.readers.xlsx:xlsx_to_document"),
 ], ids=["docx", "xlsx"])
 def test_zip_bomb_is_measured_by_the_bytes_really_inflated(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source: Path, member: str, reader: str) -> None:
@@ -211,7 +211,7 @@ def test_zip_bomb_is_measured_by_the_bytes_really_inflated(
     module, _, name = reader.partition(":")
     read = getattr(importlib.import_module(module), name)
     # 4 MB of inflated bytes against a 2 MB limit stands for 1 GiB against 200 MB, quickly.
-    monkeypatch.setattr("extract.limits.MAX_UNPACKED_BYTES", 2 << 20, raising=False)
+    monkeypatch.setattr("extract.readers.limits.MAX_UNPACKED_BYTES", 2 << 20, raising=False)
     bomb = _lying_package(source, tmp_path / f"bomb{source.suffix}", member, 4 << 20)
     assert sum(i.file_size for i in zipfile.ZipFile(bomb).infolist()) < 2 << 20
     started = time.perf_counter()
@@ -221,7 +221,7 @@ def test_zip_bomb_is_measured_by_the_bytes_really_inflated(
 
 
 def test_a_package_within_the_limit_is_read_in_full(tmp_path: Path) -> None:
-    from extract.limits import check_unpacked_size
+    from extract.readers.limits import check_unpacked_size
 
     with zipfile.ZipFile(DOCX) as zf:
         check_unpacked_size(zf, "save it again", limit=sum(i.file_size for i in zf.infolist()))
@@ -267,7 +267,7 @@ def _drawing_pdf(n: int, kind: str) -> bytes:
 @pytest.mark.parametrize("kind", ["lines", "rects"])
 @pytest.mark.parametrize("tables", ["pdfium", "pdfplumber"])
 def test_a_page_of_200000_tiny_segments_is_read_as_text_in_seconds(tmp_path: Path, kind: str, tables: str) -> None:
-    from extract.pdf import pdf_to_document, pdf_to_document_pdfplumber
+    from extract.readers.pdf import pdf_to_document, pdf_to_document_pdfplumber
 
     read = pdf_to_document if tables == "pdfium" else pdf_to_document_pdfplumber
     path = tmp_path / f"{kind}.pdf"
@@ -282,13 +282,13 @@ def test_a_page_of_200000_tiny_segments_is_read_as_text_in_seconds(tmp_path: Pat
 
 
 def _page(segments: list[Any]) -> Any:
-    from extract.geometry import Glyph, PageGeometry
+    from extract.readers.geometry import Glyph, PageGeometry
 
     return PageGeometry(1, 2000, 2000, tuple(segments), (Glyph("字", 6, 6, 16, 16),))
 
 
 def test_overlapping_lines_under_the_segment_bound_are_not_grouped_pair_by_pair() -> None:
-    from extract.geometry import Segment, pages_to_document
+    from extract.readers.geometry import Segment, pages_to_document
 
     lines = [Segment(10, 10 + i * 0.04, 580, 10 + i * 0.04) for i in range(20_000)]  # each touches all
     with _deadline(10):
@@ -299,7 +299,7 @@ def test_overlapping_lines_under_the_segment_bound_are_not_grouped_pair_by_pair(
 
 def _lattice(k: int) -> list[Any]:
     """Ruling lines of a k × k table, 5 pt apart (more than the tolerance: nothing merges)."""
-    from extract.geometry import Segment
+    from extract.readers.geometry import Segment
 
     size = 5.0 * k
     return ([Segment(0, i * 5.0, size, i * 5.0) for i in range(k + 1)]
@@ -307,7 +307,7 @@ def _lattice(k: int) -> list[Any]:
 
 
 def test_a_ruled_table_of_too_many_slots_is_not_rebuilt() -> None:
-    from extract.geometry import pages_to_document
+    from extract.readers.geometry import pages_to_document
 
     with _deadline(10):
         doc = pages_to_document([_page(_lattice(400))], format="pdf")  # 160,000 slots from 802 lines
@@ -317,7 +317,7 @@ def test_a_ruled_table_of_too_many_slots_is_not_rebuilt() -> None:
 
 
 def test_the_scan_path_gets_no_grids_past_a_bound_rather_than_an_error() -> None:
-    from extract.geometry import segments_to_grids
+    from extract.readers.geometry import segments_to_grids
 
     assert segments_to_grids(_lattice(400), unit=10.0) == []  # what OCR calls: no strict
     assert len(segments_to_grids(_lattice(100), unit=10.0)) == 1
@@ -346,7 +346,7 @@ def _docx_with_table(tmp_path: Path, grid_cols: int, rows: list[str]) -> Path:
 
 
 def test_a_gridspan_of_a_hundred_million_is_clamped_to_the_table(tmp_path: Path) -> None:
-    from extract.docx import docx_to_document
+    from extract.readers.docx import docx_to_document
 
     path = _docx_with_table(tmp_path, 2, [_tc("a", 100_000_000), _tc("b") + _tc("c", 100_000_000)])
     with _deadline(5):
@@ -360,7 +360,7 @@ def test_a_gridspan_of_a_hundred_million_is_clamped_to_the_table(tmp_path: Path)
 
 
 def test_a_wide_table_its_grid_declares_is_not_clamped(tmp_path: Path) -> None:
-    from extract.docx import docx_to_document
+    from extract.readers.docx import docx_to_document
 
     path = _docx_with_table(tmp_path, 80, [_tc("title", 80), "".join(_tc(str(i)) for i in range(80))])
     doc = docx_to_document(path)
@@ -420,7 +420,7 @@ def _xlsx(path: Path, cells: dict[tuple[int, int], str], merges: tuple[str, ...]
 
 
 def test_cells_in_columns_a_and_xfd_are_two_tables_not_one_grid(tmp_path: Path) -> None:
-    from extract.xlsx import xlsx_to_document
+    from extract.readers.xlsx import xlsx_to_document
 
     cells = {(r, c): f"{r}-{c}" for r in range(2_000) for c in (0, 16_383)}
     with _deadline(10):  # 2,000 × 16,384 = 33 million slots without the bound
@@ -433,7 +433,7 @@ def test_cells_in_columns_a_and_xfd_are_two_tables_not_one_grid(tmp_path: Path) 
 
 
 def test_a_form_with_a_stray_cell_far_right_keeps_its_table(tmp_path: Path) -> None:
-    from extract.xlsx import xlsx_to_document
+    from extract.readers.xlsx import xlsx_to_document
 
     cells = {(r, c): f"{r}{c}" for r in range(40) for c in range(10)}
     cells[(5, 16_000)] = "stray"
@@ -445,7 +445,7 @@ def test_a_form_with_a_stray_cell_far_right_keeps_its_table(tmp_path: Path) -> N
 
 
 def test_cells_on_a_diagonal_are_read_row_by_row(tmp_path: Path) -> None:
-    from extract.xlsx import xlsx_to_document
+    from extract.readers.xlsx import xlsx_to_document
 
     cells = {(r, r * 8): f"d{r}" for r in range(2_000)}  # no empty-column gap anywhere: one sparse block
     with _deadline(10):
@@ -458,7 +458,7 @@ def test_cells_on_a_diagonal_are_read_row_by_row(tmp_path: Path) -> None:
 
 
 def test_a_merged_range_over_a_whole_sheet_is_not_expanded(tmp_path: Path) -> None:
-    from extract.xlsx import xlsx_to_document
+    from extract.readers.xlsx import xlsx_to_document
 
     cells = {(0, 0): "标题", (1, 0): "项目名称", (1, 1): "某项目"}
     path = _xlsx(tmp_path / "merged.xlsx", cells, merges=("A1:XFD1048576", "A2:A3"))
@@ -472,7 +472,7 @@ def test_a_merged_range_over_a_whole_sheet_is_not_expanded(tmp_path: Path) -> No
 
 
 def test_a_whole_sheet_merge_from_an_xls_file_is_not_expanded() -> None:
-    from extract.xlsx import sheet_tables
+    from extract.readers.xlsx import sheet_tables
 
     with _deadline(10):  # xlrd gives the merged ranges as they are: 16.7 million slots for this one
         tables, notes = sheet_tables({(0, 0): "标题", (1, 1): "值"}, [(0, 0, 65_535, 255), (1, 1, 2, 2)], page=1)

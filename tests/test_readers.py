@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from extract import read_document
-from extract.txt import text_to_document
+from extract.readers.txt import text_to_document
 from jixiao.errors import UnreadableDocument, UnsupportedFormat
 from jixiao.model import Paragraph, Table
 

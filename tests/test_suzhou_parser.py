@@ -9,7 +9,7 @@ import pytest
 
 from extract.forms import load_form
 from extract.forms.engine import document_to_raw
-from extract.txt import text_to_document
+from extract.readers.txt import text_to_document
 from jixiao.pipeline import document_to_report, report_to_record
 from tests.conftest import SAMPLES
 

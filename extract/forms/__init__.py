@@ -44,7 +44,7 @@ def document_to_form(doc: Document, folders: tuple[Path, ...] = ()) -> tuple[For
 
 def _has_indicator_header(doc: Document, form: FormDescription) -> bool:
     from extract.forms.engine import _is_header
-    from extract.rows import document_to_rows
+    from extract.forms.rows import document_to_rows
 
     return any(_is_header(row, form) for row in document_to_rows(doc))
 

@@ -118,7 +118,7 @@ def _place_total(texts: list[str], roles: list[str | None]) -> tuple[list[int], 
 
 def header_roles(cells: list[Cell], spec: dict[str, tuple[str, ...]]) -> list[str | None]:
     from extract.forms.engine import roles_of
-    from extract.rows import table_to_rows
+    from extract.forms.rows import table_to_rows
 
     width = max((c.col + c.colspan for c in cells), default=0)
     table = Table(tuple(replace(c, row=0, rowspan=1) for c in cells), 1, width)
@@ -133,7 +133,7 @@ def align_text_tables(doc: Document, form: FormDescription) -> tuple[Document, l
     """``doc`` with the rows under each indicator or money header of its tables placed by role;
     notes name the rows whose placement was a guess. Only text dumps need this."""
     from extract.forms.engine import _is_header, roles_of
-    from extract.rows import table_to_rows
+    from extract.forms.rows import table_to_rows
 
     notes: list[str] = []
     blocks = []

@@ -16,8 +16,8 @@ import re
 
 from extract.forms import parts
 from extract.forms.description import VALUE_ROLES, BudgetPart, FormDescription
-from extract.labels import ClassLabel, Entry, entries_to_indicators, inline_value, label_key, rows_to_fields
-from extract.rows import Row, document_to_rows
+from extract.forms.labels import ClassLabel, Entry, entries_to_indicators, inline_value, label_key, rows_to_fields
+from extract.forms.rows import Row, document_to_rows
 from jixiao.model import Document, Paragraph, RawIndicator, RawReport
 from jixiao.text import compact
 

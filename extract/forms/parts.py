@@ -14,8 +14,8 @@ import re
 from typing import Callable
 
 from extract.forms.description import FormDescription, MoneyPart, SubprojectPart
-from extract.labels import ClassLabel, label_key
-from extract.rows import Row
+from extract.forms.labels import ClassLabel, label_key
+from extract.forms.rows import Row
 from jixiao.model import Document, Paragraph, RawReport
 from jixiao.text import compact
 

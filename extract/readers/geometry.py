@@ -10,7 +10,7 @@ is a set of small steps, each a pure function:
 
 Coordinates: origin at the top-left of the page, y growing downwards, in any unit (PDF
 points or scan pixels); tolerances scale with the median glyph height. The work per page is
-bounded (``extract.limits``): past a bound, a page is read as text lines, with a note.
+bounded (``extract.readers.limits``): past a bound, a page is read as text lines, with a note.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ import statistics
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Sequence
 
-from extract.limits import MAX_GRID_SLOTS, MAX_PAGE_SEGMENTS, MAX_PAGE_TABLES, MAX_TOUCH_TESTS, PageTooComplex
-from extract.paragraphs import glyphs_to_paragraphs
+from extract.readers.limits import MAX_GRID_SLOTS, MAX_PAGE_SEGMENTS, MAX_PAGE_TABLES, MAX_TOUCH_TESTS, PageTooComplex
+from extract.readers.paragraphs import glyphs_to_paragraphs
 from jixiao.model import Block, Cell, Document, Paragraph, Table
 
 @dataclass(frozen=True)
@@ -110,7 +110,7 @@ def pages_to_document(pages: Iterable[PageGeometry], format: str, ocr: bool = Fa
             found_notes.append(f"page {page.number}: {exc}; no tables rebuilt, the page read as text lines")
         placed = place_glyphs(grids, page.glyphs)
         items: list[tuple[float, Block | _Grid]] = [(g.top, g) for g in grids]
-        items.extend((top, p) for top, p in glyphs_to_paragraphs(placed, page, unit))  # extract/paragraphs.py
+        items.extend((top, p) for top, p in glyphs_to_paragraphs(placed, page, unit))  # extract/readers/paragraphs.py
         items.sort(key=lambda item: item[0])
         margin: set[int] = set()  # running-header paragraphs above this page's first table
         for top, item in items:

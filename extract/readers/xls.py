@@ -21,8 +21,8 @@ import dataclasses
 import io
 from pathlib import Path
 
-from extract.xlsx import OLE2_MAGIC, cell_text, date_text, describe_ole2, sheet_tables, xlsx_to_document
-from extract.limits import raise_if_out_of_memory
+from extract.readers.xlsx import OLE2_MAGIC, cell_text, date_text, describe_ole2, sheet_tables, xlsx_to_document
+from extract.readers.limits import raise_if_out_of_memory
 from jixiao.errors import UnreadableDocument
 from jixiao.model import Block, Document
 
@@ -33,7 +33,7 @@ def xls_to_document(path: Path) -> Document:
     """A legacy Excel workbook → ``Document`` with ``format="xls"``, one or more tables per visible sheet."""
     kind = _sniff(path)
     if kind == "html":  # what web budget systems export as "Excel"
-        from extract.html import html_to_document
+        from extract.readers.html import html_to_document
 
         doc = html_to_document(path)
         return dataclasses.replace(doc, notes=("an HTML page saved with a .xls suffix (a web system's Excel export); "
@@ -150,7 +150,7 @@ def _sniff(path: Path) -> str:
     if b"urn:schemas-microsoft-com:office:spreadsheet" in head:
         raise UnreadableDocument("an XML Spreadsheet 2003 file saved with a .xls suffix; open it in Excel or "
                                  "LibreOffice and save it as .xlsx")
-    from extract.html import looks_like_html
+    from extract.readers.html import looks_like_html
 
     if looks_like_html(head):
         return "html"

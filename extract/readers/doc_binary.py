@@ -34,8 +34,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
-from extract.docx import MAX_GRID_COLUMNS
-from extract.limits import raise_if_out_of_memory
+from extract.readers.docx import MAX_GRID_COLUMNS
+from extract.readers.limits import raise_if_out_of_memory
 from jixiao.errors import UnreadableDocument
 from jixiao.model import Block, Cell, Document, Paragraph, Table
 

@@ -1,7 +1,7 @@
 """PDF pages read with PDFium (pypdfium2): every character and every ruling line, top-left origin.
 
-The default page reader of the PDF path. It gives ``extract.geometry`` the same ``PageGeometry`` as
-pdfplumber's characters and edges (``extract.pdf.page_to_geometry``), about five times faster (measured
+The default page reader of the PDF path. It gives ``extract.readers.geometry`` the same ``PageGeometry`` as
+pdfplumber's characters and edges (``extract.readers.pdf.page_to_geometry``), about five times faster (measured
 on the sample PDFs): PDFium parses the page in C, where pdfminer interprets the content stream in Python.
 
 Characters are PDFium's text-page characters with the box pdfminer gives them: across, the loose box
@@ -27,8 +27,8 @@ from typing import Any, Iterable, Iterator
 import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 
-from extract.geometry import Glyph, PageGeometry, Segment
-from extract.limits import MAX_PAGE_SEGMENTS
+from extract.readers.geometry import Glyph, PageGeometry, Segment
+from extract.readers.limits import MAX_PAGE_SEGMENTS
 
 # Pieces whose ends differ by less than this across their direction are axis-aligned (points).
 AXIS_TOLERANCE = 0.5

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Sequence
 from jixiao.model import Paragraph
 
 if TYPE_CHECKING:
-    from extract.geometry import Glyph, PageGeometry
+    from extract.readers.geometry import Glyph, PageGeometry
 
 INDENT = 1.5  # units (a character's height) past the left margin: a first line
 SHORT = 2.0  # units short of the right margin: a paragraph's last line
@@ -22,7 +22,7 @@ SHORT = 2.0  # units short of the right margin: a paragraph's last line
 def glyphs_to_paragraphs(glyphs: Sequence[Glyph], page: PageGeometry, unit: float) -> list[tuple[float, Paragraph]]:
     """Text outside tables as paragraphs (split at line gaps, indented first lines and short last
     lines), running headers and footers dropped."""
-    from extract.geometry import PAGE_MARK, glyphs_to_lines, line_text
+    from extract.readers.geometry import PAGE_MARK, glyphs_to_lines, line_text
 
     lines = []
     for line in glyphs_to_lines(glyphs):
@@ -57,7 +57,7 @@ def glyphs_to_paragraphs(glyphs: Sequence[Glyph], page: PageGeometry, unit: floa
 
 def join_lines(lines: list[str]) -> str:
     """A paragraph wrapped over lines: CJK lines join without a space, Latin ones with one."""
-    from extract.geometry import _CJK
+    from extract.readers.geometry import _CJK
 
     text = lines[0]
     for line in lines[1:]:

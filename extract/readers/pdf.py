@@ -2,10 +2,10 @@
 
 Table engines that read a PDF cell by cell lose CJK text when fonts are embedded as CFF
 and never stitch a row a page break cut; here every character and every ruling line is
-taken from the page and ``extract.geometry`` rebuilds the cells, spans and page
+taken from the page and ``extract.readers.geometry`` rebuilds the cells, spans and page
 continuations. Pages without a text layer (scans) go through OCR.
 
-Two page readers give the geometry the same ``PageGeometry``: PDFium (``extract.pdfium``, the
+Two page readers give the geometry the same ``PageGeometry``: PDFium (``extract.readers.pdfium``, the
 default, about five times faster) and pdfplumber (``--tables pdfplumber``), kept as a
 cross-check: the tests require both to give the same record for every sample. A page that draws
 more than ``limits.MAX_PAGE_SEGMENTS`` path segments is read as text lines by either; with
@@ -19,10 +19,10 @@ import unicodedata
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from extract.geometry import Glyph, PageGeometry, Segment, pages_to_document
-from extract.limits import MAX_PAGE_SEGMENTS, raise_if_out_of_memory
-from extract.pdfium import AXIS_TOLERANCE, dedupe_glyphs, drawn_segments, pdfium
-from extract.pdfium import page_to_geometry as pdfium_page
+from extract.readers.geometry import Glyph, PageGeometry, Segment, pages_to_document
+from extract.readers.limits import MAX_PAGE_SEGMENTS, raise_if_out_of_memory
+from extract.readers.pdfium import AXIS_TOLERANCE, dedupe_glyphs, drawn_segments, pdfium
+from extract.readers.pdfium import page_to_geometry as pdfium_page
 from jixiao.errors import UnreadableDocument
 from jixiao.model import Document
 
@@ -165,7 +165,7 @@ def _edges(page: Any) -> Iterator[Segment]:
 
 
 def _ocr_pages(path: Path, pages: list[PageGeometry], scanned: list[int]) -> list[PageGeometry]:
-    from extract.ocr import image_to_geometry, pdf_page_images
+    from extract.readers.ocr import image_to_geometry, pdf_page_images
 
     images = dict(zip(scanned, pdf_page_images(path, scanned)))
     return [image_to_geometry(images[p.number], p.number) if p.number in images else p for p in pages]

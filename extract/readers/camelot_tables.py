@@ -6,13 +6,13 @@ cells comes from pdfplumber's characters by default.
 Ruled tables come from camelot's ``lattice`` flavour (ruling lines found on the rendered page and
 in the PDF's vector drawing). camelot reports each grid slot as a cell with four border flags. A
 merged cell is a group of slots with no border between them, so slots are joined where the border
-between two neighbours is missing, as ``extract.geometry`` does with ruling lines. Each group
+between two neighbours is missing, as ``extract.readers.geometry`` does with ruling lines. Each group
 becomes one ``Cell`` with its row and column span, and the page's characters go into the cell
 holding their centre.
 
 Where cell text comes from (``text=``):
 
-* ``"pdfplumber"`` (the default): pdfplumber's characters. ``extract.geometry`` joins them into
+* ``"pdfplumber"`` (the default): pdfplumber's characters. ``extract.readers.geometry`` joins them into
   lines and joins wrapped lines, as the pdfplumber engine does, so both engines give the same
   text. Tables and paragraphs also share one character source, so no text is lost or doubled at
   a table's edge.
@@ -40,9 +40,9 @@ Borderless tables need three extra steps:
 * A row that only continues wrapped cells is joined to the row above (see ``_text_table``). A
   merged cell without borders cannot be seen, so its lines stay in the rows they are printed in.
 
-Paragraphs (text outside tables) are pdfplumber's characters outside the tables. ``extract.geometry``
+Paragraphs (text outside tables) are pdfplumber's characters outside the tables. ``extract.readers.geometry``
 joins them into lines and paragraphs and drops running headers and page numbers. Tables continued
-over a page break are stitched by ``extract.geometry`` (``continues``, ``remap_columns``,
+over a page break are stitched by ``extract.readers.geometry`` (``continues``, ``remap_columns``,
 ``stitch_tables``, with the cut-row test). For borderless tables the column match is looser
 (``_text_columns_continue``). camelot reads only pages with a text layer: scanned pages are noted
 and left out.
@@ -56,10 +56,10 @@ import warnings
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
-from extract import geometry
-from extract.geometry import Glyph, PageGeometry, glyph_unit, place_glyphs
-from extract.paragraphs import glyphs_to_paragraphs
-from extract.limits import raise_if_out_of_memory
+from extract.readers import geometry
+from extract.readers.geometry import Glyph, PageGeometry, glyph_unit, place_glyphs
+from extract.readers.paragraphs import glyphs_to_paragraphs
+from extract.readers.limits import raise_if_out_of_memory
 from jixiao.errors import UnreadableDocument
 from jixiao.model import Block, Cell, Document, Paragraph, Table
 
@@ -176,7 +176,7 @@ def _looks_like_table(t: Any) -> bool:
 
 
 def camelot_to_grid(t: Any, page_height: float) -> geometry._Grid:
-    """One camelot table → an ``extract.geometry`` grid (top-left origin): column and row lines,
+    """One camelot table → an ``extract.readers.geometry`` grid (top-left origin): column and row lines,
     and the merged cells rebuilt from the missing borders, each once with its span."""
     slots = t.cells
     n_rows, n_cols = len(slots), (len(slots[0]) if slots else 0)
@@ -295,7 +295,7 @@ def _pdf_pages(path: Path) -> list[PageGeometry]:
 def _assemble(pages: Sequence[PageGeometry], by_page: dict[int, list[Any]], notes: list[str],
               text: str = "pdfplumber") -> Document:
     """Tables and paragraphs in reading order, tables continued over a page break stitched
-    (the loop of ``extract.geometry.pages_to_document``, with camelot's grids)."""
+    (the loop of ``extract.readers.geometry.pages_to_document``, with camelot's grids)."""
     blocks: list[Block] = []
     last: geometry._LastTable | None = None
     last_is_text = False  # the last table was found from text alignment (no ruling lines)
@@ -366,7 +366,7 @@ def _text_table(grid: geometry._Grid, t: Any, page: int, unit: float, text: str)
     """A table found from text alignment (no spans): its rows are text lines, so a cell whose
     text wrapped gave rows of its own. Such a row is joined to the row above when it fills fewer
     cells than that row, each under a filled cell whose last line wrapped: it ran to the right
-    text edge of its column (see ``edge``; the same test ``extract.geometry.cell_text`` makes
+    text edge of its column (see ``edge``; the same test ``extract.readers.geometry.cell_text`` makes
     inside a ruled cell) and is not a bare number."""
     n_rows, n_cols = len(grid.ys) - 1, len(grid.xs) - 1
     slot: dict[tuple[int, int], list[Glyph]] = {(r, c): grid.texts[i] for i, (r, c, _, _) in enumerate(grid.cells)}

@@ -1,11 +1,11 @@
-"""Legacy Word (.doc) reader: Word 97-2003 files are read in Python (extract.doc_binary); LibreOffice
+"""Legacy Word (.doc) reader: Word 97-2003 files are read in Python (extract.readers.doc_binary); LibreOffice
 converts only what is not one (RTF, Word 2003 XML, Word 6/95 saved as .doc) to .docx for the .docx reader.
 
 The file's type is checked from its bytes before LibreOffice sees it, because LibreOffice
 "converts" anything it cannot identify as plain text (random bytes become a .docx of garbage
 with exit status 0). What a ``.doc`` file may really be:
 
-* an OLE2 compound file with a ``WordDocument`` stream: Word 97-2003 → read by extract.doc_binary,
+* an OLE2 compound file with a ``WordDocument`` stream: Word 97-2003 → read by extract.readers.doc_binary,
   LibreOffice never started (``JIXIAO_DOC_CROSSCHECK=1`` also converts it with LibreOffice and notes
   whether both readings agree); Word 6/95 → converted with the matching import filter forced, so a
   damaged file fails instead of becoming text; the Word header's encryption bit is read first (a
@@ -84,9 +84,9 @@ WORD97 = _Kind("Word 97-2003 .doc file", ".doc", ("MS Word 97",))
 
 def doc_to_document(path: Path, timeout: float | None = None) -> Document:
     """A legacy .doc (or RTF/HTML/.docx saved as .doc) → ``Document`` with ``format="doc"``."""
-    from extract.docx import docx_to_document
+    from extract.readers.docx import docx_to_document
 
-    from extract.html import html_to_document, looks_like_html
+    from extract.readers.html import html_to_document, looks_like_html
 
     with path.open("rb") as fh:
         head = fh.read(4096)
@@ -120,7 +120,7 @@ def doc_to_document(path: Path, timeout: float | None = None) -> Document:
 
 def word97_to_document(path: Path, timeout: float | None = None) -> Document:
     """A Word 97-2003 .doc read in Python; with ``JIXIAO_DOC_CROSSCHECK=1`` also by LibreOffice, compared."""
-    from extract.doc_binary import doc_binary_to_document
+    from extract.readers.doc_binary import doc_binary_to_document
 
     doc = doc_binary_to_document(path)
     if not doc.blocks:
@@ -134,7 +134,7 @@ def word97_to_document(path: Path, timeout: float | None = None) -> Document:
 
 def _cross_check(path: Path, doc: Document, timeout: float | None) -> str:
     """A note saying whether LibreOffice's reading of the file (as .docx) gives the same blocks."""
-    from extract.docx import docx_to_document
+    from extract.readers.docx import docx_to_document
 
     limit = timeout if timeout is not None else _timeout_from_env()
     with tempfile.TemporaryDirectory(prefix="jixiao-doc-") as tmp:

@@ -14,7 +14,7 @@ import zipfile
 from pathlib import Path
 from typing import Any, Iterator
 
-from extract.limits import check_unpacked_size, raise_if_out_of_memory
+from extract.readers.limits import check_unpacked_size, raise_if_out_of_memory
 from jixiao.errors import UnreadableDocument
 from jixiao.model import Block, Cell, Document, Paragraph, Table
 

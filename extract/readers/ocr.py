@@ -1,7 +1,7 @@
 """Scanned pages → ``PageGeometry``: deskew, ruling lines (OpenCV), text boxes (RapidOCR).
 
 The PDF reader calls ``image_to_geometry`` for pages without a text layer; the result goes
-through the same ``extract.geometry`` chain as a born-digital page (coordinates in pixels of
+through the same ``extract.readers.geometry`` chain as a born-digital page (coordinates in pixels of
 the straightened page). Steps:
 
 1. deskew: the rotation of the scan is measured on its long ruling lines (Hough segments,
@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
-from extract.geometry import Glyph, PageGeometry, Segment
+from extract.readers.geometry import Glyph, PageGeometry, Segment
 from jixiao.errors import UnreadableDocument
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -505,7 +505,7 @@ def read_text(gray: Any, binary: Any, segments: Sequence[Segment], line_ink: Any
     vertical ruling line of a table is cut there (text of two cells never makes one glyph);
     ink in a table cell that the detector missed (a lone digit in a score column) gets a box
     of its own; then the recogniser reads each box."""
-    from extract.geometry import segments_to_grids
+    from extract.readers.geometry import segments_to_grids
 
     engine = ocr_engine()
     h, w = gray.shape[:2]

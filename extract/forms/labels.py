@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from jixiao.model import Cell, RawIndicator
 
 if TYPE_CHECKING:
-    from extract.rows import Row
+    from extract.forms.rows import Row
     from jixiao.model import RawReport
 from jixiao.segment import fragment_side
 from jixiao.text import compact

@@ -27,7 +27,7 @@ from typing import NoReturn
 from jixiao.errors import UnreadableDocument
 
 # --------------------------------------------------------------------------- PDF pages
-# Ruling-line pieces one page may draw for its tables to be rebuilt (extract.geometry). A real form
+# Ruling-line pieces one page may draw for its tables to be rebuilt (extract.readers.geometry). A real form
 # page draws a few hundred to a few thousand (Word paints every cell border as a thin rectangle);
 # grouping them costs more than linear time: 200,000 tiny lines kept a worker busy past its timeout.
 MAX_PAGE_SEGMENTS = 20_000

@@ -31,7 +31,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO, Iterable
 from xml.etree import ElementTree
 
-from extract.limits import check_unpacked_size, raise_if_out_of_memory
+from extract.readers.limits import check_unpacked_size, raise_if_out_of_memory
 from jixiao.errors import UnreadableDocument
 from jixiao.model import Block, Cell, Document, Table
 
@@ -165,7 +165,7 @@ def describe_ole2(path: Path, suffix: str) -> str:
     """What an OLE2 (Office 97-2003 container) file is, as an error message for a file named ``suffix``."""
     data = path.read_bytes()
     try:
-        from extract.doc import ole_streams
+        from extract.readers.doc import ole_streams
 
         streams = {name.lower() for name in ole_streams(data)}
     except Exception as exc:  # damaged directory (or the helper moved): fall back to the names' bytes
