@@ -53,7 +53,8 @@ sys.path.insert(0, str(HERE))
 sys.dont_write_bytecode = True  # no samples/__pycache__ (it would count as a file of the samples folder)
 
 from make_national_samples import (  # noqa: E402
-    FORM_TITLE, Ind, Line, Sample, check_form_arithmetic, expected_json, printed, runs, write_json,
+    FORM_TITLE, Ind, Line, Sample, check_form_arithmetic, class_cells, expected_json, indicator_rows, printed,
+    write_json,
 )
 
 NBSP = "\u00a0"
@@ -175,20 +176,17 @@ def form_table(s: Sample) -> str:
     rows.append(td("年度总体目标", rowspan=2) + td("预期目标", 5) + td("实际完成情况", 4))
     rows.append(td(s.goals[0], 5, style="text-align:left") + td(s.goals[1], 4, style="text-align:left"))
     # indicators: 绩效指标 (rowspan 1 + n) | 一级 | 二级 | 三级 | 年度指标值 | 实际完成值 | 分值 | 得分 | 偏差 (2)
-    inds = [(ci, ind) for ci, (_, _, _, group) in enumerate(s.classes) for ind in group]
+    inds = indicator_rows(s.classes)
     header = ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分"]
     rows.append(td("绩效指标", rowspan=1 + len(inds)) + "".join(td(x) for x in header)
                 + td("偏差原因分析及改进措施", 2))
-    class_runs = {a: (b - a + 1, s.classes[ci][1]) for a, b, ci in runs(inds, lambda x: x[0])}
-    sub_runs = {a: (b - a + 1, sub) for a, b, (_, sub) in runs(inds, lambda x: (x[0], x[1].sub))}
+    merged = {(a, c): (b - a + 1, text) for a, b, c, text in class_cells(inds, s.classes)}  # 一级 and 二级
     for k, (_, ind) in enumerate(inds):
         cells = ""
-        if k in class_runs:  # rows under a rowspan leave its column out, as HTML does
-            n, label = class_runs[k]
-            cells += td(label, rowspan=n)
-        if k in sub_runs:
-            n, sub = sub_runs[k]
-            cells += td(sub, rowspan=n)
+        for c in (1, 2):  # rows under a rowspan leave its column out, as HTML does
+            if (k, c) in merged:
+                n, text = merged[k, c]
+                cells += td(text, rowspan=n)
         cells += (td(printed(ind.name)) + td(printed(ind.target)) + td(printed(ind.actual)) + td(ind.weight)
                   + td(ind.reported) + td(ind.deviation or "", 2, style="text-align:left"))
         rows.append(cells)

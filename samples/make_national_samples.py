@@ -627,9 +627,33 @@ def runs(rows, key):
     return out
 
 
-def build_docx(s: Sample, path: Path):
-    n = 12 if s.sichuan else 10
-    last = n - 1
+def indicator_rows(classes):
+    """The indicator rows of a form, [(class index, row)], from its classes (… printed label …, rows)."""
+    return [(ci, ind) for ci, cls in enumerate(classes) for ind in cls[-1]]
+
+
+def class_cells(rows, classes):
+    """The merged 一级 (column 1) and 二级 (column 2) cells of indicator rows [(class index, row)], as
+    (first, last, column, text) with rows counted from the first indicator row: 一级 = the class's printed label
+    (classes[ci][1]) down its rows, 二级 = row.sub down each run of equal values within a class."""
+    cells = [(a, b, 1, classes[ci][1]) for a, b, ci in runs(rows, lambda x: x[0])]
+    return cells + [(a, b, 2, sub) for a, b, (ci, sub) in runs(rows, lambda x: (x[0], x[1].sub))]
+
+
+def project_rows(t, project, *, label_to: int, unit_at: int, last: int):
+    """Two rows: 项目名称 | name; 主管部门 | department | 实施单位 | implementing unit (labels over columns 0–label_to,
+    实施单位 over unit_at and the next column)."""
+    r = add_rows(t, 2)
+    merge(t, r, 0, r, label_to, "项目名称")
+    merge(t, r, label_to + 1, r, last, project["name"])
+    merge(t, r + 1, 0, r + 1, label_to, "主管部门")
+    merge(t, r + 1, label_to + 1, r + 1, unit_at - 1, project["department"])
+    merge(t, r + 1, unit_at, r + 1, unit_at + 1, "实施单位")
+    merge(t, r + 1, unit_at + 2, r + 1, last, project["implementing_unit"])
+
+
+def new_document(title: str) -> Document:
+    """A Word document with the samples' Normal style (宋体 9 pt) and fixed core properties."""
     doc = Document()
     normal = doc.styles["Normal"]
     normal.font.name = "宋体"
@@ -637,30 +661,38 @@ def build_docx(s: Sample, path: Path):
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "宋体")
     cp = doc.core_properties
     cp.author = cp.last_modified_by = "jixiao samples"
-    cp.title = FORM_TITLE
+    cp.title = title
     cp.created = cp.modified = cp.last_printed = FIXED
     cp.revision = 1
+    return doc
 
+
+def add_paragraph(doc, text, *, align=None, bold=False, size=None):
+    """A paragraph of one run (its bold always set, True or False; size in pt)."""
     p = doc.add_paragraph()
-    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = p.add_run(FORM_TITLE)
-    run.bold = True
-    run.font.size = Pt(16)
+    if align is not None:
+        p.alignment = align
+    run = p.add_run(text)
+    run.bold = bold
+    if size:
+        run.font.size = Pt(size)
+    return p
+
+
+def add_form(doc, s: Sample, *, new_page=False):
+    """The national form: its title and （year年度） line, the table (10 columns, Sichuan 12) and 填报说明."""
+    n = 12 if s.sichuan else 10
+    last = n - 1
+    p = add_paragraph(doc, FORM_TITLE, align=WD_ALIGN_PARAGRAPH.CENTER, bold=True, size=16)
+    if new_page:
+        p.paragraph_format.page_break_before = True
     p = doc.add_paragraph()
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     p.add_run(f"（{s.year}年度）")
 
     t = doc.add_table(rows=0, cols=n)
     t.style = "Table Grid"
-    # project
-    r = add_rows(t, 2)
-    merge(t, r, 0, r, 1, "项目名称")
-    merge(t, r, 2, r, last, s.project["name"])
-    merge(t, r + 1, 0, r + 1, 1, "主管部门")
-    unit_at = 7 if s.sichuan else 6
-    merge(t, r + 1, 2, r + 1, unit_at - 1, s.project["department"])
-    merge(t, r + 1, unit_at, r + 1, unit_at + 1, "实施单位")
-    merge(t, r + 1, unit_at + 2, r + 1, last, s.project["implementing_unit"])
+    project_rows(t, s.project, label_to=1, unit_at=7 if s.sichuan else 6, last=last)
     # money block: label | item | 年初 | 全年 | 执行 | 分值 | 执行率 | 得分
     money_cols = ([(1, 2), (3, 3), (4, 5), (6, 7), (8, 8), (9, 9), (10, 11)] if s.sichuan
                   else [(1, 2), (3, 3), (4, 4), (5, 5), (6, 6), (7, 7), (8, 9)])
@@ -685,7 +717,7 @@ def build_docx(s: Sample, path: Path):
         header = ["一级指标", "二级指标", "三级指标", "指标性质", "指标值", "度量单位", "实际完成值", "分值", "得分"]
     else:
         header = ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分"]
-    rows = [(ci, ind) for ci, (_, _, _, inds) in enumerate(s.classes) for ind in inds]
+    rows = indicator_rows(s.classes)
     r = add_rows(t, 1 + len(rows))
     merge(t, r, 0, r + len(rows), 0, "绩效指标")
     for c, h in enumerate(header, start=1):
@@ -698,10 +730,8 @@ def build_docx(s: Sample, path: Path):
         for c, text in enumerate(cells, start=3):
             merge(t, first + k, c, first + k, c, text)
         merge(t, first + k, len(header) + 1, first + k, last, ind.deviation or "")
-    for a, b, ci in runs(rows, lambda x: x[0]):                     # 一级 merged down its rows
-        merge(t, first + a, 1, first + b, 1, s.classes[ci][1])
-    for a, b, (ci, sub) in runs(rows, lambda x: (x[0], x[1].sub)):  # 二级 merged down its rows
-        merge(t, first + a, 2, first + b, 2, sub)
+    for a, b, c, text in class_cells(rows, s.classes):  # 一级 and 二级 merged down their rows
+        merge(t, first + a, c, first + b, c, text)
     # 总分
     weight_col, score_col = len(header) - 1, len(header)
     r = add_rows(t, 1)
@@ -715,14 +745,25 @@ def build_docx(s: Sample, path: Path):
               "（财预〔2020〕10号）规定填写。3.定性指标根据指标完成情况分为达成年度指标、部分达成年度指标"
               "并具有一定效果、未达成年度指标且效果较差三档。")
 
+
+def finish_docx(doc, path: Path, grids: list[list[int]]):
+    """Save with fixed timestamps, then A4 with MARGINS and a fixed column grid per table (make_pdf_samples.Docx;
+    tables past the grids keep theirs)."""
     with tempfile.TemporaryDirectory() as tmp:
         raw = Path(tmp) / "raw.docx"
         save_deterministic(doc, raw)
-        d = Docx(raw)  # page and column grid: A4, fixed widths (make_pdf_samples.Docx; fixed zip timestamps)
+        d = Docx(raw)
         d.set_page(A4, MARGINS)
-        d.set_grid(d.tables()[0], GRID_12 if s.sichuan else GRID_10)
-        assert sum(GRID_12 if s.sichuan else GRID_10) == d.text_width()
+        for tbl, grid in zip(d.tables(), grids):
+            assert sum(grid) == d.text_width(), (sum(grid), d.text_width())
+            d.set_grid(tbl, grid)
         d.save(path)
+
+
+def build_docx(s: Sample, path: Path):
+    doc = new_document(FORM_TITLE)
+    add_form(doc, s)
+    finish_docx(doc, path, [GRID_12 if s.sichuan else GRID_10])
 
 
 def save_deterministic(doc, path: Path):
@@ -747,39 +788,42 @@ def rezip(data: bytes, path: Path, edit=None):
 # --------------------------------------------------------------------------
 # Excel builder (the same form in one worksheet, columns A–J as the Word grid)
 # --------------------------------------------------------------------------
+BLANK = ("", "—", "/")  # cells that print no figure
+
+
 def money_value(text: str):
-    return float(text) if text not in ("", "—") else None
+    return float(text) if text not in BLANK else None
 
 
 def rate_value(text: str):
-    return float(text.rstrip("%")) / 100 if text not in ("", "—") else None
+    """A printed rate (92.50%) as the fraction an Excel cell formatted 0.00% holds."""
+    return float(text.rstrip("%")) / 100 if text not in BLANK else None
 
 
-def build_xlsx(s: Sample, path: Path):
+def new_sheet(title: str, widths):
+    """A workbook with fixed properties, its sheet, and put(): a bordered (merged) cell with a value."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, Side
+    from openpyxl.styles import Alignment, Border, Side
+    from openpyxl.utils import get_column_letter
 
-    assert not s.sichuan
     wb = Workbook()
     ws = wb.active
-    ws.title = "项目支出绩效自评表"
+    ws.title = title
     wb.properties.creator = wb.properties.lastModifiedBy = "jixiao samples"
     wb.properties.created = wb.properties.modified = FIXED
     thin = Side(style="thin")
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
-    wrap = Alignment(wrap_text=True, vertical="center", horizontal="center")
-    left = Alignment(wrap_text=True, vertical="center", horizontal="left")
-    for col, width in zip("ABCDEFGHIJ", (8, 10, 12, 22, 14, 14, 8, 9, 14, 14)):
-        ws.column_dimensions[col].width = width
+    for k, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(k)].width = width
 
-    def put(r, c1, c2=None, value=None, fmt=None, r2=None, align=wrap):
-        c2 = c2 or c1
-        r2 = r2 or r
+    def put(r, c1, c2=None, value=None, fmt=None, r2=None, left=False, border=True):
+        c2, r2 = c2 or c1, r2 or r
         if (r2, c2) != (r, c1):
             ws.merge_cells(start_row=r, start_column=c1, end_row=r2, end_column=c2)
-        for rr in range(r, r2 + 1):
-            for cc in range(c1, c2 + 1):
-                ws.cell(rr, cc).border = box
+        if border:
+            for rr in range(r, r2 + 1):
+                for cc in range(c1, c2 + 1):
+                    ws.cell(rr, cc).border = box
         cell = ws.cell(r, c1)
         if value is not None and value != "":
             cell.value = value
@@ -787,16 +831,44 @@ def build_xlsx(s: Sample, path: Path):
                 cell.data_type = "s"  # text such as =100% (openpyxl would write a formula)
         if fmt:
             cell.number_format = fmt
-        cell.alignment = align
+        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="left" if left else "center")
         return cell
 
-    ws.merge_cells("A1:J1")
-    ws["A1"] = FORM_TITLE
-    ws["A1"].font = Font(bold=True, size=16)
-    ws["A1"].alignment = wrap
-    ws.merge_cells("A2:J2")
-    ws["A2"] = f"（{s.year}年度）"
-    ws["A2"].alignment = wrap
+    return wb, ws, put
+
+
+def sheet_title(ws, cells: str, text: str, *, bold=True, size=16, align="center", wrap=False, vertical="center"):
+    """A line merged across cells (A1:J1), in bold at size pt unless bold is False."""
+    from openpyxl.styles import Alignment, Font
+
+    ws.merge_cells(cells)
+    first = ws[cells.split(":")[0]]
+    first.value = text
+    if bold:
+        first.font = Font(bold=True, size=size)
+    first.alignment = Alignment(horizontal=align, vertical=vertical, wrap_text=wrap or None)
+
+
+def save_xlsx(wb, path: Path):
+    """Save with fixed zip timestamps and the fixed created / modified dates (openpyxl stamps the time of saving)."""
+    buf = io.BytesIO()
+    wb.save(buf)
+    stamp = FIXED.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+
+    def fix_core(name, body):
+        if name == "docProps/core.xml":  # openpyxl stamps 'modified' with the time of saving
+            body = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + stamp, body)
+            body = re.sub(rb"(<dcterms:created[^>]*>)[^<]*", rb"\g<1>" + stamp, body)
+        return body
+
+    rezip(buf.getvalue(), path, fix_core)
+
+
+def build_xlsx(s: Sample, path: Path):
+    assert not s.sichuan
+    wb, ws, put = new_sheet("项目支出绩效自评表", (8, 10, 12, 22, 14, 14, 8, 9, 14, 14))
+    sheet_title(ws, "A1:J1", FORM_TITLE, wrap=True)
+    sheet_title(ws, "A2:J2", f"（{s.year}年度）", bold=False, wrap=True)
     put(3, 1, 2, "项目名称")
     put(3, 3, 10, s.project["name"])
     put(4, 1, 2, "主管部门")
@@ -819,11 +891,11 @@ def build_xlsx(s: Sample, path: Path):
     put(10, 1, 1, "年度总体目标", r2=11)
     put(10, 2, 6, "预期目标")
     put(10, 7, 10, "实际完成情况")
-    put(11, 2, 6, s.goals[0], align=left)
-    put(11, 7, 10, s.goals[1], align=left)
+    put(11, 2, 6, s.goals[0], left=True)
+    put(11, 7, 10, s.goals[1], left=True)
     ws.row_dimensions[11].height = 96
     # indicators from row 12
-    rows = [(ci, ind) for ci, (_, _, _, inds) in enumerate(s.classes) for ind in inds]
+    rows = indicator_rows(s.classes)
     head = 12
     put(head, 1, 1, "绩效指标", r2=head + len(rows))
     for c, h in enumerate(["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分"], start=2):
@@ -840,35 +912,45 @@ def build_xlsx(s: Sample, path: Path):
             put(r, 6, 6, printed(ind.actual))
         put(r, 7, 7, float(ind.weight), "0")
         put(r, 8, 8, float(ind.reported), "0.00")
-        put(r, 9, 10, ind.deviation or "", align=left)
-    for a, b, ci in runs(rows, lambda x: x[0]):
-        put(first + a, 2, 2, s.classes[ci][1], r2=first + b)
-    for a, b, (ci, sub) in runs(rows, lambda x: (x[0], x[1].sub)):
-        put(first + a, 3, 3, sub, r2=first + b)
+        put(r, 9, 10, ind.deviation or "", left=True)
+    for a, b, c, text in class_cells(rows, s.classes):
+        put(first + a, c + 1, c + 1, text, r2=first + b)
     r = first + len(rows)
     put(r, 1, 6, "总分")
     put(r, 7, 7, 100.0, "0")
     put(r, 8, 8, float(s.total_printed), "0.00")
     put(r, 9, 10, "")
-
-    buf = io.BytesIO()
-    wb.save(buf)
-    stamp = FIXED.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
-
-    def fix_core(name, body):
-        if name == "docProps/core.xml":  # openpyxl stamps 'modified' with the time of saving
-            body = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + stamp, body)
-            body = re.sub(rb"(<dcterms:created[^>]*>)[^<]*", rb"\g<1>" + stamp, body)
-        return body
-
-    rezip(buf.getvalue(), path, fix_core)
+    save_xlsx(wb, path)
 
 
 # --------------------------------------------------------------------------
 # Expected JSON
 # --------------------------------------------------------------------------
 def rate_percent(text: str):
-    return float(text.rstrip("%")) if text not in ("", "—") else None
+    return float(text.rstrip("%")) if text not in BLANK else None
+
+
+def indicator_record(category, points, sub, name, target, weight, actual, reported, recomputed, reason, **more):
+    """One indicator of an expected record, in the contract's key order (points / reported / recomputed may be
+    None, reported also ""; weight and the scores as printed text or numbers)."""
+    return {
+        "category": category,
+        "category_points": None if points is None else float(points),
+        "subcategory": sub,
+        "name": name,
+        "target": target,
+        "weight": float(weight),
+        "actual": actual,
+        "reported_score": None if reported in (None, "") else float(reported),
+        "recomputed_score": None if recomputed is None else float(recomputed),
+        "deviation_reason": reason,
+        **more,
+    }
+
+
+def flag_records(flags, severity=SEVERITY, **more):
+    """The expected flags of (code, subject) pairs, with their severity (and the keys of more)."""
+    return [{"code": c, "severity": severity[c], "subject": subj, **more} for c, subj in flags]
 
 
 def expected_json(s: Sample, source_path: str, fmt: str) -> dict:
@@ -899,18 +981,8 @@ def expected_json(s: Sample, source_path: str, fmt: str) -> dict:
             else:
                 actual = expected(ind.actual)
                 assert actual == fold(printed(ind.actual)), actual
-            indicators.append({
-                "category": category,
-                "category_points": float(points),
-                "subcategory": ind.sub,
-                "name": name,
-                "target": target,
-                "weight": float(ind.weight),
-                "actual": actual,
-                "reported_score": float(ind.reported),
-                "recomputed_score": None if ind.recomputed is None else float(ind.recomputed),
-                "deviation_reason": ind.deviation,
-            })
+            indicators.append(indicator_record(category, points, ind.sub, name, target, ind.weight, actual,
+                                               ind.reported, ind.recomputed, ind.deviation))
     # hand total: budget + Σ recomputed, rows the rules cannot decide at their reported score
     total = s.budget[0].recomputed + sum(
         i["recomputed_score"] if i["recomputed_score"] is not None else i["reported_score"] for i in indicators)
@@ -930,7 +1002,7 @@ def expected_json(s: Sample, source_path: str, fmt: str) -> dict:
         "reported_total": float(s.total_printed),
         "recomputed_total": round(total, 6),
         "sections": {"年度总体目标": goals[0], "总体目标完成情况": goals[1]},
-        "flags": [{"code": c, "severity": SEVERITY[c], "subject": subj} for c, subj in s.flags],
+        "flags": flag_records(s.flags),
     }
 
 
@@ -959,7 +1031,20 @@ PDF_FAMILY = "AR PL UMing CN"
 # (11 pt) cuts the 偏差原因 text of 单桩建设补助标准, and 单站建设成本 (same 产出 / 成本指标 merged cells)
 # opens page 2.
 PDF_BASE_SIZES = [22, 21, 24, 20]
-COL_CLASS, COL_SUB, COL_NAME, COL_WEIGHT = 1, 2, 3, 6  # columns of the 10-column grid
+
+
+@dataclass(frozen=True)
+class Columns:
+    """Where the cells of an indicator row stand in a PDF table row: a row has at least `width` cells; the 一级
+    class, the 三级 name, the weight and (None: not checked) the reason are in these columns."""
+    width: int
+    cls: int
+    name: int
+    weight: int
+    reason: int | None = None
+
+
+COLUMNS = Columns(width=8, cls=1, name=3, weight=6)  # of the 10-column grid
 
 
 def table_rows_by_page(pdf_path: Path):
@@ -970,7 +1055,7 @@ def table_rows_by_page(pdf_path: Path):
                 for page in pdf.pages]
 
 
-def indicator_break(pages, names):
+def indicator_break(pages, names, cols: Columns = COLUMNS):
     """The page break inside the indicator block, as (page, row before, continuation or None, row after).
 
     row before = last row on the page (an indicator row: 三级 name and 分值); continuation = the next page's
@@ -981,33 +1066,56 @@ def indicator_break(pages, names):
         if not pages[i] or not pages[i + 1]:
             continue
         before, nxt = pages[i][-1], pages[i + 1]
-        if len(before) < 8 or before[COL_NAME] not in names or not before[COL_WEIGHT]:
+        if len(before) < cols.width or before[cols.name] not in names or not before[cols.weight]:
             continue
         cont = None
-        if len(nxt[0]) >= 8 and not nxt[0][COL_NAME] and not nxt[0][COL_WEIGHT] and any(nxt[0]):
+        if len(nxt[0]) >= cols.width and not nxt[0][cols.name] and not nxt[0][cols.weight] and any(nxt[0]):
             cont, nxt = nxt[0], nxt[1:]
-        if nxt and len(nxt[0]) >= 8 and nxt[0][COL_NAME] in names:
+        if nxt and len(nxt[0]) >= cols.width and nxt[0][cols.name] in names:
             return i + 1, before, cont, nxt[0]
     return None
 
 
-def make_pdf(tmp: Path, names: list[str]):
-    for size in PDF_BASE_SIZES:
-        d = Docx(HERE / PDF_SOURCE.file)
-        d.set_fonts(PDF_FAMILY, PDF_FAMILY)
-        d.set_base_size(size)
-        d.add_page_footer()
-        src = tmp / (Path(PDF_NAME).stem + ".docx")
-        d.save(src)
-        lo_pdf = soffice_convert(src, "pdf", tmp / f"pdf{size}", tmp / "lo-profile")
-        pages = table_rows_by_page(lo_pdf)
-        brk = indicator_break(pages, names)
-        # wanted: a cut row, and the 一级 merged cell continuing on the next page (empty there)
-        if brk and brk[2] is not None and not brk[3][COL_CLASS]:
+def make_pdf(source: Path, pdf_name: str, exp: dict, base_sizes=PDF_BASE_SIZES, cols: Columns = COLUMNS):
+    """source in PDF_FAMILY at each base size in turn, with a footer 第 N 页 共 M 页, through LibreOffice (a
+    private profile in a temp folder).  The first PDF whose page break cuts an indicator row of exp (its rest
+    opens the next page) above a row whose 一级 cell continues (is empty there) — and, where cols.reason is
+    set and the cut row has a reason, cuts that reason inside a sentence (a cut after 。 would read as a new
+    paragraph) — gets fixed dates and ids and is written as samples/pdf_name.  Returns (size, pages, break)."""
+    names = [i["name"] for i in exp["indicators"]]
+    reasons = {i["name"]: i["deviation_reason"] for i in exp["indicators"] if i["deviation_reason"]}
+    tmp = Path(tempfile.mkdtemp(prefix="jixiao-samples-pdf-"))
+    try:
+        for size in base_sizes:
+            d = Docx(source)
+            d.set_fonts(PDF_FAMILY, PDF_FAMILY)
+            d.set_base_size(size)
+            d.add_page_footer()
+            src = tmp / (Path(pdf_name).stem + ".docx")
+            d.save(src)
+            lo_pdf = soffice_convert(src, "pdf", tmp / f"pdf{size}", tmp / "lo-profile")
+            pages = table_rows_by_page(lo_pdf)
+            brk = indicator_break(pages, names, cols)
+            if not brk or brk[2] is None or brk[3][cols.cls]:
+                continue
+            before = brk[1]
+            if cols.reason is not None and before[cols.name] in reasons:
+                if not before[cols.reason] or before[cols.reason].endswith("。"):
+                    continue
             fix_lo_pdf(lo_pdf)
-            shutil.copyfile(lo_pdf, HERE / PDF_NAME)
+            shutil.copyfile(lo_pdf, HERE / pdf_name)
             return size, len(pages), brk
-    raise RuntimeError("no base size puts the page break inside a cut indicator row")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    raise RuntimeError(f"{pdf_name}: no base size puts the page break inside a cut indicator row")
+
+
+def describe_break(pdf_name: str, made, cols: Columns = COLUMNS, under="一级/二级 cells") -> str:
+    """make_pdf's result as a line of the generator's report."""
+    size, n_pages, (page, before, cont, after) = made
+    return (f"  {pdf_name}: {n_pages} pages, base size {size / 2:g} pt; page {page}→{page + 1} cuts "
+            f"{before[cols.name]} (continued on page {page + 1}: {[c for c in cont if c]}); "
+            f"page {page + 1} opens with {after[cols.name]} under the continuing {under}")
 
 
 def main():
@@ -1025,20 +1133,13 @@ def main():
         written += [s.file, f"expected/{s.file}.json"]
 
     exp = expected_json(PDF_SOURCE, PDF_NAME, "pdf")
-    names = [i["name"] for i in exp["indicators"]]
-    tmp = Path(tempfile.mkdtemp(prefix="jixiao-national-pdf-"))
-    try:
-        size, n_pages, (page, before, cont, after) = make_pdf(tmp, names)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    made = make_pdf(HERE / PDF_SOURCE.file, PDF_NAME, exp)
     write_json(exp, EXPECTED_DIR / f"{PDF_NAME}.json")
     written += [PDF_NAME, f"expected/{PDF_NAME}.json"]
 
     for w_ in written:
         print("wrote samples/" + w_)
-    print(f"  {PDF_NAME}: {n_pages} pages, base size {size / 2:g} pt; page {page}→{page + 1} cuts "
-          f"{before[COL_NAME]} (continued on page {page + 1}: {[c for c in cont if c]}); "
-          f"page {page + 1} opens with {after[COL_NAME]} under the continuing 一级/二级 cells")
+    print(describe_break(PDF_NAME, made))
 
 
 if __name__ == "__main__":

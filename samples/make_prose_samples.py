@@ -22,11 +22,12 @@ hand values too; the script only *checks* that the stated words appear in the te
 sections_other heading is its printed heading without the numbering, and that the form arithmetic holds.  The
 attached forms reuse make_national_samples.py's data classes (Sample / Ind / Line), its hand-value
 conventions, its expected_json() (which only reformats the hand values and asserts their sum against a
-hand-written total) and its layout (the same 10-column table and grid as build_docx()).  After writing, the
-script opens every file (python-docx, pdfplumber) and checks it: the docx paragraphs are exactly the spec's,
-no Word heading style is used, the PDF text is exactly the spec's paragraphs once its running header and
-page numbers are taken off, and every expectation is valid against jixiao/report.schema.json (completed with
-the keys the expected files leave out: schema_version, source.sha256, budget, subprojects, flag messages).
+hand-written total) and its layout (add_form(), the 10-column table and grid of its build_docx()).  After
+writing, the script opens every file (python-docx, pdfplumber) and checks it: the docx paragraphs are exactly
+the spec's, no Word heading style is used, the PDF text is exactly the spec's paragraphs once its running
+header and page numbers are taken off, and every expectation is valid against jixiao/report.schema.json
+(sample_kit.schema_check: completed with the keys the expected files leave out: schema_version, source.sha256,
+budget, subprojects, flag messages).
 
 Conventions of the expected JSON (the prose reader is judged against them)
 ---------------------------------------------------------------------------
@@ -111,9 +112,6 @@ comma, as the real Yunnan report prints 二、绩效评价情况(分值100分,�
 
 from __future__ import annotations
 
-import copy
-import hashlib
-import json
 import re
 import shutil
 import sys
@@ -124,21 +122,19 @@ from pathlib import Path
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
 from docx.shared import Pt
 from lxml import etree
 
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parent
-EXPECTED_DIR = HERE / "expected"
 sys.path.insert(0, str(HERE))
 sys.dont_write_bytecode = True  # no samples/__pycache__ (it would count as a file of the samples folder)
 
 from make_national_samples import (  # noqa: E402
-    FIXED, FORM_TITLE, GRID_10, MARGINS, Ind, Line, Sample, add_rows, check_form_arithmetic, merge, printed, runs,
-    save_deterministic, write_json)
+    FORM_TITLE, GRID_10, Ind, Line, Sample, add_form, check_form_arithmetic, finish_docx, new_document,
+    save_deterministic)
 from make_national_samples import expected_json as national_expected  # noqa: E402
 from make_pdf_samples import NS, R, W, A4, Docx, fix_lo_pdf, soffice_convert, squash, w  # noqa: E402
+from sample_kit import emit, expected_record, print_written  # noqa: E402
 
 OTHER = "sections_other"
 SEVERITY = {"stated_total_mismatch": "error", "grade_mismatch": "warning"}
@@ -531,20 +527,6 @@ PDF_REPORT = FORESTRY
 # ==========================================================================
 # Word builder
 # ==========================================================================
-def new_document(title: str) -> Document:
-    doc = Document()
-    normal = doc.styles["Normal"]
-    normal.font.name = "宋体"
-    normal.font.size = Pt(9)  # the attached form's cells; the prose runs carry their own size
-    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "宋体")
-    cp = doc.core_properties
-    cp.author = cp.last_modified_by = "jixiao samples"
-    cp.title = title
-    cp.created = cp.modified = cp.last_printed = FIXED
-    cp.revision = 1
-    return doc
-
-
 def prose_paragraph(doc, text: str, size: float, *, title=False, bold=False):
     """A plain Normal paragraph with direct formatting (no Word heading style, as real reports are)."""
     p = doc.add_paragraph()
@@ -576,86 +558,15 @@ def add_prose(doc, rep: Report):
         prose_paragraph(doc, text, rep.size, title=kind == "title", bold=kind == "heading")
 
 
-def add_national_form(doc, s: Sample):
-    """The national form as make_national_samples.build_docx() lays it out (10 columns), on a new page."""
-    n, last = 10, 9
-    p = doc.add_paragraph()
-    p.paragraph_format.page_break_before = True
-    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = p.add_run(FORM_TITLE)
-    run.bold = True
-    run.font.size = Pt(16)
-    p = doc.add_paragraph()
-    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    p.add_run(f"（{s.year}年度）")
-
-    t = doc.add_table(rows=0, cols=n)
-    t.style = "Table Grid"
-    r = add_rows(t, 2)
-    merge(t, r, 0, r, 1, "项目名称")
-    merge(t, r, 2, r, last, s.project["name"])
-    merge(t, r + 1, 0, r + 1, 1, "主管部门")
-    merge(t, r + 1, 2, r + 1, 5, s.project["department"])
-    merge(t, r + 1, 6, r + 1, 7, "实施单位")
-    merge(t, r + 1, 8, r + 1, last, s.project["implementing_unit"])
-    money_cols = [(1, 2), (3, 3), (4, 4), (5, 5), (6, 6), (7, 7), (8, 9)]
-    r = add_rows(t, 5)
-    merge(t, r, 0, r + 4, 0, s.budget_label)
-    for (c1, c2), h in zip(money_cols, ("",) + tuple(s.budget_headers)):
-        merge(t, r, c1, r, c2, h)
-    for k, line in enumerate(s.budget, start=1):
-        values = (line.item, line.initial, line.full, line.executed, line.weight, line.rate, line.reported)
-        for (c1, c2), v in zip(money_cols, values):
-            merge(t, r + k, c1, r + k, c2, v)
-    r = add_rows(t, 2)
-    merge(t, r, 0, r + 1, 0, "年度总体目标")
-    merge(t, r, 1, r, 5, "预期目标")
-    merge(t, r, 6, r, last, "实际完成情况")
-    merge(t, r + 1, 1, r + 1, 5, s.goals[0])
-    merge(t, r + 1, 6, r + 1, last, s.goals[1])
-    header = ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分"]
-    rows = [(ci, ind) for ci, (_, _, _, inds) in enumerate(s.classes) for ind in inds]
-    r = add_rows(t, 1 + len(rows))
-    merge(t, r, 0, r + len(rows), 0, "绩效指标")
-    for c, h in enumerate(header, start=1):
-        merge(t, r, c, r, c, h)
-    merge(t, r, len(header) + 1, r, last, "偏差原因分析及改进措施")
-    first = r + 1
-    for k, (ci, ind) in enumerate(rows):
-        cells = [printed(ind.name), printed(ind.target), printed(ind.actual), ind.weight, ind.reported]
-        for c, text in enumerate(cells, start=3):
-            merge(t, first + k, c, first + k, c, text)
-        merge(t, first + k, len(header) + 1, first + k, last, ind.deviation or "")
-    for a, b, ci in runs(rows, lambda x: x[0]):
-        merge(t, first + a, 1, first + b, 1, s.classes[ci][1])
-    for a, b, (ci, sub) in runs(rows, lambda x: (x[0], x[1].sub)):
-        merge(t, first + a, 2, first + b, 2, sub)
-    r = add_rows(t, 1)
-    merge(t, r, 0, r, 5, "总分")
-    merge(t, r, 6, r, 6, "100")
-    merge(t, r, 7, r, 7, s.total_printed)
-    merge(t, r, 8, r, last, "")
-
-    p = doc.add_paragraph()
-    p.add_run("填报说明：1.绩效指标为预算批复中确定的绩效指标。2.分值和得分按照《项目支出绩效评价管理办法》"
-              "（财预〔2020〕10号）规定填写。3.定性指标根据指标完成情况分为达成年度指标、部分达成年度指标"
-              "并具有一定效果、未达成年度指标且效果较差三档。")
-
-
 def build_docx(rep: Report, path: Path):
+    """The report's paragraphs (make_national_samples.new_document: Normal 宋体 9 pt for the attached form's cells,
+    the prose runs carry their own size), then the national form on a new page as
+    make_national_samples.build_docx() lays it out (10 columns, GRID_10)."""
     doc = new_document(rep.title)
     add_prose(doc, rep)
     if rep.form is not None:
-        add_national_form(doc, rep.form)
-    with tempfile.TemporaryDirectory() as tmp:
-        raw = Path(tmp) / "raw.docx"
-        save_deterministic(doc, raw)
-        d = Docx(raw)
-        d.set_page(A4, MARGINS)
-        if rep.form is not None:
-            assert sum(GRID_10) == d.text_width()
-            d.set_grid(d.tables()[0], GRID_10)
-        d.save(path)
+        add_form(doc, rep.form, new_page=True)
+    finish_docx(doc, path, [GRID_10] if rep.form is not None else [])
 
 
 # ==========================================================================
@@ -766,63 +677,20 @@ def report_expected(rep: Report, source_path: str, fmt: str) -> dict:
     check_stated(rep)
     sections, other = sections_of(rep)
     flags = [{"code": c, "severity": SEVERITY[c], "subject": s} for c, s in rep.flags]
+    stated = {"stated_total": rep.stated_total, "stated_grade": rep.stated_grade, "sections_other": other}
     if rep.form is None:
-        return {
-            "source": {"path": source_path, "format": fmt},
-            "status": "ok",
-            "template": "report",
-            "profile": "report",
-            "document_kind": "report",
-            "scope": rep.scope,
-            "project": rep.project,
-            "budget_lines": [],
-            "indicators": [],
-            "reported_total": None,
-            "recomputed_total": None,
-            "stated_total": rep.stated_total,
-            "stated_grade": rep.stated_grade,
-            "sections": sections,
-            "sections_other": other,
-            "flags": flags,
-        }
+        return expected_record(source_path, fmt, "report", "report", "report", rep.scope, rep.project,
+                               budget_lines=[], indicators=[], reported_total=None, recomputed_total=None,
+                               sections=sections, flags=flags, **stated)
     s = rep.form
     check_form_arithmetic(s)
     form = national_expected(s, source_path, fmt)  # indicators, budget lines, totals, the form's flags
     assert form["project"] == rep.project, rep.file  # the form's fields win
     assert not set(form["sections"]) & set(sections), rep.file
-    return {
-        "source": form["source"],
-        "status": "ok",
-        "template": "national-2020",
-        "profile": s.profile,
-        "document_kind": "report_with_form",
-        "scope": rep.scope,
-        "project": form["project"],
-        "budget_lines": form["budget_lines"],
-        "indicators": form["indicators"],
-        "reported_total": form["reported_total"],
-        "recomputed_total": form["recomputed_total"],
-        "stated_total": rep.stated_total,
-        "stated_grade": rep.stated_grade,
-        "sections": {**sections, **form["sections"]},
-        "sections_other": other,
-        "flags": form["flags"] + flags,
-    }
-
-
-def schema_check(exp: dict, sample: Path):
-    """Validate an expectation against the contract, completed with the keys the expected files leave out."""
-    import jsonschema
-
-    schema = json.loads((ROOT / "jixiao" / "report.schema.json").read_text(encoding="utf-8"))
-    rec = copy.deepcopy(exp)
-    rec["schema_version"] = 1
-    rec["source"]["sha256"] = hashlib.sha256(sample.read_bytes()).hexdigest()
-    rec.setdefault("budget", {})
-    rec.setdefault("subprojects", [])
-    for f in rec["flags"]:
-        f.setdefault("message", "(expected)")
-    jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker()).validate(rec)
+    return expected_record(source_path, fmt, "national-2020", s.profile, "report_with_form", rep.scope,
+                           form["project"], budget_lines=form["budget_lines"], indicators=form["indicators"],
+                           reported_total=form["reported_total"], recomputed_total=form["recomputed_total"],
+                           sections={**sections, **form["sections"]}, flags=form["flags"] + flags, **stated)
 
 
 # ==========================================================================
@@ -867,18 +735,11 @@ def check_pdf(rep: Report, path: Path):
 
 
 def main():
-    EXPECTED_DIR.mkdir(exist_ok=True)
     written = []
-
-    def emit(name: str, exp: dict):
-        write_json(exp, EXPECTED_DIR / f"{name}.json")
-        schema_check(exp, HERE / name)
-        written.extend([name, f"expected/{name}.json"])
-
     for rep in DOCX_REPORTS:
         build_docx(rep, HERE / rep.file)
         check_docx(rep, HERE / rep.file)
-        emit(rep.file, report_expected(rep, rep.file, "docx"))
+        emit(rep.file, report_expected(rep, rep.file, "docx"), written)
 
     tmp = Path(tempfile.mkdtemp(prefix="jixiao-prose-pdf-"))
     try:
@@ -886,10 +747,9 @@ def main():
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     assert check_pdf(PDF_REPORT, pdf) == (n_pages, cut)
-    emit(PDF_REPORT.file, report_expected(PDF_REPORT, PDF_REPORT.file, "pdf"))
+    emit(PDF_REPORT.file, report_expected(PDF_REPORT, PDF_REPORT.file, "pdf"), written)
 
-    for w_ in written:
-        print("wrote samples/" + w_)
+    print_written(written)
     print(f"  {PDF_REPORT.file}: {n_pages} pages (bottom margin {bottom} twips), header {PDF_HEADER} and "
           f"— N — on each; " + "; ".join(f"page {k}→{k + 1} cuts the paragraph {t}" for t, k in cut))
 
