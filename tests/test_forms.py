@@ -172,3 +172,37 @@ def test_a_copied_builtin_description_is_the_users(tmp_path: Path) -> None:
 def test_a_form_cannot_name_code_only_data() -> None:
     with pytest.raises(InvalidForm, match="unknown key parser"):
         form_from_dict({"name": "x", "parser": "os:system", "indicators": {"columns": {"name": ["指标名称"]}}})
+
+
+def test_a_header_over_two_rows() -> None:
+    """指标值 spans 年度指标值 | 实际完成值 in the row below: both rows make the header."""
+    doc = Document((Table((
+        Cell("项目名称", 0, 0), Cell("某项目", 0, 1, colspan=5),
+        Cell("指标名称", 1, 0, rowspan=2), Cell("指标值", 1, 1, colspan=2), Cell("分值", 1, 3, rowspan=2),
+        Cell("得分", 1, 4, rowspan=2), Cell("说明", 1, 5, rowspan=2),
+        Cell("年度指标值", 2, 1), Cell("实际完成值", 2, 2),
+        Cell("道路长度", 3, 0), Cell("≥10公里", 3, 1), Cell("8公里", 3, 2), Cell("10", 3, 3), Cell("8", 3, 4),
+        Cell("", 3, 5),
+        Cell("合计", 4, 0), Cell("10", 4, 3), Cell("8", 4, 4), Cell("", 4, 5),
+    ), 5, 6),), "docx")
+    form, _ = document_to_form(doc)
+    raw = document_to_raw(doc, form)
+    assert [(r.name, r.target, r.actual, r.weight, r.score) for r in raw.indicators] == \
+        [("道路长度", "≥10公里", "8公里", "10", "8")]
+    assert raw.reported_total == "8"
+
+
+def test_a_note_merged_across_the_table_is_no_indicator_and_a_new_class_has_no_old_subclass() -> None:
+    doc = Document((Table((
+        Cell("一级指标", 0, 0), Cell("二级指标", 0, 1), Cell("指标名称", 0, 2), Cell("目标值", 0, 3),
+        Cell("分值", 0, 4), Cell("得分", 0, 5),
+        Cell("产出指标", 1, 0), Cell("数量指标", 1, 1), Cell("道路长度", 1, 2), Cell("≥10公里", 1, 3),
+        Cell("10", 1, 4), Cell("10", 1, 5),
+        Cell("满意度指标", 2, 0), Cell("", 2, 1), Cell("群众满意度", 2, 2), Cell("≥90%", 2, 3), Cell("10", 2, 4),
+        Cell("10", 2, 5),
+        Cell("填表人：张三  联系电话：12345678", 3, 0, colspan=6),
+    ), 4, 6),), "docx")
+    form, _ = document_to_form(doc)
+    raw = document_to_raw(doc, form)
+    assert [(r.category_label, r.extra["subcategory"], r.name) for r in raw.indicators] == \
+        [("产出指标", "数量指标", "道路长度"), ("满意度指标", "", "群众满意度")]

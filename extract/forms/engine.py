@@ -178,6 +178,32 @@ def _is_header(row: Row, form: FormDescription) -> bool:
             and (not form.header_one_of or bool(set(form.header_one_of) & set(roles))))
 
 
+def _is_sub_header(row: Row, roles: dict[str, int], form: FormDescription) -> bool:
+    """The second row of a two-row header: labels only (no figures), roles the first row lacks."""
+    cells = [c for c in row.cells() if row.starts_here(c) and c.text.strip()]
+    if not cells or any(_has_digit(c.text) and not re.search(r"[(（].*\d.*[)）]", c.text) for c in cells):
+        return False
+    more = {k: v for k, v in roles_of(row, form.columns, form.match).items() if k not in roles}
+    return bool(more) and all(label_key(c.text) and len(label_key(c.text)) <= 20 for c in cells)
+
+
+def _pair_is_header(top: Row, below: Row, form: FormDescription) -> bool:
+    roles = roles_of(top, form.columns, form.match)
+    if not roles or not _is_sub_header(below, roles, form):
+        return False
+    roles.update({k: v for k, v in roles_of(below, form.columns, form.match).items() if k not in roles})
+    values = sum(1 for role in VALUE_ROLES if role in roles)
+    return (set(form.header_needs) <= set(roles) and values >= form.header_min_values
+            and (not form.header_one_of or bool(set(form.header_one_of) & set(roles))))
+
+
+def _is_spanning_line(row: Row) -> bool:
+    """A row of one cell merged across (nearly) the whole table: a note, a signature, a date."""
+    cells = [c for c in row.cells() if row.starts_here(c) and c.text.strip()]
+    return len(cells) == 1 and row.n_cols >= 4 and cells[0].colspan >= 0.75 * row.n_cols \
+        and not _CLASS_ROW.match(compact(cells[0].text))
+
+
 def _class_starts(text: str, form: FormDescription) -> bool:
     flat = compact(text)
     if not flat:
@@ -201,10 +227,19 @@ def _indicators(rows: list[Row], raw: RawReport, form: FormDescription) -> int |
     """Indicator rows from the header to the total row; returns the index of the first row after the
     table (where a narrative walk starts), None where there is no table."""
     start = next((i for i, row in enumerate(rows) if _is_header(row, form)), None)
+    if start is None:  # a header whose roles are split over two rows (分值 | 得分 under 评分 …)
+        start = next((i for i in range(len(rows) - 1) if rows[i].table == rows[i + 1].table
+                      and _pair_is_header(rows[i], rows[i + 1], form)), None)
     if start is None:
         raw.missing.append("绩效指标 (indicator table)")
         return None
     roles = roles_of(rows[start], form.columns, form.match)
+    below = rows[start + 1] if start + 1 < len(rows) else None
+    if below is not None and below.table == rows[start].table and _is_sub_header(below, roles, form):
+        # A header over two rows (指标值 over 年度指标值 | 实际完成值): the second row's roles join in.
+        roles.update({k: v for k, v in roles_of(below, form.columns, form.match).items()
+                      if k not in roles and v not in roles.values()})
+        start += 1
     total = _regex_of(form.total_labels)
     ends = set(form.end_labels) | parts.narrative_labels(form)
     left_cells = form.class_from == "left_cells"
@@ -243,6 +278,8 @@ def _indicators(rows: list[Row], raw: RawReport, form: FormDescription) -> int |
             _read_total(row, roles, totals[0], texts, raw, form)
             end = i + 1
             break
+        if _is_spanning_line(row):
+            continue  # 填表人：… / 备注：… merged across the table: no indicator
         if left_cells:
             label, section = parts.left_cells_label(row, roles.get("name"), label, section, form)
         else:
@@ -281,10 +318,10 @@ def _column_class(row: Row, texts: list[str], roles: dict[str, int], label: Clas
     """The class (一级) and subclass (二级) a row's class columns give, and whether the row is a class
     printed as a row of its own (it holds no indicator)."""
     if len(texts) == 1 and _CLASS_ROW.match(compact(texts[0])) and not _values(row, roles)["weight"]:
-        return ClassLabel([texts[0]]), sub, True
+        return ClassLabel([texts[0]]), "", True
     level1 = row.own_text(roles.get("class")).strip()
     if level1 and _class_starts(level1, form):
-        label = ClassLabel([level1])
+        label, sub = ClassLabel([level1]), ""  # a new class does not inherit the 二级 of the last one
     level2 = row.own_text(roles.get("subclass")).strip()
     return label, level2 or sub, False
 
