@@ -136,3 +136,22 @@ def test_legacy_doc_with_docx_suffix_gets_a_helpful_message(tmp_path: Path) -> N
     path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
     with pytest.raises(UnreadableDocument, match="legacy Word .doc file saved with a .docx suffix"):
         read_document(path)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030", "gbk", "utf-16", "utf-16-le", "utf-16-be"])
+def test_text_in_every_usual_encoding(tmp_path: Path, encoding: str) -> None:
+    from extract.readers.txt import txt_to_document
+
+    path = tmp_path / "r.txt"
+    path.write_bytes("项目名称\t电子政务 (2020)\n一、项目基本情况\n".encode(encoding))
+    doc = txt_to_document(path)
+    assert [c.text for c in next(doc.tables()).cells] == ["项目名称", "电子政务 (2020)"]
+
+
+def test_undecodable_text_names_the_encodings_tried(tmp_path: Path) -> None:
+    from extract.readers.txt import txt_to_document
+
+    path = tmp_path / "r.txt"
+    path.write_bytes(b"\x81\x30\xff\xfe\x80" * 50 + "项目".encode("utf-8"))
+    with pytest.raises(UnreadableDocument, match="tried UTF-8, GB18030.*UTF-16"):
+        txt_to_document(path)

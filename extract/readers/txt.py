@@ -107,6 +107,12 @@ def _trim(fields: list[str]) -> list[str]:
 def _decode(data: bytes, path: Path) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16")
+    utf16 = _utf16_without_bom(data[:4096])
+    if utf16:
+        try:
+            return data.decode(utf16)
+        except UnicodeDecodeError:
+            pass
     if b"\x00" in data[:4096]:
         raise UnreadableDocument("binary data, not a text file; check the file's real type")
     for enc in ENCODINGS[:2]:
@@ -115,5 +121,21 @@ def _decode(data: bytes, path: Path) -> str:
         except UnicodeDecodeError:
             continue
     raise UnreadableDocument(
-        "text in an unknown encoding (tried UTF-8 and GB18030); re-save it as UTF-8"
+        "text in an unknown encoding (tried UTF-8, GB18030 (which covers GBK and GB2312) and UTF-16); "
+        "re-save it as UTF-8"
     )
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    """UTF-16 saved without a byte-order mark (Windows Notepad's "Unicode"): the high bytes of ASCII
+    characters (tabs, digits, line ends) are zeros, so the zeros fall on one side."""
+    if len(head) < 4:
+        return None
+    even, odd = head[0::2], head[1::2]
+    zeros_even, zeros_odd = even.count(0), odd.count(0)
+    # (a CJK character such as 一 U+4E00 has a zero byte too: one side has far more zeros, not all)
+    if zeros_odd > 0.2 * len(odd) and zeros_even * 4 < zeros_odd:
+        return "utf-16-le"
+    if zeros_even > 0.2 * len(even) and zeros_odd * 4 < zeros_even:
+        return "utf-16-be"
+    return None
