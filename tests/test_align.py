@@ -82,3 +82,28 @@ def test_a_pipe_separated_web_copy_is_read_through_its_header(tmp_path) -> None:
         [("成本控制数", "≤30万元", "28", 90.0, 90.0)]
     assert record["budget_lines"][0]["executed"] == 3.36 and record["reported_total"] == 100.0
     assert record["sections"]["自评结论"] == "资金支付给项目施工方。"
+
+
+def test_a_tab_dump_row_that_dropped_its_trailing_cell_keeps_its_class(tmp_path) -> None:
+    """The reader no longer right-aligns short rows: a row without its 偏差原因 cell is not shifted,
+    so its class label stays a class and the rows below are not refiled."""
+    from jixiao.pipeline import path_to_record
+
+    rows = [
+        "项目支出绩效自评表", "（2022年度）",
+        "项目名称\t乡村道路建设\t\t\t\t\t\t", "主管部门\t某县交通局\t\t实施单位\t某县公路站\t\t\t",
+        "项目资金（万元）\t\t年初预算数\t全年预算数\t全年执行数\t分值\t执行率\t得分",
+        "\t年度资金总额\t100\t100\t100\t10\t100%\t10",
+        "年度总体目标\t预期目标\t\t\t实际完成情况\t\t\t", "\t建设道路10公里\t\t\t建成10公里\t\t\t",
+        "绩效指标\t一级指标\t二级指标\t三级指标\t年度指标值\t实际完成值\t分值\t得分\t偏差原因分析及改进措施",
+        "\t产出指标\t数量指标\t道路长度\t≥10公里\t10公里\t45\t45",
+        "\t\t质量指标\t验收合格率\t=100%\t100%\t45\t45\t",
+        "总分\t\t\t\t\t\t100\t100\t",
+    ]
+    path = tmp_path / "dump.txt"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    record = path_to_record(path, tmp_path)
+    assert record["template"] == "national-2020"
+    assert [(i["category"], i["subcategory"], i["name"], i["weight"], i["reported_score"])
+            for i in record["indicators"]] == [("产出", "数量指标", "道路长度", 45.0, 45.0),
+                                               ("产出", "质量指标", "验收合格率", 45.0, 45.0)]

@@ -48,7 +48,11 @@ def test_docx_merged_cells_are_reported_once_with_their_span(merged_docx: Path) 
     assert grid[3][0] is label and grid[0][1] is by_text["项目名称"]
 
 
-def test_txt_rows_are_aligned_on_their_right_edge() -> None:
+def test_txt_rows_are_read_as_they_come_and_a_form_may_align_them_right() -> None:
+    """The reader trims a dump's padding but does not guess which cells a short row lost; a form
+    whose dumps lose cells on the left (Suzhou: align_text = "right") lines them up on the right."""
+    from extract.forms.align import right_align_text_tables
+
     dump = (
         "项目\t类别\t指标名称\t目标值\t权重\t实际完成值\t自评分\n"
         "(80分)\t\t财务制度健全性\t健全\t3\t好\t3\t\n"
@@ -61,6 +65,8 @@ def test_txt_rows_are_aligned_on_their_right_edge() -> None:
     doc = text_to_document(dump)
     table, note = doc.blocks
     assert isinstance(table, Table) and isinstance(note, Paragraph)
+    assert [c.text for c in table.cells if c.row == 3] == ["", "成数", "", "", "", ""]  # as it came
+    table = right_align_text_tables(doc).blocks[0]
     grid = table.grid()
     assert [row[2].text for row in grid] == ["指标名称", "财务制度健全性", "项目验收通过率", "成数"]
     assert [row[6].text for row in grid] == ["自评分", "3", "2.18", ""]

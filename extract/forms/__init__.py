@@ -54,10 +54,13 @@ def form_to_raw(doc: Document, form: FormDescription) -> RawReport:
     from extract.forms.engine import document_to_raw
 
     notes: list[str] = []
-    if doc.format == "txt" and form.align_text:  # text dumps and web copies lose empty cells: placed by role
-        from extract.forms.align import align_text_tables
+    if doc.format == "txt":  # text dumps and web copies lose empty cells: the form says where they were
+        from extract.forms.align import align_text_tables, right_align_text_tables
 
-        doc, notes = align_text_tables(doc, form)
+        if form.align_text == "right":
+            doc = right_align_text_tables(doc)
+        else:
+            doc, notes = align_text_tables(doc, form)
     raw = document_to_raw(doc, form)
     raw.notes.extend(notes)
     return raw

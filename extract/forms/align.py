@@ -178,3 +178,22 @@ def _header_like(row, spec: dict[str, tuple[str, ...]], form: FormDescription) -
     if spec is form.columns:
         return _is_header(row, form)
     return len(roles_of(row, spec)) >= 3
+
+
+def right_align_text_tables(doc: Document) -> Document:
+    """Rows shorter than their table padded on the left: for a form whose dumps lose the cells of
+    merged labels at the left of a row, so that its value columns line up on the right."""
+    blocks = []
+    for block in doc.blocks:
+        if not isinstance(block, Table):
+            blocks.append(block)
+            continue
+        out: list[Cell] = []
+        for r in range(block.n_rows):
+            cells = sorted((c for c in block.cells if c.row == r), key=lambda c: c.col)
+            shift = block.n_cols - (max((c.col for c in cells), default=-1) + 1)
+            page = cells[0].page if cells else block.page
+            out.extend(Cell(text="", row=r, col=c, page=page) for c in range(shift))
+            out.extend(replace(c, col=c.col + shift) for c in cells)
+        blocks.append(replace(block, cells=tuple(out)))
+    return replace(doc, blocks=tuple(blocks))

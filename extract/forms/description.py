@@ -96,7 +96,7 @@ class FormDescription:
     always_fields: tuple[str, ...] = ("implementing_unit",)  # record keys even where the form prints no label
     # A text dump's rows placed under their header by what their cells hold (extract/forms/align.py);
     # false where the reader's right-edge alignment is the form's own (the Suzhou text dumps).
-    align_text: bool = True
+    align_text: str = "roles"  # rows of text tables that lost cells: "roles" (by what they hold) or "right"
     missing_labels: dict[str, str] = field(default_factory=dict)  # field → label named in its missing_part
     columns: dict[str, tuple[str, ...]] = field(default_factory=dict)
     match: str = "prefix"
@@ -197,7 +197,11 @@ def form_from_dict(data: Mapping[str, Any], source: str = "") -> FormDescription
     for key in ("year_pattern", "goal_required"):
         if key in top:
             kwargs[key] = str(top[key])
-    for key in ("budget_required", "align_text"):
+    if "align_text" in top:
+        if top["align_text"] not in ("roles", "right"):
+            raise InvalidForm(f"{where}: align_text must be \"roles\" or \"right\", not {top['align_text']!r}")
+        kwargs["align_text"] = top["align_text"]
+    for key in ("budget_required",):
         if key in top:
             kwargs[key] = bool(top[key])
     fields_ = _table(top.get("fields", {}), _FIELDS, where, "fields")

@@ -4,8 +4,9 @@ This is the layout text extraction tools give a PDF report (the seed report is o
 table rows as tab-separated fields, blank lines where a page or cell break fell, ruler
 lines (``--\t---``) and form feeds between pages. Such dumps lose empty cells at the
 left of a row and add trailing ones, so rows are aligned on their right edge to the
-table's usual width. Web copies (`a | b | c |`, Markdown tables) drop empty cells anywhere, so
-the form engine places each row's cells under its header by what they hold (extract/forms/align.py).
+table's usual width; rows shorter than that are left as they came. Web copies (`a | b | c |`,
+Markdown tables) drop empty cells anywhere. The form decides how short rows are placed
+(extract/forms/align.py): under its header by what their cells hold, or right-aligned.
 """
 
 from __future__ import annotations
@@ -78,7 +79,8 @@ def _pipe_cells(line: str) -> list[str]:
 
 def _rows_to_table(rows: list[tuple[list[str], int | None]]) -> Table:
     # The widest row once empty fields at both ends are dropped: padding that a dump added
-    # to some rows must not widen the table.
+    # to some rows must not widen the table. Shorter rows stay as they are: which cells they lost
+    # is for the form to say (extract/forms/align.py), not for the reader to guess.
     width = max(len(_trim(fields)) for fields, _ in rows)
     cells: list[Cell] = []
     n_cols = width
@@ -88,8 +90,6 @@ def _rows_to_table(rows: list[tuple[list[str], int | None]]) -> Table:
             fields.pop()
         while len(fields) > width and not fields[0]:
             fields.pop(0)
-        if len(fields) < width:
-            fields = [""] * (width - len(fields)) + fields
         n_cols = max(n_cols, len(fields))
         cells.extend(Cell(text=t, row=r, col=c, page=page) for c, t in enumerate(fields))
     return Table(cells=tuple(cells), n_rows=len(rows), n_cols=n_cols, page=rows[0][1])
