@@ -146,6 +146,9 @@ def document_to_prose(doc: Document) -> Prose:
     if prose.title:
         _title_facts(prose.title, prose)
     heads = [(i, *h) for i, p in enumerate(body) if (h := heading_level(p)) is not None]
+    if not heads:  # no numbered or styled headings: short paragraphs set apart (bold, centred, larger)
+        heads = [(i, 1, p.text.strip()) for i, p in enumerate(body)
+                 if p.marked and compact(p.text) != prose.title and section_key(p.text) is not None]
     if not heads:
         _stated(body, prose)
         return prose

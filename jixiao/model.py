@@ -69,6 +69,7 @@ class Paragraph:
     text: str
     page: int | None = None
     level: int | None = None
+    marked: bool = False  # set apart as a heading would be: bold, centred or larger, and short
 
 
 Block = Union[Table, Paragraph]

@@ -157,3 +157,37 @@ def test_word_heading_styles_mark_headings_without_numbering(tmp_path: Path) -> 
     prose = document_to_prose(docx_to_document(tmp_path / "r.docx"))
     assert prose.sections == {"项目概况": "本局内设科室8个。\n主要职能\n负责全区财政收支管理。", "存在问题": "预算执行进度偏慢。"}
     assert prose.scope == "department"
+
+
+def test_unnumbered_headings_set_bold_or_centred_in_word(tmp_path: Path) -> None:
+    from docx import Document as WordDocument
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    from extract.readers.docx import docx_to_document
+
+    word = WordDocument()
+    word.add_paragraph("某县民政局2023年度社区养老项目支出绩效自评报告")
+    word.add_paragraph().add_run("项目基本情况").bold = True
+    word.add_paragraph("项目预算300万元。")
+    word.add_paragraph("其中").add_run("重点").bold = True          # a bold word inside text: no heading
+    centred = word.add_paragraph("存在的问题")
+    centred.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    word.add_paragraph("部分站点运营不足。")
+    word.save(str(tmp_path / "r.docx"))
+    prose = document_to_prose(docx_to_document(tmp_path / "r.docx"))
+    assert prose.sections == {"项目概况": "项目预算300万元。\n其中重点", "存在问题": "部分站点运营不足。"}
+
+
+def test_a_pdf_line_set_larger_and_alone_is_marked() -> None:
+    from extract.readers.geometry import Glyph, PageGeometry
+    from extract.readers.paragraphs import glyphs_to_paragraphs
+
+    def line(text: str, top: float, size: float, x: float = 72.0) -> list[Glyph]:
+        return [Glyph(ch, x + i * size, top, x + (i + 1) * size, top + size) for i, ch in enumerate(text)]
+
+    glyphs = line("存在的问题", 100, 16) + line("部分站点运营不足，资金拨付偏慢，影响了整体进度。", 130, 10) \
+        + line("下一步将加强管理。", 142, 10)
+    page = PageGeometry(1, 595.0, 842.0, (), tuple(glyphs))
+    paragraphs = [p for _, p in glyphs_to_paragraphs(glyphs, page, 10.0)]
+    assert [(p.text, p.marked) for p in paragraphs] == [
+        ("存在的问题", True), ("部分站点运营不足，资金拨付偏慢，影响了整体进度。下一步将加强管理。", False)]

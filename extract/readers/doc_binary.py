@@ -59,6 +59,8 @@ SPRM_T_MERGE, SPRM_T_SPLIT = 0x5624, 0x5625
 SPRM_P_CHG_TABS = 0xC615
 # Character sprms
 SPRM_C_RMARK_DEL, SPRM_C_SPEC, SPRM_C_SYMBOL = 0x0800, 0x0855, 0x6A09
+SPRM_C_BOLD = 0x0835  # sprmCFBold: 1 on, 0x81 the style's value negated (taken as on: headings are bold)
+SPRM_P_JC80, SPRM_P_JC = 0x2403, 0x2461  # paragraph justification; 1 = centred
 
 # Operand sizes by the sprm's spra (bits 13-15); 6 is variable.
 _SPRA_SIZE = {0: 1, 1: 1, 2: 2, 3: 4, 4: 2, 5: 2, 7: 3}
@@ -120,6 +122,7 @@ class Pap:
     """A paragraph's table facts from its PAPX."""
 
     depth: int = 0
+    centred: bool = False
     row_end: bool = False  # a TTP mark at its depth (end of a table row)
     inner_cell: bool = False  # ends a cell of a nested table (depth > 1)
     tap: Tap | None = None
@@ -132,6 +135,7 @@ class RawPara:
     text: str
     mark: str
     pap: Pap
+    bold: bool = False  # every visible character bold
 
 
 @dataclass
@@ -155,8 +159,9 @@ def doc_binary_to_document(path: Path) -> Document:
         pieces = clx_to_pieces(_slice(tbl, *fib.clx), fib.ccp_text)
         text = pieces_to_text(word, pieces)
         hidden = chpx_to_hidden(word, _slice(tbl, *fib.bte_chpx), pieces, len(text))
+        bold = chpx_to_hidden(word, _slice(tbl, *fib.bte_chpx), pieces, len(text), _bold)
         papx = bte_to_runs(word, _slice(tbl, *fib.bte_papx), _papx_in_fkp)
-        paras = text_to_paragraphs(text, hidden, pieces, papx, data)
+        paras = text_to_paragraphs(text, hidden, pieces, papx, data, bold)
         blocks, notes = paragraphs_to_blocks(paras)
     except (struct.error, IndexError, ValueError) as exc:
         raise_if_out_of_memory(exc)
@@ -367,13 +372,16 @@ def _operand_size(sprm: int, grpprl: bytes, pos: int) -> int | None:
 # --------------------------------------------------------------------------- characters to leave out
 
 
-def chpx_to_hidden(word: bytes, plc: bytes, pieces: list[Piece], n_chars: int) -> bytearray:
-    """One byte per CP of the main text: 1 where the character is deleted (revision) or special."""
+def chpx_to_hidden(word: bytes, plc: bytes, pieces: list[Piece], n_chars: int,
+                   test: Callable[[bytes], bool] | None = None) -> bytearray:
+    """One byte per CP of the main text: 1 where the character is deleted (revision) or special (or,
+    with another ``test`` of a run's sprms, where that holds: bold)."""
+    test = test or _hides
     hidden = bytearray(n_chars)
-    runs = [(s, e) for s, e, g in bte_to_runs(word, plc, _chpx_in_fkp) if _hides(g)]
+    runs = [(s, e) for s, e, g in bte_to_runs(word, plc, _chpx_in_fkp) if test(g)]
     starts = [s for s, _ in runs]
     for piece in pieces:
-        if piece.grpprl and _hides(piece.grpprl):
+        if piece.grpprl and test(piece.grpprl):
             hidden[piece.cp_start:piece.cp_end] = b"\x01" * (piece.cp_end - piece.cp_start)
             continue
         fc_end = piece.fc_of(piece.cp_end)
@@ -388,6 +396,10 @@ def chpx_to_hidden(word: bytes, plc: bytes, pieces: list[Piece], n_chars: int) -
     return hidden
 
 
+def _bold(grpprl: bytes) -> bool:
+    return any(sprm == SPRM_C_BOLD and operand[:1] in (b"\x01", b"\x81") for sprm, operand in iter_sprms(grpprl))
+
+
 def _hides(grpprl: bytes) -> bool:
     """Deleted, special (fSpec) or a symbol-font character (sprmCSymbol; the .docx reader leaves w:sym out)."""
     return any(sprm == SPRM_C_SYMBOL or (sprm in (SPRM_C_RMARK_DEL, SPRM_C_SPEC) and operand[:1] in (b"\x01", b"\x81"))
@@ -398,12 +410,13 @@ def _hides(grpprl: bytes) -> bool:
 
 
 def text_to_paragraphs(text: str, hidden: bytearray, pieces: list[Piece],
-                       papx: list[tuple[int, int, bytes]], data: bytes) -> list[RawPara]:
+                       papx: list[tuple[int, int, bytes]], data: bytes, bold: bytearray | None = None) -> list[RawPara]:
     """Split the main text at paragraph and cell marks; each paragraph with its visible text and PAPX."""
     starts = [r[0] for r in papx]
     piece_starts = [p.cp_start for p in pieces]
     paras: list[RawPara] = []
     chars: list[str] = []
+    all_bold = True
     fields: list[bool] = []  # one entry per open field: True while in its code, False in its result
     in_code = 0  # how many of them are in their code
     for cp, ch in enumerate(text):
@@ -419,11 +432,13 @@ def text_to_paragraphs(text: str, hidden: bytearray, pieces: list[Piece],
                 in_code -= 1
         elif ch in (PARA_MARK, CELL_MARK) or (ch == SECTION_MARK and _ends_run(cp, pieces, piece_starts, papx, starts)):
             grpprl = _papx_at(cp, pieces, piece_starts, papx, starts)
-            paras.append(RawPara("".join(chars), ch, grpprl_to_pap(grpprl, data)))
-            chars = []
+            paras.append(RawPara("".join(chars), ch, grpprl_to_pap(grpprl, data), all_bold and bool("".join(chars).strip())))
+            chars, all_bold = [], True
         elif not hidden[cp] and not in_code and (ch >= " " or ch in _KEEP) \
                 and not SYMBOL_FONT_LO <= ch <= SYMBOL_FONT_HI:
             chars.append(_KEEP.get(ch, ch))
+            if ch.strip() and (bold is None or not bold[cp]):
+                all_bold = False
     if "".join(chars).strip():
         paras.append(RawPara("".join(chars), PARA_MARK, Pap()))
     return paras
@@ -454,7 +469,7 @@ def _papx_at(cp: int, pieces: list[Piece], piece_starts: list[int],
 
 def grpprl_to_pap(grpprl: bytes, data: bytes) -> Pap:
     """Table depth, row and cell ends, and a row end's TAP, from a paragraph's sprms."""
-    in_table = row_end = inner_cell = inner_ttp = False
+    in_table = row_end = inner_cell = inner_ttp = centred = False
     itap: int | None = None
     tap = _TapBuilder()
     for sprm, operand in iter_sprms(grpprl):
@@ -474,6 +489,8 @@ def grpprl_to_pap(grpprl: bytes, data: bytes) -> Pap:
             inner_cell = operand[0] != 0
         elif sprm == SPRM_P_INNER_TTP:
             inner_ttp = operand[0] != 0
+        elif sprm in (SPRM_P_JC80, SPRM_P_JC):
+            centred = operand[:1] == b"\x01"
         else:
             tap.apply(sprm, operand)
     depth = max(0, itap) if itap is not None else int(in_table)
@@ -481,7 +498,8 @@ def grpprl_to_pap(grpprl: bytes, data: bytes) -> Pap:
         depth = 1
     if depth > 1:
         row_end = inner_ttp
-    return Pap(depth=depth, row_end=row_end, inner_cell=inner_cell, tap=tap.build() if row_end else None)
+    return Pap(depth=depth, centred=centred, row_end=row_end, inner_cell=inner_cell,
+               tap=tap.build() if row_end else None)
 
 
 class _TapBuilder:
@@ -561,7 +579,8 @@ def paragraphs_to_blocks(paras: list[RawPara]) -> tuple[list[Block], list[str]]:
             close_table()
             text = para.text.strip()
             if text:
-                blocks.append(Paragraph(text))
+                marked = len(text) <= 30 and not text.endswith(("。", "；", ";")) and (para.bold or pap.centred)
+                blocks.append(Paragraph(text, marked=marked))
         elif pap.depth > 1:
             if not pap.row_end:  # an inner row end mark carries no text
                 lines.append(para.text)

@@ -55,7 +55,7 @@ def docx_to_document(path: Path) -> Document:
         if child.tag == W_P:
             text = paragraph_text(child).strip()
             if text:
-                blocks.append(Paragraph(text, level=_heading_level(child, levels)))
+                blocks.append(Paragraph(text, level=_heading_level(child, levels), marked=_set_apart(child, text)))
         else:
             tables += 1
             table, clamped = _tbl_to_table(child)
@@ -97,6 +97,22 @@ def _heading_level(p: Any, levels: dict[str, int]) -> int | None:
         return int(outline.get(f"{_W}val")) + 1
     style = p.find(f"{_W}pPr/{_W}pStyle")
     return levels.get(style.get(f"{_W}val")) if style is not None else None
+
+
+def _set_apart(p: Any, text: str) -> bool:
+    """A short paragraph printed bold throughout or centred: how unnumbered headings look."""
+    if len(text) > 30 or text.endswith(("。", "；", ";")):
+        return False
+    jc = p.find(f"{_W}pPr/{_W}jc")
+    if jc is not None and jc.get(f"{_W}val") == "center":
+        return True
+    runs = [r for r in p.iter(f"{_W}r") if "".join(t.text or "" for t in r.iter(f"{_W}t")).strip()]
+    return bool(runs) and all(_bold(r) for r in runs)
+
+
+def _bold(run: Any) -> bool:
+    b = run.find(f"{_W}rPr/{_W}b")
+    return b is not None and b.get(f"{_W}val") not in ("0", "false")
 
 
 def _body_blocks(parent: Any) -> Iterator[Any]:

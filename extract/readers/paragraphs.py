@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 INDENT = 1.5  # units (a character's height) past the left margin: a first line
 SHORT = 2.0  # units short of the right margin: a paragraph's last line
+LARGER = 1.15  # a line this much taller than the page's usual line is set larger
 
 
 def glyphs_to_paragraphs(glyphs: Sequence[Glyph], page: PageGeometry, unit: float) -> list[tuple[float, Paragraph]]:
@@ -33,25 +34,35 @@ def glyphs_to_paragraphs(glyphs: Sequence[Glyph], page: PageGeometry, unit: floa
             lines.append((text, top, bottom, min(g.x0 for g in line), max(g.x1 for g in line)))
     if not lines:
         return []
+    heights = sorted(bottom - top for _, top, bottom, _, _ in lines)
+    usual = heights[len(heights) // 2]
     left = min(x0 for *_, x0, _ in lines)
     right = max(x1 for *_, x1 in lines)
     out: list[tuple[float, Paragraph]] = []
     current: list[str] = []
     start = 0.0
     prev = None
+    larger = False
+
+    def flush() -> None:
+        # A line alone, set larger than the page's text: how an unnumbered heading looks.
+        marked = larger and len(current) == 1 and len(current[0]) <= 30
+        out.append((start, Paragraph(join_lines(current), page=page.number, marked=marked)))
+
     for text, top, bottom, x0, x1 in lines:
         if current and prev is not None:
             gap = top - prev[2] > unit * 0.9
             indented = x0 - left > unit * INDENT
             ended = right - prev[4] > unit * SHORT
             if gap or indented or ended:
-                out.append((start, Paragraph(join_lines(current), page=page.number)))
+                flush()
                 current = []
         if not current:
             start = top
+            larger = bottom - top >= LARGER * usual
         current.append(text)
         prev = (text, top, bottom, x0, x1)
-    out.append((start, Paragraph(join_lines(current), page=page.number)))
+    flush()
     return out
 
 
