@@ -9,6 +9,7 @@ from extract.forms import load_form
 from extract.forms.align import align_text_tables, place
 from extract.forms.engine import document_to_raw
 from jixiao.model import Cell, Document, Table
+from tests.conftest import ROOT
 
 SICHUAN_ROLES = [None, "class", "subclass", "name", "nature", "target", "unit", "actual", "weight", "score", "reason"]
 
@@ -107,3 +108,46 @@ def test_a_tab_dump_row_that_dropped_its_trailing_cell_keeps_its_class(tmp_path)
     assert [(i["category"], i["subcategory"], i["name"], i["weight"], i["reported_score"])
             for i in record["indicators"]] == [("产出", "数量指标", "道路长度", 45.0, 45.0),
                                                ("产出", "质量指标", "验收合格率", 45.0, 45.0)]
+
+
+CELL_PER_LINE = ROOT.parent / "shared" / "real-world" / "sichuan-2023-cell-per-line-unscored.txt"
+
+
+def test_a_table_copied_one_cell_per_line_is_rebuilt_by_its_header(tmp_path) -> None:
+    from jixiao.pipeline import path_to_record
+
+    cells = ["部门预算项目支出绩效自评表(2023年度)", "项目名称", "51000021R000000019951-工资性支出", "主管部门", "青神县发展和改革局",
+             "实施单位", "青神县发展和改革局",
+             "预算执行情况(10分)", "年度预算数(万元)", "年初预算", "调整后预算数", "预算执行数", "预算执行率", "权重", "得分", "原因",
+             "总额", "238.93", "251.89", "251.89", "100.00%", "10", "10", "",
+             "其中:财政资金", "238.93", "251.89", "251.89", "100.00%", "/", "/",
+             "绩效指标(90分)", "一级指标", "二级指标", "三级指标", "指标性质", "指标值", "度量单位", "完成值", "权重", "得分",
+             "未完成原因分析",
+             "产出指标", "数量指标", "发放(缴纳)覆盖率", "=", "100", "%", "100", "60", "60", "",
+             "效益指标", "社会效益指标", "足额保障率(参保率)", "=", "100", "%", "98", "30", "29", "两人延后参保",
+             "合计", "100", "99"]
+    path = tmp_path / "cells.txt"
+    path.write_text("\n".join(f"{c} |" if c else "|" for c in cells) + "\n", encoding="utf-8")
+    record = path_to_record(path, tmp_path)
+    assert record["template"] == "sichuan-2023" and record["status"] == "ok", record["errors"]
+    assert record["project"]["name"] == "51000021R000000019951-工资性支出"
+    assert [(i["category"], i["subcategory"], i["name"], i["target"], i["actual"], i["weight"], i["reported_score"],
+             i["deviation_reason"]) for i in record["indicators"]] == [
+        ("产出", "数量指标", "发放(缴纳)覆盖率", "=100%", "100", 60.0, 60.0, None),
+        ("效益", "社会效益指标", "足额保障率(参保率)", "=100%", "98", 30.0, 29.0, "两人延后参保")]
+    assert [(b["item"], b["executed"], b["reported_score"]) for b in record["budget_lines"]] == \
+        [("总额", 251.89, 10.0), ("财政资金", 251.89, None)]
+    assert record["reported_total"] == 99.0
+
+
+@pytest.mark.skipif(not CELL_PER_LINE.exists(), reason="shared/real-world not next to this checkout")
+def test_the_real_sichuan_page_copied_cell_by_cell_gives_its_unscored_rows(tmp_path) -> None:
+    from jixiao.pipeline import path_to_record
+
+    path = tmp_path / "real.txt"
+    path.write_bytes(CELL_PER_LINE.read_bytes())
+    record = path_to_record(path, tmp_path)
+    assert record["template"] == "sichuan-2023"
+    assert [(i["name"], i["weight"], i["reported_score"]) for i in record["indicators"]] == \
+        [("发放(缴纳)覆盖率", 60.0, None), ("足额保障率(参保率)", 30.0, None)]  # published unscored
+    assert {f["code"] for f in record["flags"]} >= {"missing_value"}

@@ -135,6 +135,7 @@ def align_text_tables(doc: Document, form: FormDescription) -> tuple[Document, l
     from extract.forms.engine import _is_header, roles_of
     from extract.forms.rows import table_to_rows
 
+    doc = rebuild_cell_runs(doc, form)
     notes: list[str] = []
     blocks = []
     specs = [form.columns] + ([form.budget.columns] if form.budget is not None else [])
@@ -197,3 +198,65 @@ def right_align_text_tables(doc: Document) -> Document:
             out.extend(replace(c, col=c.col + shift) for c in cells)
         blocks.append(replace(block, cells=tuple(out)))
     return replace(doc, blocks=tuple(blocks))
+
+
+def rebuild_cell_runs(doc: Document, form: FormDescription) -> Document:
+    """Tables copied one cell per line (a one-column table here) rebuilt into rows: a run of header
+    labels is a header row; below it a row starts at a row label (a class, a 二级 word, a money item)
+    or when it holds as many cells as the header has columns after its block label; a label of the
+    form's fields or narrative with the cell after it makes a row of two."""
+    blocks = []
+    for block in doc.blocks:
+        if isinstance(block, Table) and block.n_cols == 1 and block.n_rows >= 6:
+            texts = [c.text for c in sorted(block.cells, key=lambda c: c.row)]
+            rows = _cells_to_rows(texts, form)
+            cells = tuple(Cell(t, r, c, page=block.page) for r, row in enumerate(rows) for c, t in enumerate(row))
+            blocks.append(Table(cells, len(rows), max(len(r) for r in rows), page=block.page))
+        else:
+            blocks.append(block)
+    return replace(doc, blocks=tuple(blocks))
+
+
+def _label_roles(text: str, specs: list[dict[str, tuple[str, ...]]]) -> bool:
+    from extract.forms.engine import _fits
+    from extract.forms.labels import label_key
+
+    label = label_key(text)
+    return bool(label) and len(label) <= 20 and any(_fits(label, l) for spec in specs for ls in spec.values() for l in ls)
+
+
+def _cells_to_rows(texts: list[str], form: FormDescription) -> list[list[str]]:
+    from extract.forms.labels import label_key
+
+    specs = [form.columns] + ([form.budget.columns] if form.budget is not None else [])
+    row_labels = {label_key(k) for k in (form.budget.items if form.budget is not None else {})}
+    field_labels = {label_key(l) for ls in form.fields.values() for l in ls} | {label_key(k) for k in form.sections} \
+        | {label_key(t) for t in form.total_labels}
+    rows: list[list[str]] = []
+    i, width = 0, 0
+    while i < len(texts):
+        run = 0
+        while i + run < len(texts) and _label_roles(texts[i + run], specs):
+            run += 1
+        if run >= 3:  # a header row, with the block label before it (绩效指标(90分), 预算执行情况(10分))
+            label = rows.pop()[0] if rows and len(rows[-1]) == 1 and texts[i - 1:i] == rows[-1] else None
+            header = ([label] if label is not None else []) + texts[i:i + run]
+            rows.append(header)
+            width = run
+            i += run
+            continue
+        text = texts[i]
+        key = label_key(text)
+        if key in field_labels or (width == 0 and key in row_labels):
+            width = 0 if key not in {label_key(t) for t in form.total_labels} else width
+            rows.append(texts[i:i + 2])
+            i += 2
+            continue
+        starts_row = key in row_labels or text.strip().endswith("指标") or not rows or width == 0 \
+            or len(rows[-1]) >= width
+        if starts_row:
+            rows.append([text])
+        else:
+            rows[-1].append(text)
+        i += 1
+    return [row for row in rows if any(t.strip() for t in row)]

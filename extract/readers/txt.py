@@ -47,8 +47,18 @@ def text_to_document(text: str) -> Document:
             page = (page or 1) + 1
             raw_line = raw_line[1:]
         line = raw_line.rstrip("\n")
+        if line.strip() == "|" and run and len(run[-1][0]) == 1:
+            run.append(([""], page))  # an empty cell of a table copied cell by cell
+            continue
+        if _is_cell_line(line) and line.strip() != "|":  # before the ruler test: `= |` is an operator cell
+            if run and len(run[-1][0]) != 1:
+                flush()
+            run.append(([_pipe_cells(line)[0]], page))
+            continue
         if not line.strip() or _RULER.match(line) or _PAGE_MARK.match(line):
             continue  # blank lines, rulers, page numbers do not end a table: page breaks leave them mid-table
+        if run and len(run[-1][0]) == 1 and not _is_cell_line(line):
+            flush()  # a run of one cell per line ends
         if "\t" in line:
             run.append((line.split("\t"), page))
         elif _is_pipe_row(line):
@@ -60,6 +70,14 @@ def text_to_document(text: str) -> Document:
     if not blocks:
         raise UnreadableDocument("the text file is empty: nothing to extract")
     return Document(blocks=tuple(blocks), format="txt", pages=page)
+
+
+def _is_cell_line(line: str) -> bool:
+    """``项目名称 |`` or a lone ``|``: one cell of a table copied cell by cell (a web page's table
+    pasted as text); a run of them is a one-column table the form rebuilds into rows by its header
+    (extract/forms/align.py)."""
+    text = line.strip()
+    return text.endswith("|") and text.count("|") == 1
 
 
 def _is_pipe_row(line: str) -> bool:
