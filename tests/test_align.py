@@ -151,3 +151,41 @@ def test_the_real_sichuan_page_copied_cell_by_cell_gives_its_unscored_rows(tmp_p
     assert [(i["name"], i["weight"], i["reported_score"]) for i in record["indicators"]] == \
         [("发放(缴纳)覆盖率", 60.0, None), ("足额保障率(参保率)", 30.0, None)]  # published unscored
     assert {f["code"] for f in record["flags"]} >= {"missing_value"}
+
+
+ANHUI = ROOT.parent / "shared" / "real-world" / "national-anhui-2022-flattened-xls-text.txt"
+
+
+def test_a_sheet_flattened_onto_one_line_is_cut_into_its_rows(tmp_path) -> None:
+    """Cells separated by single spaces, empty cells gone: rows found by what their cells hold."""
+    from jixiao.pipeline import path_to_record
+
+    line = ("附件: 项目支出绩效自评表 (2022年度) 项目名称 委托业务项目 主管部门 某镇人民政府 实施单位 某镇人民政府 "
+            "项目资金 (万元) 年初预算数 全年预算数 全年执行数 分值 执行率 得分 年度资金总额: 90 90 81 10 90% 9 "
+            "绩效指标 一级指标 二级指标 三级指标 年度指标值 实际完成值 分值 得分 偏差原因分析及改进措施 "
+            "产出指标(50分) 数量指标 委托业务项目数量 ≥50个 45 8 7.2 年底新增五项未完成 "
+            "质量指标 报告合格率 =100% 100% 8 8 经费支出合规性 严格执行相关制度规定 达成预期指标 8 8 "
+            "效益指标(30分) 社会效益指标 对市场公平的影响程度 效果明显 达成预期指标 10 10 "
+            "总分 100 42.2")
+    path = tmp_path / "flat.txt"
+    path.write_text(line + "\n", encoding="utf-8")
+    record = path_to_record(path, tmp_path)
+    assert record["template"] == "national-2020"
+    assert [(i["category"], i["subcategory"], i["name"], i["target"], i["actual"], i["weight"], i["reported_score"],
+             i["deviation_reason"]) for i in record["indicators"]] == [
+        ("产出", "数量指标", "委托业务项目数量", "≥50个", "45", 8.0, 7.2, "年底新增五项未完成"),
+        ("产出", "质量指标", "报告合格率", "=100%", "100%", 8.0, 8.0, None),
+        ("产出", "质量指标", "经费支出合规性", "严格执行相关制度规定", "达成预期指标", 8.0, 8.0, None),
+        ("效益", "社会效益指标", "对市场公平的影响程度", "效果明显", "达成预期指标", 10.0, 10.0, None)]
+
+
+@pytest.mark.skipif(not ANHUI.exists(), reason="shared/real-world not next to this checkout")
+def test_the_real_flattened_anhui_page_gives_the_chizhou_budget_case(tmp_path) -> None:
+    from jixiao.pipeline import path_to_record
+
+    path = tmp_path / "anhui.txt"
+    path.write_bytes(ANHUI.read_bytes())
+    record = path_to_record(path, tmp_path)
+    assert [i["name"] for i in record["indicators"]][:3] == ["基建工程委托业务项目数量", "委托业务报告合格率", "经费支出合规性"]
+    # 得分 0 printed for 89.974 of 89.974 executed: the rule gives 10 (scoring-rules B2, the Chizhou case)
+    assert ("score_mismatch", "年度资金总额") in {(f["code"], f["subject"]) for f in record["flags"]}

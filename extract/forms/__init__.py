@@ -55,8 +55,9 @@ def form_to_raw(doc: Document, form: FormDescription) -> RawReport:
 
     notes: list[str] = []
     if doc.format == "txt":  # text dumps and web copies lose empty cells: the form says where they were
-        from extract.forms.align import align_text_tables, right_align_text_tables
+        from extract.forms.align import align_text_tables, flattened_to_cells, right_align_text_tables
 
+        doc = flattened_to_cells(doc)
         if form.align_text == "right":
             doc = right_align_text_tables(doc)
         else:

@@ -15,7 +15,7 @@ from dataclasses import replace
 
 from extract.forms.description import FormDescription
 from extract.forms.engine import _FIRST_LEVEL, SUBCLASS_WORDS
-from jixiao.model import Cell, Document, Table
+from jixiao.model import Cell, Document, Paragraph, Table
 from jixiao.text import compact
 
 _NUMBER = re.compile(r"^[-+]?\d+(?:\.\d+)?%?$")
@@ -77,6 +77,49 @@ def place(texts: list[str], roles: list[str | None]) -> tuple[list[int], bool]:
     left = _place(texts, roles, -1e-6)
     right = _place(texts, roles, 1e-6)
     return left, left == right
+
+
+def placement_score(texts: list[str], roles: list[str | None]) -> float:
+    """How well ``texts`` fit ``roles`` at their best placement (−inf where they cannot)."""
+    n, m = len(texts), len(roles)
+    if n == 0 or n > m:
+        return float("-inf")
+    prev = [_SKIP * j for j in range(m + 1)]
+    for i in range(1, n + 1):
+        cur = [float("-inf")] * (m + 1)
+        for j in range(i, m + 1):
+            cur[j] = max(cur[j - 1] + _SKIP, prev[j - 1] + fit(roles[j - 1], texts[i - 1]))
+        prev = cur
+    return prev[m]
+
+
+def segment_rows(tokens: list[str], roles: list[str | None], max_len: int) -> list[list[str]]:
+    """Cells whose row ends are lost (a sheet flattened onto one line, empty cells gone) cut into the
+    rows that fit the header's roles best: each row's best placement, summed, with a cost per row so
+    that rows are not split without need; a row needs a name-like text and a figure."""
+    n = len(tokens)
+    best = [float("-inf")] * (n + 1)
+    cut = [0] * (n + 1)
+    best[0] = 0.0
+    for j in range(1, n + 1):
+        for i in range(max(0, j - max_len), j):
+            if best[i] == float("-inf"):
+                continue
+            row = tokens[i:j]
+            if not any(_NUMBER.match(compact(t).replace(",", "")) for t in row) \
+                    or not any(not _HAS_DIGIT.search(t) and not _OPERATOR.match(compact(t)) for t in row):
+                continue
+            score = best[i] + placement_score(row, roles) - 1.0
+            if score > best[j]:
+                best[j], cut[j] = score, i
+    if best[n] == float("-inf"):
+        return [tokens]
+    rows: list[list[str]] = []
+    j = n
+    while j > 0:
+        rows.append(tokens[cut[j]:j])
+        j = cut[j]
+    return rows[::-1]
 
 
 def _place(texts: list[str], roles: list[str | None], lean: float) -> list[int]:
@@ -234,6 +277,7 @@ def _cells_to_rows(texts: list[str], form: FormDescription) -> list[list[str]]:
         | {label_key(t) for t in form.total_labels}
     rows: list[list[str]] = []
     i, width = 0, 0
+    flattened = "" not in texts  # empty cells gone: row ends must be found from what the cells hold
     while i < len(texts):
         run = 0
         while i + run < len(texts) and _label_roles(texts[i + run], specs):
@@ -244,6 +288,11 @@ def _cells_to_rows(texts: list[str], form: FormDescription) -> list[list[str]]:
             rows.append(header)
             width = run
             i += run
+            if flattened:
+                end = _block_end(texts, i, specs, field_labels)
+                roles = header_roles([Cell(t, 0, c) for c, t in enumerate(header)], _spec_of(header, specs))
+                rows.extend(segment_rows(texts[i:end], roles, len(roles)))
+                i, width = end, 0
             continue
         text = texts[i]
         key = label_key(text)
@@ -260,3 +309,36 @@ def _cells_to_rows(texts: list[str], form: FormDescription) -> list[list[str]]:
             rows[-1].append(text)
         i += 1
     return [row for row in rows if any(t.strip() for t in row)]
+
+
+def _spec_of(header: list[str], specs: list[dict[str, tuple[str, ...]]]) -> dict[str, tuple[str, ...]]:
+    """The header's own column vocabulary: the indicator table's or the money block's."""
+    cells = [Cell(t, 0, c) for c, t in enumerate(header)]
+    return max(specs, key=lambda spec: sum(r is not None for r in header_roles(cells, spec)))
+
+
+def _block_end(texts: list[str], start: int, specs: list[dict[str, tuple[str, ...]]], stops: set[str]) -> int:
+    """Where the cells under a header end: at a total or narrative label, or at the next header."""
+    from extract.forms.labels import label_key
+
+    for k in range(start, len(texts)):
+        if label_key(texts[k]) in stops or re.match(r"^(合计|总分|总计)", compact(texts[k])):
+            return k
+        if k + 2 < len(texts) and all(_label_roles(t, specs) for t in texts[k:k + 3]):
+            return k
+    return len(texts)
+
+
+def flattened_to_cells(doc: Document) -> Document:
+    """A sheet flattened onto one line (cells separated by single spaces, empty cells gone, as some
+    web pages print a spreadsheet): its words as a one-column table of cells, rebuilt into rows by
+    the form like a table copied cell by cell."""
+    blocks = []
+    for block in doc.blocks:
+        words = block.text.split() if isinstance(block, Paragraph) else []
+        if len(words) >= 30 and sum(len(w) <= 12 for w in words) >= 0.6 * len(words):
+            cells = tuple(Cell(w, r, 0, page=block.page) for r, w in enumerate(words))
+            blocks.append(Table(cells, len(words), 1, page=block.page))
+        else:
+            blocks.append(block)
+    return replace(doc, blocks=tuple(blocks))
