@@ -93,6 +93,13 @@ def placement_score(texts: list[str], roles: list[str | None]) -> float:
     return prev[m]
 
 
+def _starts_like_a_row(row: list[str], roles: list[str | None]) -> float:
+    """Rows begin with their class, 二级 or name (what a rowspan leaves of them): a bonus for a cut that
+    starts a row there, so that a name is not taken for the reason text of the row above."""
+    first = _place(row, roles, -1e-6)[0] if row else None
+    return 1.5 if first is not None and roles[first] in ("class", "subclass", "name") else 0.0
+
+
 def segment_rows(tokens: list[str], roles: list[str | None], max_len: int) -> list[list[str]]:
     """Cells whose row ends are lost (a sheet flattened onto one line, empty cells gone) cut into the
     rows that fit the header's roles best: each row's best placement, summed, with a cost per row so
@@ -106,10 +113,10 @@ def segment_rows(tokens: list[str], roles: list[str | None], max_len: int) -> li
             if best[i] == float("-inf"):
                 continue
             row = tokens[i:j]
-            if not any(_NUMBER.match(compact(t).replace(",", "")) for t in row) \
+            if not any(_NUMBER.match(compact(t).replace(",", "")) or compact(t) in _PLACEHOLDERS for t in row) \
                     or not any(not _HAS_DIGIT.search(t) and not _OPERATOR.match(compact(t)) for t in row):
                 continue
-            score = best[i] + placement_score(row, roles) - 1.0
+            score = best[i] + placement_score(row, roles) - 1.0 + _starts_like_a_row(row, roles)
             if score > best[j]:
                 best[j], cut[j] = score, i
     if best[n] == float("-inf"):
@@ -275,9 +282,10 @@ def _cells_to_rows(texts: list[str], form: FormDescription) -> list[list[str]]:
     row_labels = {label_key(k) for k in (form.budget.items if form.budget is not None else {})}
     field_labels = {label_key(l) for ls in form.fields.values() for l in ls} | {label_key(k) for k in form.sections} \
         | {label_key(t) for t in form.total_labels}
+    goal_labels = {label_key(k) for k in form.goals}
     rows: list[list[str]] = []
     i, width = 0, 0
-    flattened = "" not in texts  # empty cells gone: row ends must be found from what the cells hold
+    flattened = True  # row ends are found from what the cells hold (empty cells, where kept, say too little)
     while i < len(texts):
         run = 0
         while i + run < len(texts) and _label_roles(texts[i + run], specs):
@@ -291,13 +299,33 @@ def _cells_to_rows(texts: list[str], form: FormDescription) -> list[list[str]]:
             if flattened:
                 end = _block_end(texts, i, specs, field_labels)
                 roles = header_roles([Cell(t, 0, c) for c, t in enumerate(header)], _spec_of(header, specs))
-                rows.extend(segment_rows(texts[i:end], roles, len(roles)))
+                rows.extend(segment_rows([t for t in texts[i:end] if t.strip()], roles, len(roles)))
                 i, width = end, 0
             continue
         text = texts[i]
         key = label_key(text)
+        if key in goal_labels:  # 项目年度目标 | 年度目标完成情况, then their texts
+            j = i
+            while j < len(texts) and label_key(texts[j]) in goal_labels:
+                j += 1
+            rows.append(texts[i:j])
+            own: list[str] = []
+            while j < len(texts) and len(own) < len(rows[-1]):
+                if texts[j].strip():
+                    own.append(texts[j])
+                j += 1
+            rows.append(own)
+            i, width = j, 0
+            continue
+        if key in {label_key(t) for t in form.total_labels}:  # 合计 and the figures after it
+            j = i + 1
+            while j < len(texts) and (not texts[j].strip() or _NUMBER.match(compact(texts[j]))) and j - i <= 3:
+                j += 1
+            rows.append(texts[i:j])
+            i = j
+            continue
         if key in field_labels or (width == 0 and key in row_labels):
-            width = 0 if key not in {label_key(t) for t in form.total_labels} else width
+            width = 0
             rows.append(texts[i:i + 2])
             i += 2
             continue

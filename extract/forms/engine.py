@@ -145,6 +145,12 @@ def _narrative(rows: list[Row], form: FormDescription) -> tuple[dict[str, str], 
             for below in rows[r + 1:r + 4]:
                 texts = {key: below.own_text(col).strip() for key, col in cols.items()}
                 texts = {k: v for k, v in texts.items() if v and label_key(v) not in labels}
+                if not texts and below.table == row.table:
+                    # A text copy left-packs the row of texts (its empty cells gone): as many texts as
+                    # sub-headers, in their order.
+                    own = [c.text.strip() for c in below.cells() if below.starts_here(c) and c.text.strip()]
+                    if len(own) == len(cols) and not any(label_key(t) in labels or len(t) < 2 for t in own):
+                        texts = dict(zip(sorted(cols, key=cols.get), own))
                 if texts:
                     sections.update(texts)
                     break
