@@ -106,7 +106,11 @@ def path_to_record(path: Path, root: Path, rules: Any = None, tables: str = "pdf
             source["notes"] = [*source.get("notes", []), *report.notes]
     except JixiaoError as exc:
         template = exc.template if isinstance(exc, UnsupportedTemplate) else "unknown"
-        return error_record(source, exc.code, str(exc), template)
+        message = str(exc)
+        if isinstance(exc, UnknownTemplate) and any("no Unicode text" in n for n in source.get("notes", [])):
+            message = ("the PDF's text layer is unreadable (its fonts map characters to no Unicode text) and OCR "
+                       f"found no report in the pages either: {message}")
+        return error_record(source, exc.code, message, template)
     except MemoryError:  # the per-file limit, or the machine: a larger --max-memory may do; retried on a rerun
         return error_record(source, "memory_limit", "ran out of memory reading the file; raise --max-memory "
                             "(or free memory) to process it (it is retried on the next run)")

@@ -39,3 +39,19 @@ def test_pages_without_unicode_text_go_to_ocr(monkeypatch: pytest.MonkeyPatch) -
     doc = pdf._read_pages(Path("x.pdf"), iter(pages))
     assert asked == [[2]] and doc.ocr
     assert any("page(s) 2: the fonts map their characters to no Unicode text" in n for n in doc.notes)
+
+
+def test_when_ocr_finds_nothing_either_the_error_says_the_text_layer_is_unreadable(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from jixiao.model import Document, Paragraph
+    from jixiao.pipeline import path_to_record
+    import extract
+
+    path = tmp_path / "garbage.pdf"
+    path.write_bytes(b"%PDF-1.4\n")
+    note = "OCR used on page(s) 1: the fonts map their characters to no Unicode text (no ToUnicode map), so ..."
+    monkeypatch.setattr(extract, "read_document",
+                        lambda p, tables="pdfium": Document((Paragraph("看不清"),), "pdf", pages=1, ocr=True, notes=(note,)))
+    record = path_to_record(path, tmp_path)
+    assert record["errors"][0]["code"] == "unknown_template"
+    assert record["errors"][0]["message"].startswith("the PDF's text layer is unreadable")
