@@ -55,3 +55,27 @@ def test_when_ocr_finds_nothing_either_the_error_says_the_text_layer_is_unreadab
     record = path_to_record(path, tmp_path)
     assert record["errors"][0]["code"] == "unknown_template"
     assert record["errors"][0]["message"].startswith("the PDF's text layer is unreadable")
+
+
+@pytest.mark.slow
+def test_a_sample_pdf_stripped_of_its_tounicode_maps_is_read_by_ocr(tmp_path: Path) -> None:
+    """The national sample PDF with its fonts' ToUnicode maps taken away (their key renamed): PDFium gives
+    glyph numbers (ASCII signs, no CJK); the pages are read by OCR and the form and its rows come back."""
+    import json
+
+    from jixiao.pipeline import path_to_record
+    from tests.conftest import EXPECTED, SAMPLES
+
+    name = "national-2021-ev-charging-table-across-pages.pdf"
+    data = (SAMPLES / name).read_bytes()
+    assert data.count(b"/ToUnicode") >= 1
+    path = tmp_path / "no-tounicode.pdf"
+    path.write_bytes(data.replace(b"/ToUnicode", b"/ToUnicodX"))
+    record = path_to_record(path, tmp_path)
+    assert record["template"] == "national-2020" and record["source"]["ocr"] is True
+    assert any("no Unicode text" in n for n in record["source"]["notes"])
+    expected = json.loads((EXPECTED / f"{name}.json").read_text(encoding="utf-8"))
+    assert record["project"] == expected["project"] and record["reported_total"] == expected["reported_total"]
+    keys = ("name", "target", "actual", "weight", "reported_score")
+    exact = sum(all(a[k] == b[k] for k in keys) for a, b in zip(record["indicators"], expected["indicators"]))
+    assert len(record["indicators"]) == len(expected["indicators"]) and exact >= 0.85 * len(expected["indicators"])

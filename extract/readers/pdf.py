@@ -133,9 +133,14 @@ def unmapped_text(page: PageGeometry) -> bool:
     (the characters are glyph numbers). Such a page reads like a scan: by OCR."""
     if len(page.glyphs) < MIN_TEXT_CHARS:
         return False
-    bad = sum(1 for g in page.glyphs for ch in g.text
-              if ch == "\ufffd" or unicodedata.category(ch) in ("Cc", "Co", "Cn", "Cs"))
-    return bad >= 0.5 * sum(len(g.text) for g in page.glyphs)
+    chars = [ch for g in page.glyphs for ch in g.text]
+    bad = sum(1 for ch in chars if ch == "\ufffd" or unicodedata.category(ch) in ("Cc", "Co", "Cn", "Cs"))
+    # Glyph numbers also land on ASCII letters and signs: a page of them with no CJK at all and many
+    # control characters is as unreadable (a report in Chinese always has CJK text).
+    cjk = sum(1 for ch in chars if "\u3400" <= ch <= "\u9fff")
+    signs = sum(1 for ch in chars if unicodedata.category(ch).startswith(("P", "S")))
+    return bad >= 0.5 * len(chars) or (cjk == 0 and len(chars) >= 50
+                                       and (bad >= 0.15 * len(chars) or signs >= 0.3 * len(chars)))
 
 
 def page_to_geometry(page: Any) -> PageGeometry:
