@@ -102,9 +102,12 @@ class Dataset:
         for _, record in self.records():
             yield record["source"]["path"]
 
-    def records(self) -> Iterator[tuple[Path, dict[str, Any]]]:
-        """Every record in ``json/`` (a file that is not a record is left alone and not listed)."""
+    def records(self, skip: set[str] | frozenset[str] = frozenset()) -> Iterator[tuple[Path, dict[str, Any]]]:
+        """Every record in ``json/`` but the files named in ``skip`` (a file that is not a record is
+        left alone and not listed)."""
         for path in self.json_files():
+            if path.name in skip:
+                continue
             try:
                 record = json.loads(path.read_text(encoding="utf-8"))
                 record["source"]["path"]

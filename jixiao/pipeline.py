@@ -6,7 +6,6 @@ status ``error`` and a reason when it cannot be read.
 
 from __future__ import annotations
 
-import importlib
 import logging
 import traceback
 from pathlib import Path
@@ -80,16 +79,16 @@ def with_prose(raw: Any, prose: Any) -> None:
             raw.project[key] = value
 
 
+def new_source(path: Path, key: str, sha256: str) -> dict[str, Any]:
+    """A record's ``source`` before the file is read: pages and OCR are filled in by the reader."""
+    return {"path": key, "sha256": sha256, "format": FORMATS.get(path.suffix.lower(), "other"),
+            "pages": None, "ocr": False}
+
+
 def path_to_record(path: Path, root: Path, rules: Any = None, tables: str = "pdfium",
                    forms: tuple[Path, ...] = ()) -> dict[str, Any]:
     """One input file → one contract record (a dict ready for JSON)."""
-    source: dict[str, Any] = {
-        "path": path_key(path, root),
-        "sha256": sha256_of(path),
-        "format": FORMATS.get(path.suffix.lower(), "other"),
-        "pages": None,
-        "ocr": False,
-    }
+    source = new_source(path, path_key(path, root), sha256_of(path))
     problem = file_problem(path)  # a pipe or a device is never opened: reading it could block for good
     if problem is not None:
         return error_record(source, *problem)

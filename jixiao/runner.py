@@ -23,7 +23,7 @@ from typing import Any, Callable
 from jixiao import __version__
 from jixiao.inputs import Input, find_inputs, sha256_of
 from jixiao.outdir import Dataset, open_dataset, remove_records
-from jixiao.pipeline import FORMATS, error_record, path_to_record
+from jixiao.pipeline import error_record, new_source, path_to_record
 from jixiao.writers import json_name, write_json
 
 
@@ -236,9 +236,8 @@ def _run(root: Path, dataset: Dataset, settings: RunSettings,
     for record in refused:  # never opened: written by this process, like any other record
         finished(record)
 
-    run_settings = RunSettings(**{**settings.__dict__})
     if settings.engine == "dask":
-        _run_on_dask(todo, base, run_settings, shaped_by, finished)
+        _run_on_dask(todo, base, settings, shaped_by, finished)
     elif settings.workers == 1 and settings.timeout == 0 and settings.max_memory_mb == 0:
         for path, key in todo:
             finished(_process(path, key, base, settings, shaped_by))
@@ -246,14 +245,18 @@ def _run(root: Path, dataset: Dataset, settings: RunSettings,
         _run_in_children(todo, base, settings, shaped_by, finished, out / "json")
     summary.records = [done[key] for _, key in keyed]
 
-    # Inputs gone from DIR since the last run: their records go, so that every table describes the
-    # inputs as they are (only when a whole DIR was given, and only its own records).
+    # The other records in json/ (other DIRs', and inputs gone from this DIR), read once. The gone
+    # ones leave, so that every table describes the inputs as they are (only when a whole DIR was
+    # given, and only its own records).
+    others = _other_records(dataset, done)
     if root.is_dir():
-        present = {key for _, key in keyed}
-        gone = [k for k in dataset.keys() if dataset.owner(k) is entry and k not in present]
+        gone = [k for k in others if dataset.owner(k) is entry]
         remove_records(dataset, gone)
+        for key in gone:
+            del others[key]
         summary.removed = len(gone)
-    records = _all_records(dataset, done)
+    merged = {**others, **done}
+    records = [merged[k] for k in sorted(merged)]
     summary.total_records = len(records)
 
     def the_rest() -> None:
@@ -283,12 +286,11 @@ def _refuse_collisions(dataset: Dataset, entry: Any, keys: list[str]) -> None:
                 "use another --out for this folder")
 
 
-def _all_records(dataset: Dataset, done: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
-    """Every record in json/ (this run's from memory), in key order: what every table describes."""
-    records = dict(done)
-    for _, record in dataset.records():
-        records.setdefault(record["source"]["path"], record)
-    return [records[k] for k in sorted(records)]
+def _other_records(dataset: Dataset, done: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The records in json/ besides this run's inputs' (which are in memory already and not re-read)."""
+    mine = {json_name(key) for key in done}
+    return {record["source"]["path"]: record for _, record in dataset.records(skip=mine)
+            if record["source"]["path"] not in done}
 
 
 def _side_by_side(first: Callable[[], None], second: Callable[[], None], parallel: bool) -> None:
@@ -397,9 +399,7 @@ def _process(path: Path, key: str, base: Path, settings: RunSettings, shaped_by:
 def _problem_record(inp: Input, key: str, shaped_by: dict[str, Any]) -> dict[str, Any]:
     """The record of an input that is not opened (not a regular file, a link out of DIR)."""
     assert inp.problem is not None
-    source = {"path": key, "sha256": _NOTHING_READ, "format": FORMATS.get(inp.path.suffix.lower(), "other"),
-              "pages": None, "ocr": False}
-    record = error_record(source, *inp.problem)
+    record = error_record(new_source(inp.path, key, _NOTHING_READ), *inp.problem)
     record["shaped_by"] = shaped_by
     return record
 
@@ -479,9 +479,7 @@ _NOTHING_READ = hashlib.sha256(b"").hexdigest()
 
 
 def _limit_record(path: Path, key: str, code: str, message: str) -> dict[str, Any]:
-    source = {"path": key, "sha256": sha256_of(path),
-              "format": FORMATS.get(path.suffix.lower(), "other"), "pages": None, "ocr": False}
-    return error_record(source, code, message)
+    return error_record(new_source(path, key, sha256_of(path)), code, message)
 
 
 def warm_up(paths: list[Path]) -> None:
