@@ -132,7 +132,7 @@ def _qualitative_bands(ind: Indicator, w: float, profile: Profile) -> Outcome | 
 
 def _proportional(ind: Indicator, w: float, profile: Profile) -> Outcome:
     """National form (spec B4–B7): share of the target reached, reverse rows both ways."""
-    t, a = ind.target, ind.actual
+    t = ind.target
     figures = _figures(ind, w)
     if isinstance(figures, Outcome):
         return figures

@@ -182,7 +182,6 @@ def header_roles(cells: list[Cell], spec: dict[str, tuple[str, ...]]) -> list[st
 def align_text_tables(doc: Document, form: FormDescription) -> tuple[Document, list[str]]:
     """``doc`` with the rows under each indicator or money header of its tables placed by role;
     notes name the rows whose placement was a guess. Only text dumps need this."""
-    from extract.forms.engine import _is_header, roles_of
     from extract.forms.rows import table_to_rows
 
     doc = rebuild_cell_runs(doc, form)

@@ -362,8 +362,6 @@ def _values(row: Row, roles: dict[str, int]) -> dict[str, str]:
     if "nature" in roles or "unit" in roles:
         values["target"] = "".join(x for x in (row.own_text(roles.get("nature")).strip(), values["target"],
                                                row.own_text(roles.get("unit")).strip()) if x)
-    if "coefficient" in roles and not values["score"]:
-        values["score"] = ""
     return values
 
 

@@ -146,7 +146,6 @@ def _sniff(path: Path) -> str:
         return "xls"
     if head.startswith(ZIP_MAGIC):
         return "xlsx"
-    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if b"urn:schemas-microsoft-com:office:spreadsheet" in head:
         raise UnreadableDocument("an XML Spreadsheet 2003 file saved with a .xls suffix; open it in Excel or "
                                  "LibreOffice and save it as .xlsx")
