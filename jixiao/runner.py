@@ -189,9 +189,7 @@ def _held_fds() -> list[int]:
 def _run(root: Path, dataset: Dataset, settings: RunSettings,
          on_record: Callable[[dict[str, Any], bool], None] | None,
          on_start: Callable[[int], None] | None) -> RunSummary:
-    from jixiao.store import write_store
-    from jixiao.workbook import write_workbook
-    from jixiao.writers import write_tables
+    from jixiao.tables import refresh_outputs, stored_keys
 
     out = dataset.out
     inputs, others = find_inputs(root, out, settings.follow_links)
@@ -245,32 +243,20 @@ def _run(root: Path, dataset: Dataset, settings: RunSettings,
         _run_in_children(todo, base, settings, shaped_by, finished, out / "json")
     summary.records = [done[key] for _, key in keyed]
 
-    # The other records in json/ (other DIRs', and inputs gone from this DIR), read once. The gone
-    # ones leave, so that every table describes the inputs as they are (only when a whole DIR was
-    # given, and only its own records).
-    others = _other_records(dataset, done)
+    # Inputs gone from this DIR leave json/, so that every table describes the inputs as they are
+    # (only when a whole DIR was given, and only its own records). Which record a JSON file holds is
+    # known from the store, so no record is read for this.
     if root.is_dir():
-        gone = [k for k in others if dataset.owner(k) is entry]
+        gone = [k for k in stored_keys(out, skip={json_name(key) for key in done}) if dataset.owner(k) is entry]
         remove_records(dataset, gone)
-        for key in gone:
-            del others[key]
         summary.removed = len(gone)
-    merged = {**others, **done}
-    records = [merged[k] for k in sorted(merged)]
-    summary.total_records = len(records)
-
-    def the_rest() -> None:
-        write_tables(records, out)
-        write_store(records, out / "dataset.sqlite")
-        if "parquet" in settings.formats:
-            from jixiao.parquet import write_parquet
-
-            write_parquet(records, out / "parquet")
 
     # The workbook is the slowest writer: with more than one core, it is written beside the others.
     # Not after a Dask run: forking a process that has had the client's threads is not safe.
-    _side_by_side(lambda: write_workbook(records, out / "audit.xlsx"), the_rest,
-                  settings.workers > 1 and settings.engine == "local")
+    parallel = settings.workers > 1 and settings.engine == "local"
+    refreshed = refresh_outputs(out, tuple(settings.formats),
+                                side_by_side=lambda a, b: _side_by_side(a, b, parallel))
+    summary.total_records = refreshed.records
     return summary
 
 
@@ -284,13 +270,6 @@ def _refuse_collisions(dataset: Dataset, entry: Any, keys: list[str]) -> None:
             raise OutputFolderError(
                 f"{key} would take the key of a record from {owner.dir} that {dataset.out} already holds; "
                 "use another --out for this folder")
-
-
-def _other_records(dataset: Dataset, done: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """The records in json/ besides this run's inputs' (which are in memory already and not re-read)."""
-    mine = {json_name(key) for key in done}
-    return {record["source"]["path"]: record for _, record in dataset.records(skip=mine)
-            if record["source"]["path"] not in done}
 
 
 def _side_by_side(first: Callable[[], None], second: Callable[[], None], parallel: bool) -> None:

@@ -1,92 +1,101 @@
-"""dataset.sqlite: the same tables as the CSV files, in one file, updated in place on reruns.
+"""dataset.sqlite: every flat table in one file, kept in step with the records in ``json/``.
 
-Each report's rows are replaced as a whole (delete, then insert) inside one transaction per
-batch, so a rerun never leaves a report half old and half new, and an interrupted run
-leaves the file as it was after the last committed batch.
+The store is where the tables live: CSV, Parquet, the workbook, the summary page and the
+cross-report tables are all rendered from it by streaming queries, so no writer ever holds the
+archive in memory. It is updated in place: a record whose JSON file changed has its rows replaced
+(delete, then insert, one transaction per batch), the rows of a record whose file is gone are
+dropped, and an unchanged record is neither read nor written again. Which file a report's rows came
+from, with its size and modification time, is kept in ``_records``; that is how a change is seen.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import sqlite3
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
-from jixiao.writers import COLUMNS, INTEGER_COLUMNS, REAL_COLUMNS, records_to_rows
+from jixiao.writers import ARCHIVE_COLUMNS, COLUMNS, INTEGER_COLUMNS, REAL_COLUMNS, ROW_KEYS, record_to_rows
 
-_KEYS = {"reports": ("source_path",), "indicators": ("source_path", "index"),
-         "subprojects": ("source_path", "index"), "flags": ("source_path", "index"),
-         "budget_lines": ("source_path", "index")}
-_INDEXES = {"reports": ("template", "status", "year"), "indicators": ("category", "name"),
-            "flags": ("code", "severity"), "subprojects": (), "budget_lines": ("item",)}
-
-
-def table_columns(table: str) -> tuple[str, ...]:
-    """A table's columns in the typed stores: flags also get their index within the report."""
-    columns = COLUMNS[table]
-    return columns if table != "flags" else ("source_path", "index", *columns[1:])
+# Raised whenever a table's columns change: a store of another version is rebuilt from json/.
+SCHEMA_VERSION = 2
+_INDEXES = {"reports": ("template", "status", "year", "project_key"), "indicators": ("category", "name"),
+            "flags": ("code", "severity"), "subprojects": (), "budget_lines": ("item",), "sections": ("key",)}
+_BATCH = 200  # records per transaction: bounded memory, few commits
 
 
-def _ddl(table: str) -> list[str]:
+def _ddl(table: str, columns: tuple[str, ...], key: tuple[str, ...] | None) -> list[str]:
     cols = []
-    for name in table_columns(table):
+    for name in columns:
         kind = "REAL" if name in REAL_COLUMNS else "INTEGER" if name in INTEGER_COLUMNS else "TEXT"
         cols.append(f'"{name}" {kind}')
-    key = ", ".join(f'"{k}"' for k in _KEYS[table])
-    fk = "" if table == "reports" else ', FOREIGN KEY ("source_path") REFERENCES reports ("source_path") ON DELETE CASCADE'
-    out = [f'CREATE TABLE IF NOT EXISTS {table} ({", ".join(cols)}, PRIMARY KEY ({key}){fk})']
-    out += [f'CREATE INDEX IF NOT EXISTS idx_{table}_{c} ON {table} ("{c}")' for c in _INDEXES[table]]
+    parts = ", ".join(cols)
+    if key:
+        parts += ", PRIMARY KEY (" + ", ".join(f'"{k}"' for k in key) + ")"
+    if table in COLUMNS and table != "reports":
+        parts += ', FOREIGN KEY ("source_path") REFERENCES reports ("source_path") ON DELETE CASCADE'
+    out = [f'CREATE TABLE IF NOT EXISTS {table} ({parts})']
+    out += [f'CREATE INDEX IF NOT EXISTS idx_{table}_{c} ON {table} ("{c}")' for c in _INDEXES.get(table, ())]
     return out
 
 
 def open_store(path: Path) -> sqlite3.Connection:
+    """Open (or create) the store; a store written by another schema version is emptied first,
+    so that it is rebuilt from json/ by the next sync."""
     path.parent.mkdir(parents=True, exist_ok=True)
     conn = sqlite3.connect(str(path))
+    conn.row_factory = sqlite3.Row
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA journal_mode = WAL")
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
     with conn:
-        for table in ("reports", "indicators", "subprojects", "flags", "budget_lines"):
-            for statement in _ddl(table):
+        if version != SCHEMA_VERSION:
+            tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+            conn.execute("PRAGMA foreign_keys = OFF")
+            for table in tables:
+                conn.execute(f'DROP TABLE IF EXISTS "{table}"')
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        for table, columns in COLUMNS.items():
+            for statement in _ddl(table, columns, ROW_KEYS[table]):
                 conn.execute(statement)
+        for table, columns in ARCHIVE_COLUMNS.items():
+            for statement in _ddl(table, columns, None):
+                conn.execute(statement)
+        conn.execute('CREATE TABLE IF NOT EXISTS _records (json_name TEXT PRIMARY KEY, source_path TEXT, '
+                     'size INTEGER, mtime_ns INTEGER)')
     return conn
 
 
 def write_records(conn: sqlite3.Connection, records: Iterable[dict[str, Any]]) -> None:
-    """Replace each record's rows in one transaction."""
-    records = list(records)
-    tables = records_to_rows(records)
-    number_flags(tables["flags"])
+    """Replace each record's rows, in one transaction."""
     with conn:
-        conn.executemany("DELETE FROM reports WHERE source_path = ?", [(r["source"]["path"],) for r in records])
-        for table in ("reports", "indicators", "subprojects", "flags", "budget_lines"):
-            rows = tables[table]
-            if not rows:
-                continue
-            cols = table_columns(table)
-            names = ", ".join(f'"{c}"' for c in cols)
-            sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(cols))})"
-            conn.executemany(sql, [tuple(_cell(row.get(c)) for c in cols) for row in rows])
+        for record in records:
+            _replace(conn, record)
 
 
-def number_flags(rows: list[dict[str, Any]]) -> None:
-    """Give each flag its index within its report (the key of the flags table)."""
-    counter: dict[str, int] = {}
-    for row in rows:
-        n = counter.get(row["source_path"], 0)
-        row["index"] = n
-        counter[row["source_path"]] = n + 1
+def _replace(conn: sqlite3.Connection, record: dict[str, Any]) -> None:
+    conn.execute("DELETE FROM reports WHERE source_path = ?", (record["source"]["path"],))  # the rest cascades
+    for table, rows in record_to_rows(record).items():
+        if not rows:
+            continue
+        cols = COLUMNS[table]
+        names = ", ".join(f'"{c}"' for c in cols)
+        sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(cols))})"
+        conn.executemany(sql, [tuple(_cell(row.get(c)) for c in cols) for row in rows])
 
 
 def _cell(value: Any) -> Any:
     if isinstance(value, (list, dict)):
-        import json
-
         return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, bool):
+        return int(value)
     return value
 
 
 def write_store(records: list[dict[str, Any]], path: Path) -> None:
-    """Make the store describe exactly ``records`` (every record in json/): their rows replaced,
-    the rows of any other report dropped."""
+    """Make the store describe exactly ``records`` (tests and small tools; the runner syncs)."""
     conn = open_store(path)
     try:
         write_records(conn, records)
@@ -101,3 +110,69 @@ def drop_other_reports(conn: sqlite3.Connection, keep: set[str]) -> None:
     if gone:
         with conn:
             conn.executemany("DELETE FROM reports WHERE source_path = ?", gone)  # rows of other tables cascade
+
+
+def sync_store(conn: sqlite3.Connection, json_dir: Path) -> int:
+    """Bring the store in step with the JSON files in ``json_dir``: files new or changed since the
+    last sync (by size and modification time) are read and their rows replaced; rows of files gone
+    are dropped. Returns how many records changed (0: every table is as it was)."""
+    known = {row[0]: (row[1], row[2], row[3]) for row in
+             conn.execute("SELECT json_name, size, mtime_ns, source_path FROM _records")}
+    changed = 0
+    batch: list[tuple[str, os.stat_result]] = []
+    seen: set[str] = set()
+    for name, st in _json_files(json_dir):
+        seen.add(name)
+        old = known.get(name)
+        if old is None or old[0] != st.st_size or old[1] != st.st_mtime_ns:
+            batch.append((name, st))
+        if len(batch) >= _BATCH:
+            changed += _load(conn, json_dir, batch)
+            batch = []
+    if batch:
+        changed += _load(conn, json_dir, batch)
+    gone = [(name, known[name][2]) for name in known if name not in seen]
+    if gone:
+        with conn:
+            for name, source_path in gone:
+                conn.execute("DELETE FROM _records WHERE json_name = ?", (name,))
+                still = conn.execute("SELECT 1 FROM _records WHERE source_path = ?", (source_path,)).fetchone()
+                if still is None:
+                    conn.execute("DELETE FROM reports WHERE source_path = ?", (source_path,))
+        changed += len(gone)
+    return changed
+
+
+def _json_files(folder: Path) -> Iterator[tuple[str, os.stat_result]]:
+    if not folder.is_dir():
+        return
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            # Temporary files of a write in progress start with a dot.
+            if entry.name.endswith(".json") and not entry.name.startswith(".") and entry.is_file():
+                yield entry.name, entry.stat()
+
+
+def _load(conn: sqlite3.Connection, folder: Path, batch: list[tuple[str, os.stat_result]]) -> int:
+    loaded = 0
+    with conn:
+        for name, st in batch:
+            try:
+                record = json.loads((folder / name).read_text(encoding="utf-8"))
+                source_path = record["source"]["path"]
+            except (OSError, ValueError, KeyError, TypeError):
+                continue  # not a record (outdir.records() leaves such files alone too)
+            _replace(conn, record)
+            conn.execute("INSERT OR REPLACE INTO _records VALUES (?, ?, ?, ?)",
+                         (name, source_path, st.st_size, st.st_mtime_ns))
+            loaded += 1
+    return loaded
+
+
+def rows(conn: sqlite3.Connection, table: str, columns: tuple[str, ...] | None = None) -> Iterator[sqlite3.Row]:
+    """A table's rows in key order, streamed."""
+    columns = columns or COLUMNS.get(table) or ARCHIVE_COLUMNS[table]
+    key = ROW_KEYS.get(table) or columns
+    names = ", ".join(f'"{c}"' for c in columns)
+    order = ", ".join(f'"{k}"' for k in key)
+    yield from conn.execute(f"SELECT {names} FROM {table} ORDER BY {order}")

@@ -11,7 +11,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from jixiao.writers import COLUMNS, publish, records_to_rows
+from jixiao.store import rows
+from jixiao.writers import COLUMNS, publish
 
 ERROR_FILL = "FFC7CE"  # light red: the figures disagree
 WARNING_FILL = "FFEB9C"  # light yellow: look at it
@@ -30,12 +31,12 @@ _HIGHLIGHT = {
 }
 
 
-def write_workbook(records: list[dict[str, Any]], path: Path) -> None:
+def write_workbook(conn: Any, path: Path) -> None:
     # xlsxwriter, row by row (constant memory): about 2.5× faster than openpyxl's write-only mode,
     # and in a bulk run the workbook is written by one process after all the parallel work.
     import xlsxwriter
 
-    tables = records_to_rows(records)
+    tables = {name: [dict(zip(COLUMNS[name], row)) for row in rows(conn, name)] for name in COLUMNS}
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".xlsx", dir=path.parent)
     os.close(fd)

@@ -41,7 +41,7 @@ def test_sqlite_has_the_csv_rows_with_keys_and_indexes(run: Path) -> None:
     indexes = {row[1] for row in conn.execute("SELECT * FROM sqlite_master WHERE type = 'index'")}
     assert {"idx_reports_template", "idx_flags_code"} <= indexes
     pk = [r[1] for r in conn.execute("PRAGMA table_info(indicators)") if r[5]]
-    assert pk == ["source_path", "index"]
+    assert pk == ["source_path", "indicator_index"]
 
 
 def test_rerun_updates_the_store_in_place(run: Path) -> None:
@@ -75,15 +75,12 @@ def test_workbook_sheets_text_and_highlights(run: Path) -> None:
 
 
 def test_workbook_sheet_past_excels_row_limit_says_where_the_rest_is(run: Path, monkeypatch, tmp_path: Path) -> None:
-    import json
-
     from openpyxl import load_workbook
 
     from jixiao import workbook
 
-    records = [json.loads(p.read_text(encoding="utf-8")) for p in sorted((run / "json").glob("*.json"))]
     monkeypatch.setattr(workbook, "EXCEL_MAX_ROWS", 20)
-    workbook.write_workbook(records, tmp_path / "small.xlsx")
+    workbook.write_workbook(sqlite3.connect(run / "dataset.sqlite"), tmp_path / "small.xlsx")
     ws = load_workbook(tmp_path / "small.xlsx")["indicators"]
     assert ws.max_row == 20
     assert ws.cell(row=20, column=1).value.startswith(f"… {38 + 36 - 18} more rows: see the CSV files")

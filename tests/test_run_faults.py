@@ -238,12 +238,12 @@ def test_unusable_out_is_a_one_line_usage_error(tmp_path: Path) -> None:
 def test_a_failed_write_is_one_line_with_what_to_do(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import errno
 
-    import jixiao.writers
+    import jixiao.tables
 
     def full(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "out" / "reports.csv"))
 
-    monkeypatch.setattr(jixiao.writers, "write_csv", full)
+    monkeypatch.setattr(jixiao.tables, "write_csv", full)
     src = tmp_path / "in"
     src.mkdir()
     shutil.copy(SAMPLES / SEED, src / SEED)

@@ -1,0 +1,141 @@
+"""The tables are rendered from the store, which follows json/: a rerun reads and writes only what
+changed, and leaves the same bytes a fresh run writes."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from jixiao.runner import RunSettings, run_extract
+from jixiao.store import open_store, sync_store
+from tests.conftest import SAMPLES
+
+NAMES = ("suzhou-2020-egov-selfeval.txt", "national-2021-ev-charging-score-faults.docx",
+         "suzhou-2019-water-supply-score-faults.docx", "prose-2023-elderly-canteen-report-with-form.docx",
+         "broken-random-bytes.docx")
+SETTINGS = RunSettings(jobs=1, timeout=0, max_memory_mb=0, formats=("parquet",))
+TABLE_FILES = ("reports.csv", "indicators.csv", "flags.csv", "subprojects.csv", "budget_lines.csv", "sections.csv",
+               "projects.csv", "patterns.csv")
+
+
+@pytest.fixture()
+def src(tmp_path: Path) -> Path:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in NAMES:
+        shutil.copy(SAMPLES / name, folder / name)
+    return folder
+
+
+def _digests(out: Path) -> dict[str, str]:
+    files = [out / n for n in TABLE_FILES] + sorted((out / "parquet").rglob("*.parquet"))
+    return {str(p.relative_to(out)): hashlib.sha256(p.read_bytes()).hexdigest() for p in files}
+
+
+def _csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_flags_hold_numbers_as_numbers_and_join_indicators_on_keys(src: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run_extract(src, out, SETTINGS)
+    conn = sqlite3.connect(out / "dataset.sqlite")
+    numeric = conn.execute("SELECT count(*) FROM flags WHERE typeof(expected) NOT IN ('real', 'null')").fetchone()
+    assert numeric == (0,)
+    big = conn.execute("SELECT count(*) FROM flags WHERE expected > 9").fetchone()[0]
+    by_hand = sum(1 for r in _csv(out / "flags.csv") if r["expected"] and float(r["expected"]) > 9)
+    assert big == by_hand > 0
+    # The national sample's 改造老旧充电桩数量: reported 5 where 180 of 200 gives 4.5 (its spec).
+    row = conn.execute(
+        "SELECT i.name, f.reported, f.expected FROM flags f JOIN indicators i "
+        "ON i.source_path = f.source_path AND i.indicator_index = f.indicator_index "
+        "WHERE f.code = 'score_mismatch' AND f.source_path LIKE 'national-2021%' AND i.name = '改造老旧充电桩数量'"
+    ).fetchone()
+    assert row is not None and row[0] == "改造老旧充电桩数量" and row[1] > row[2]
+    unjoined = conn.execute(
+        "SELECT count(*) FROM flags f WHERE f.indicator_index IS NOT NULL AND NOT EXISTS (SELECT 1 FROM indicators i "
+        "WHERE i.source_path = f.source_path AND i.indicator_index = f.indicator_index)").fetchone()
+    assert unjoined == (0,)
+    # Δ total on the report row; the prose report's stated total; narrative sections as rows.
+    delta = conn.execute("SELECT reported_total, recomputed_total, total_delta FROM reports "
+                         "WHERE source_path = 'suzhou-2020-egov-selfeval.txt'").fetchone()
+    assert delta[2] == pytest.approx(delta[0] - delta[1])
+    stated = conn.execute("SELECT document_kind, stated_total FROM reports WHERE source_path LIKE 'prose-2023%'")
+    assert stated.fetchone() == ("report_with_form", 95.0)
+    keys = {r[0] for r in conn.execute("SELECT key FROM sections WHERE source_path LIKE 'national-2021%'")}
+    assert {"年度总体目标", "总体目标完成情况"} <= keys
+
+
+def test_parquet_year_is_int64_in_every_partition(src: Path, tmp_path: Path) -> None:
+    import pyarrow.dataset as ds
+    import pyarrow.parquet as pq
+
+    out = tmp_path / "out"
+    run_extract(src, out, SETTINGS)
+    for part in (out / "parquet" / "indicators").iterdir():
+        assert "year" not in pq.read_schema(next(part.glob("*.parquet"))).names  # the folder gives it
+    table = ds.dataset(out / "parquet" / "indicators", partitioning=ds.partitioning(
+        flavor="hive", schema=__import__("pyarrow").schema([("year", __import__("pyarrow").int64())]))).to_table()
+    assert table.schema.field("year").type == "int64"
+    assert table.num_rows == sqlite3.connect(out / "dataset.sqlite").execute(
+        "SELECT count(*) FROM indicators").fetchone()[0]
+
+
+def test_an_unchanged_rerun_rewrites_nothing_and_a_changed_record_only_itself(src: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run_extract(src, out, SETTINGS)
+    first = _digests(out)
+    stamps = {n: (out / n).stat().st_mtime_ns for n in TABLE_FILES}
+    run_extract(src, out, SETTINGS)
+    assert _digests(out) == first
+    assert {n: (out / n).stat().st_mtime_ns for n in TABLE_FILES} == stamps  # not even rewritten
+
+    # A changed input: the store reads that one record anew, and the tables equal a fresh run's.
+    (src / "suzhou-2019-water-supply-score-faults.docx").unlink()
+    shutil.copy(SAMPLES / "suzhou-2021-public-bike-appropriation-exec-rate.docx", src / "bike.docx")
+    run_extract(src, out, SETTINGS)
+    fresh = tmp_path / "fresh"
+    run_extract(src, fresh, SETTINGS)
+    assert _digests(out) == _digests(fresh)
+    paths = {r["source_path"] for r in _csv(out / "reports.csv")}
+    assert "bike.docx" in paths and "suzhou-2019-water-supply-score-faults.docx" not in paths
+
+
+def test_the_store_follows_json_by_size_and_time(src: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run_extract(src, out, SETTINGS)
+    conn = open_store(out / "dataset.sqlite")
+    assert sync_store(conn, out / "json") == 0
+    path = next((out / "json").glob("suzhou-2020*.json"))
+    record = json.loads(path.read_text(encoding="utf-8"))
+    record["project"]["name"] = "改过的名称"
+    path.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    assert sync_store(conn, out / "json") == 1
+    assert conn.execute("SELECT project_name FROM reports WHERE source_path = ?",
+                        (record["source"]["path"],)).fetchone()[0] == "改过的名称"
+    path.unlink()
+    assert sync_store(conn, out / "json") == 1
+    assert conn.execute("SELECT count(*) FROM indicators WHERE source_path = ?",
+                        (record["source"]["path"],)).fetchone()[0] == 0
+
+
+def test_a_deleted_or_older_store_is_rebuilt_from_json(src: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    run_extract(src, out, SETTINGS)
+    first = _digests(out)
+    (out / "dataset.sqlite").unlink()
+    run_extract(src, out, SETTINGS)
+    assert _digests(out) == first
+    conn = sqlite3.connect(out / "dataset.sqlite")
+    conn.execute("PRAGMA user_version = 1")  # as an older jixiao wrote it
+    conn.commit()
+    conn.close()
+    run_extract(src, out, SETTINGS)
+    assert _digests(out) == first
