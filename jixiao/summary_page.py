@@ -80,7 +80,7 @@ def store_to_html(conn: sqlite3.Connection, out_dir: Path) -> str:
         parts.append('<p class="none">存档中没有报告：输入文件夹里没有找到可读的报告文件。</p>')
     else:
         parts += [_status_section(q, n), _flag_sections(q, flags), _delta_section(q, n),
-                  _worst_section(q, out_dir), _error_section(q, error), _ocr_section(q, ocr, out_dir)]
+                  _worst_section(q, out_dir), _error_section(q, error, out_dir), _ocr_section(q, ocr, out_dir)]
     parts.append(_cross_section(q))
     return _page(n, "\n".join(parts))
 
@@ -229,8 +229,9 @@ def _worst_section(q: _Query, out_dir: Path) -> str:
                               COALESCE({warning_flags}, 0) DESC, {flag_count} DESC, source_path
                      LIMIT ?""", (WORST_LIMIT,))
     links = _Links(out_dir)
-    body = [[i, _Raw(links.cells(r[0])), _Raw(_status(r[1])), r[2], _Raw(_text(r[3], 40)), _Raw(_text(r[4], 40)),
-             r[5], r[6], r[7], _Raw(_delta(r[8])), r[9], r[10], r[11], r[12]] for i, r in enumerate(rows, 1)]
+    body = [[i, _Raw(links.cells(r[0])), _Raw(_status(r[1])), r[2], _Raw(_name(r[3])), _Raw(_name(r[4])),
+             r[5], r[6], r[7], _Raw(_delta(r[8])), r[9], r[10], r[11], _Raw(_text(r[12], 1000))]
+            for i, r in enumerate(rows, 1)]
     if not body:
         return _section("worst", "问题最多的报告", "", ['<p class="none">没有需要复核的报告：无旗标，总分一致。</p>'])
     note = f"按错误旗标数、|Δ 总分|、警告数排序，列出前 {WORST_LIMIT} 份。JSON 为该报告的完整记录，文件为输入原件。"
@@ -239,13 +240,15 @@ def _worst_section(q: _Query, out_dir: Path) -> str:
          "旗标代码"], body, cls="wide")])
 
 
-def _error_section(q: _Query, n_error: int) -> str:
+def _error_section(q: _Query, n_error: int, out_dir: Path) -> str:
     if not n_error:
         return _section("unread", "读取失败的文件", "", ['<p class="none">没有读取失败的文件。</p>'])
     rows = q.rows("SELECT source_path, {format}, {errors} FROM reports WHERE status = 'error' "
                   "ORDER BY source_path LIMIT ?", (LIST_LIMIT,))
     note = f"共 {n_error} 个文件未能读出报告" + (f"，列出前 {LIST_LIMIT} 个。" if n_error > LIST_LIMIT else "。")
-    return _section("unread", "读取失败的文件", note, [_table(["文件", "格式", "原因"], list(rows), cls="wide")])
+    links = _Links(out_dir)
+    body = [[_Raw(links.cells(r[0])), r[1], _Raw(_text(r[2], 600))] for r in rows]
+    return _section("unread", "读取失败的文件", note, [_table(["文件", "格式", "原因"], body, cls="wide")])
 
 
 def _ocr_section(q: _Query, n_ocr: int, out_dir: Path) -> str:
@@ -269,7 +272,7 @@ def _cross_section(q: _Query) -> str:
         rows = q.rows("SELECT {name}, {department}, {years}, {source_paths} FROM projects "
                       "ORDER BY LENGTH({years}) DESC, {name} LIMIT ?", (LIST_LIMIT,), table="projects")
         body += [f"<h3>项目系列</h3><p>共 {n} 个项目，其中 {series} 个跨多个年度。</p>",
-                 _table(["项目", "部门", "年度", "报告"], list(rows), cls="wide")]
+                 _table(["项目", "部门", "年度", "报告"], [[*r[:3], _Raw(_paths(r[3]))] for r in rows], cls="wide")]
     else:
         body.append('<h3>项目系列</h3><p class="none">未发现跨年度的项目系列。</p>')
     if q.has_rows("patterns"):
@@ -281,7 +284,8 @@ def _cross_section(q: _Query) -> str:
                       table="patterns")
         body += ["<h3>跨报告发现</h3>", _table(["严重程度", "代码", "条数"], counts),
                  _table(["代码", "严重程度", "对象", "年度", "说明", "报告"],
-                        [[r[0], SEVERITY.get(r[1], r[1]), *r[2:]] for r in rows], cls="wide")]
+                        [[r[0], SEVERITY.get(r[1], r[1]), r[2], r[3], _Raw(_text(r[4], 600)), _Raw(_paths(r[5]))]
+                         for r in rows], cls="wide")]
     else:
         body.append('<h3>跨报告发现</h3><p class="none">未发现跨报告的问题（抄袭的叙述、调低的目标等）。</p>')
     return _section("cross", "跨报告发现", "同一项目跨年度比较，以及只有对照多份报告才能看出的问题。", body)
@@ -339,8 +343,13 @@ def _em(text: str) -> float:
     return sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.6 for ch in text)
 
 
-def _short(text: str, limit: int = SHORT_LABEL) -> str:
-    return text if len(text) <= limit else text[:limit - 1] + "…"
+def _short(text: str, limit: float = SHORT_LABEL) -> str:
+    """``text`` cut to ``limit`` ems (so a Latin code keeps more characters than a Chinese name)."""
+    if _em(text) <= limit:
+        return text
+    while _em(text) > limit - 1:
+        text = text[:-1]
+    return text + "…"
 
 
 def _figure(width: float, height: float) -> Any:
@@ -451,6 +460,21 @@ def _text(value: Any, limit: int = SHORT_CELL) -> str:
     return f'<span title="{html.escape(text[:2000])}">{html.escape(text[:limit - 1])}…</span>'
 
 
+def _name(value: Any) -> str:
+    """A project or department name in a narrow column: cut to 40 characters, kept from wrapping
+    one character a line."""
+    return f'<span class="name">{_text(value, 40)}</span>' if value else ""
+
+
+def _paths(value: Any, shown: int = 6) -> str:
+    """``;``-joined source paths one a line, the first ``shown`` of them."""
+    paths = [p for p in str(value or "").split(";") if p]
+    lines = [f'<span class="path">{_text(p)}</span>' for p in paths[:shown]]
+    if len(paths) > shown:
+        lines.append(f'<span class="path">… 共 {len(paths)} 份</span>')
+    return "".join(lines)
+
+
 def _num(value: Any) -> str:
     if value is None:
         return ""
@@ -512,7 +536,7 @@ min-width:92px}.kpi b{display:block;font-size:22px}.kpi span{color:#555;font-siz
 svg.chart{display:block;max-width:100%;height:auto;margin:6px 0}
 table{border-collapse:collapse;margin:8px 0;font-size:13px}th,td{border:1px solid #dde1e6;padding:3px 8px;
 text-align:left;vertical-align:top;overflow-wrap:break-word}th{background:#eef1f5;white-space:nowrap}td.n{text-align:right;
-font-variant-numeric:tabular-nums;white-space:nowrap}table.wide{width:100%}td .path{display:block;min-width:14em;overflow-wrap:anywhere}
+font-variant-numeric:tabular-nums;white-space:nowrap}table.wide{width:100%}td .path{display:block;min-width:14em;overflow-wrap:anywhere}td .name{display:block;min-width:7em}
 a{color:#1f5fa8}.bad{color:#c0392b;font-weight:bold}.ok{color:#5b8c5a}.st-error{color:#c0392b}
 .st-partial{color:#b07400}.st-ok{color:#5b8c5a}td span.bad,td span.ok,td [class^=st-]{white-space:nowrap}
 """

@@ -140,7 +140,9 @@ def test_counts_worst_first_and_links(tmp_path: Path) -> None:
     # Each listed report links its JSON and its input; every link resolves to a file from OUT.
     links = page.links["worst"]
     assert "json/a__worst.docx.json" in links and len(links) == 6
-    for href in links:
+    assert page.links["unread"] == ["json/broken.docx.json", "../in/broken.docx"]
+    assert page.links["ocr"] == ["json/b__mild.pdf.json", "../in/b/mild.pdf"]
+    for href in (h for hrefs in page.links.values() for h in hrefs):
         assert (out / unquote(href)).is_file(), href
     assert "not a Word file <zip>" in page.words("unread")
     assert "b/mild.pdf" in page.words("ocr")
