@@ -21,6 +21,32 @@ from jixiao.inputs import printable
 # The names of extract.PDF_TABLE_ENGINES, spelt out so that `--help` does not import the readers.
 TABLE_ENGINES = ("pdfium", "pdfplumber", "camelot")
 
+EXTRACT_EPILOG = """\
+examples:
+  jixiao extract archive --out out                  every report under archive/ → out/
+  jixiao extract archive --out out --strict -q      for scripts: exit 1 when a report is not ok
+  jixiao extract archive --include '2021/*' --exclude '草稿'   one year's folder, drafts left out
+  jixiao extract report.pdf --out one               a single file
+  jixiao explain out                                each report's rows, rules and flags
+
+outputs (in OUT):
+  json/            one record per report-named file (.pdf .docx .doc .xlsx .xls .txt .html .htm),
+                   also when it cannot be read (status error, errors[] says why)
+  reports.csv indicators.csv flags.csv subprojects.csv budget_lines.csv projects.csv patterns.csv
+  dataset.sqlite   the same tables in SQLite        audit.xlsx   the auditor's workbook
+  parquet/         with --format parquet
+
+  A file named like a report that is no report at all (a stray notes.txt) gets a record with
+  error code not_a_report and is counted apart ("3 other files not reports"), not as a failure.
+  A rerun redoes only files that changed (or whose settings did); --force redoes all.
+
+exit codes:
+  0    the run finished (flags are results, not failures; files that are no report are no failure)
+  1    with --strict: some report was not ok; or writing the outputs failed
+  2    usage error: missing DIR, bad option, invalid rule profile or form, unusable OUT
+  130  interrupted (the files finished so far are kept; the same command resumes)
+"""
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -30,7 +56,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"jixiao {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    ex = sub.add_parser("extract", help="extract every report under DIR into OUT (JSON + CSV tables)")
+    ex = sub.add_parser("extract", help="extract every report under DIR into OUT (JSON + CSV tables)",
+                        description="Extract every report under DIR (searched recursively) into OUT: one JSON "
+                        "record per report-named file, checked and rescored, and the tables built from them.",
+                        epilog=EXTRACT_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     ex.add_argument("dir", type=Path, metavar="DIR", help="folder searched recursively, or one file")
     ex.add_argument("--out", type=Path, default=Path("out"), help="output folder (default: out)")
     ex.add_argument("--rules", metavar="PROFILE", help="rule profile: a built-in name or a .toml file "
@@ -53,6 +82,12 @@ def build_parser() -> argparse.ArgumentParser:
                     help="local worker processes (default) or a Dask cluster")
     ex.add_argument("--scheduler", metavar="ADDRESS",
                     help="Dask scheduler, e.g. tcp://HOST:8786 (with --engine dask; default: a local cluster)")
+    ex.add_argument("--include", action="append", default=[], metavar="GLOB",
+                    help="only files whose path relative to DIR (or a folder above them) matches GLOB, e.g. "
+                    "'2021/*' or '*.pdf'; case-insensitive, * also crosses /; repeatable")
+    ex.add_argument("--exclude", action="append", default=[], metavar="GLOB",
+                    help="leave out files (or whole folders) that match GLOB, e.g. '草稿' or '*/old/*'; repeatable. "
+                    "Records earlier runs wrote for files left out are kept")
     ex.add_argument("--follow-links", action="store_true",
                     help="read files that links in DIR lead to outside DIR (default: recorded, not read)")
     ex.add_argument("--strict", action="store_true", help="exit 1 if any file is not ok")
@@ -87,7 +122,10 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
     err = stderr or sys.stderr
     parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        import contextlib
+
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):  # --help and usage errors
+            args = parser.parse_args(argv)
     except SystemExit as exc:
         return int(exc.code or 0)
     try:
@@ -121,7 +159,7 @@ def main(argv: list[str] | None = None, stdout: TextIO | None = None, stderr: Te
 def _extract(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     import signal
 
-    from jixiao.runner import RunSettings, request_stop, run_extract
+    from jixiao.runner import RunSettings, is_not_a_report, request_stop, run_extract, start_method
 
     def stop(signum: int, frame: Any) -> None:
         # `kill` stops the run like Ctrl-C: workers ended, finished files kept. While the run waits on
@@ -134,6 +172,7 @@ def _extract(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             signal.signal(signal.SIGINT, stop)
         if hasattr(signal, "SIGTERM"):
             signal.signal(signal.SIGTERM, stop)
+        if hasattr(signal, "pthread_sigmask"):  # not on Windows
             # A parent that blocks SIGTERM (some CI runners and supervisors do) passes its mask on;
             # a blocked `kill` would wait unseen until the whole archive is done.
             signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
@@ -149,7 +188,9 @@ def _extract(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         settings = RunSettings(jobs=args.jobs, timeout=args.timeout, max_memory_mb=args.max_memory,
                                force=args.force, rules=args.rules, tables=args.tables, engine=args.engine,
                                scheduler=args.scheduler, formats=tuple(args.formats),
-                               follow_links=args.follow_links, forms=tuple(args.forms))
+                               follow_links=args.follow_links, forms=tuple(args.forms),
+                               include=tuple(args.include), exclude=tuple(args.exclude))
+        start_method()  # a bad JIXIAO_START_METHOD is a usage error, said before anything is read
     except ValueError as exc:
         print(f"jixiao: {exc}", file=err)
         return 2
@@ -163,6 +204,11 @@ def _extract(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             return
         if progress is not None and record["status"] == "ok":
             return  # on a terminal the bar says it; problems still get their own line
+        if is_not_a_report(record):
+            if progress is not None:
+                progress.clear()
+            print(f"{printable(record['source']['path'])}  not a report", file=out, flush=True)
+            return
         flags = record["flags"]
         errors = sum(1 for f in flags if f["severity"] == "error")
         line = (f"{printable(record['source']['path'])}  {record['status']}  {record['template']}  "
@@ -178,7 +224,7 @@ def _extract(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                           on_start=progress.start if progress is not None else None)
     if progress is not None:
         progress.clear()
-    n = len(summary.records)
+    n = len(summary.reports)
     flags = sum(len(r["flags"]) for r in summary.records)
     skipped = f"{summary.skipped} unchanged since the last run, skipped (--force redoes them); " if summary.skipped else ""
     redone = ""
@@ -187,11 +233,26 @@ def _extract(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         redone = f"{sum(summary.redone.values())} redone ({why}); "
     removed = f"{summary.removed} records of inputs no longer in DIR removed; " if summary.removed else ""
     held = ""
-    if summary.total_records != n:
+    if summary.total_records != len(summary.records):
         held = f" ({summary.total_records} records in all" + (f", this folder's under {summary.prefix}" if summary.prefix else "") + ")"
+    read = summary.read_not_reports
+    not_reports = f"{len(read) + len(summary.not_reports)} other files not reports"
+    if read:
+        names = ", ".join(printable(k) for k in read[:3]) + (", …" if len(read) > 3 else "")
+        not_reports += f" ({len(read)} named like reports, read and found to be none: {names})"
+    left_out = f"{summary.left_out} files left out by --include/--exclude; " if summary.left_out else ""
+    if not summary.records and not summary.not_reports:
+        what = (f"all {summary.left_out} files were left out by --include/--exclude" if summary.left_out
+                else "the folder holds no files (hidden files and jixiao's own outputs are not read)")
+        print(f"nothing found in {args.dir}: {what}; outputs in {args.out}/{held}", file=out)
+        return 0
+    if not summary.records:
+        print(f"no reports found in {args.dir} (no .pdf .docx .doc .xlsx .xls .txt .html .htm files); "
+              f"{left_out}{not_reports}; outputs in {args.out}/{held}", file=out)
+        return 0
     print(
         f"{n} reports: {summary.count('ok')} ok, {summary.count('partial')} partial, {summary.count('error')} error; "
-        f"{flags} flags; {skipped}{redone}{removed}{len(summary.not_reports)} other files not reports; "
+        f"{flags} flags; {skipped}{redone}{removed}{left_out}{not_reports}; "
         f"outputs in {args.out}/{held}",
         file=out,
     )
@@ -295,7 +356,9 @@ class Progress:
     def update(self, record: dict[str, Any], skipped: bool) -> None:
         self.done += 1
         self.processed += 0 if skipped else 1
-        self.problems += record["status"] != "ok"
+        from jixiao.runner import is_not_a_report
+
+        self.problems += record["status"] != "ok" and not is_not_a_report(record)
         self._draw()
 
     def _draw(self) -> None:

@@ -34,6 +34,12 @@ class UnknownTemplate(JixiaoError):
     code = "unknown_template"
 
 
+class NotAReport(JixiaoError):
+    """The file was read and is no report at all (a stray note, a README): counted apart from failures."""
+
+    code = "not_a_report"
+
+
 class UnsupportedTemplate(JixiaoError):
     """The form was recognised but jixiao has no parser for it yet."""
 

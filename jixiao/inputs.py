@@ -166,3 +166,66 @@ def find_inputs(root: Path, out: Path | None = None, follow_links: bool = False,
                                                "not followed; pass --follow-links to read it")
             reports.append(Input(path, key, problem or file_problem(path)))
     return reports, others
+
+
+# Words a performance self-evaluation cannot do without, in its form or its prose. A file that
+# was read (its text is there and legible) and prints at most one of them is no report: a stray
+# note, a README, a shopping list. Anything more is a report jixiao could not read, and stays a
+# failure the auditor sees.
+REPORT_WORDS = ("绩效", "自评", "评价", "指标", "得分", "分值", "权重", "目标值", "实际完成", "完成值", "完成情况",
+                "偏差", "预算", "资金", "拨款", "执行率", "项目", "评分", "满意度", "产出", "效益", "总分", "合计")
+# Formats that can hold a report as pictures (a scan pasted into Word): a file of these with little
+# text may be one, so it needs this much legible text before it can be called no report.
+_PICTURE_FORMATS = ("pdf", "docx", "doc", "xlsx", "xls", "html")
+_MIN_TEXT = 20
+
+
+def not_a_report(text: str, form_hits: int, fmt: str, ocr: bool = False, notes: tuple[str, ...] = ()) -> str | None:
+    """Why a document that no form, indicator table or heading fits is no report at all, or None
+    when it may still be one (then it stays an ``unknown_template`` failure).
+
+    No report only when every sign says so: no form label seen (beyond one), at most one of
+    ``REPORT_WORDS``, text that was really read (not OCR, no unreadable PDF fonts, no undecodable or
+    mis-decoded characters) and, for formats that can hold pictures, enough of it."""
+    if ocr or form_hits > 1 or any("Unicode" in n or "OCR" in n for n in notes):
+        return None
+    legible = [ch for ch in text if not ch.isspace()]
+    if not legible:
+        return None  # nothing read: a picture, a damaged file, a reader's gap; not proven to be no report
+    garbled = sum(1 for ch in legible if ch == "\ufffd" or "\x80" <= ch <= "\u02ff" or unicodedata.category(ch) == "Co")
+    if garbled > 0.05 * len(legible):
+        return None  # mis-decoded text hides the words it would show
+    if fmt in _PICTURE_FORMATS and len(legible) < _MIN_TEXT:
+        return None
+    compact = "".join(legible)
+    seen = [w for w in REPORT_WORDS if w in compact]
+    if len(seen) > 1:
+        return None
+    words = f"only {seen[0]} of the words" if seen else "none of the words"
+    return (f"not a report: no report form, indicator table or report headings, and {words} a self-evaluation "
+            "uses (绩效, 自评, 指标, 得分, 预算, …); if it is one, describe its form (`jixiao forms show generic`) "
+            "and pass its folder with --forms")
+
+
+def selected(key: str, include: tuple[str, ...] = (), exclude: tuple[str, ...] = ()) -> bool:
+    """Whether the file with ``key`` (its path relative to DIR, ``/``-separated) is in the run:
+    it matches an ``include`` pattern (when any are given) and no ``exclude`` pattern.
+
+    A pattern is a shell glob (``*``, ``?``, ``[…]``; ``*`` also crosses ``/``), compared without
+    regard to case with the whole path and with each folder above the file (``2020/草稿`` takes the
+    folder with all it holds); a pattern without ``/`` is also compared with the file's name and
+    each folder's name (``*.pdf``, ``草稿``)."""
+    if include and not any(_matches(key, p) for p in include):
+        return False
+    return not any(_matches(key, p) for p in exclude)
+
+
+def _matches(key: str, pattern: str) -> bool:
+    import fnmatch
+
+    pattern = pattern.strip("/").lower().replace("\\", "/")
+    parts = key.lower().split("/")
+    candidates = ["/".join(parts[:i]) for i in range(1, len(parts) + 1)]
+    if "/" not in pattern:
+        candidates += parts
+    return any(fnmatch.fnmatchcase(c, pattern) for c in candidates)

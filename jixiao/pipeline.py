@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from jixiao import __version__
-from jixiao.errors import JixiaoError, UnknownTemplate, UnsupportedTemplate
-from jixiao.inputs import file_problem, path_key, sha256_of
+from jixiao.errors import JixiaoError, NotAReport, UnknownTemplate, UnsupportedTemplate
+from jixiao.inputs import file_problem, not_a_report, path_key, sha256_of
 from jixiao.model import SCHEMA_VERSION, SECTION_KEYS, Document, RawReport, ReadError, Report
+from validate.archive_text import project_key
 
 log = logging.getLogger("jixiao")
 
@@ -33,6 +34,9 @@ def document_to_report(doc: Document, rules: Any = None, forms: tuple[Path, ...]
     form, hits = document_to_form(doc, forms)
     prose = document_to_prose(doc)
     if form is None and not prose.is_report:
+        why = not_a_report(doc.text(), hits, doc.format, doc.ocr, doc.notes)
+        if why is not None:
+            raise NotAReport(why)
         raise UnknownTemplate(
             f"no known report form recognised (best match had {hits} of its labels), no indicator table "
             "with a name column and two of 目标值 / 实际完成值 / 权重 / 得分, and no report headings (一、… 二、…); "
@@ -134,6 +138,7 @@ def report_to_record(report: Report, source: dict[str, Any]) -> dict[str, Any]:
         "template": report.template,
         "profile": report.profile,
         "project": report.project,
+        "project_key": project_key(report.project.get("department"), report.project.get("name")),
         "budget": {k: v for k, v in report.budget.items()},
         "subprojects": report.subprojects,
         "subprojects_total": report.subprojects_total,

@@ -1,8 +1,8 @@
 """Runs over whole folders: worker processes, a time and memory limit per file, resumable.
 
-Each file is processed in a forked worker process, so that a file that hangs or blows up
-is killed (with its worker, which is replaced) and recorded with status ``error`` while the
-run goes on. Every finished record is written to ``OUT/json`` at once (atomically), so an
+Each file is processed in a worker process (forked where the platform can, spawned on Windows),
+so that a file that hangs or blows up is killed (with its worker, which is replaced) and recorded
+with status ``error`` while the run goes on. Every finished record is written to ``OUT/json`` at once (atomically), so an
 interrupted run loses nothing that was done; a rerun skips files whose content and jixiao
 version are unchanged.
 """
@@ -13,6 +13,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from jixiao import __version__
-from jixiao.inputs import Input, find_inputs, sha256_of
+from jixiao.inputs import Input, find_inputs, selected, sha256_of
 from jixiao.outdir import Dataset, open_dataset, remove_records
 from jixiao.pipeline import error_record, new_source, path_to_record
 from jixiao.writers import json_name, write_json
@@ -36,6 +37,9 @@ EXTRA_FORMATS = ("parquet",)
 # A worker process is replaced after this many files, so that memory a library keeps (or leaks)
 # cannot pile up over an archive of thousands.
 FILES_PER_WORKER = 200
+# How worker processes start: "fork" where the platform has it (they share the parent's warm-up),
+# else "spawn" (Windows); JIXIAO_START_METHOD=spawn forces it, e.g. to test the Windows path on Linux.
+START_METHOD_VARIABLE = "JIXIAO_START_METHOD"
 # Descriptors only the parent may hold (the lock on OUT): closed in every forked child.
 _PARENT_ONLY_FDS: list[int] = []
 _STOP = threading.Event()
@@ -51,6 +55,37 @@ def request_stop() -> bool:
     prints the exception and drops it."""
     _STOP.set()
     return _POLLING.is_set()
+
+
+def start_method() -> str:
+    """The multiprocessing start method of the run's worker processes (ValueError for a bad
+    ``JIXIAO_START_METHOD``)."""
+    available = multiprocessing.get_all_start_methods()
+    wanted = os.environ.get(START_METHOD_VARIABLE, "").strip()
+    if wanted:
+        if wanted not in available:
+            raise ValueError(f"{START_METHOD_VARIABLE}={wanted} is not a start method of this platform "
+                             f"(it has: {', '.join(available)})")
+        return wanted
+    return "fork" if "fork" in available else "spawn"
+
+
+def limit_address_space(mb: int) -> bool:
+    """Limit this process's address space to ``mb`` MB where the platform can (the resource module
+    with RLIMIT_AS: Linux, the BSDs); False where it cannot (Windows) or refuses (macOS)."""
+    try:
+        import resource
+    except ImportError:
+        return False
+    which = getattr(resource, "RLIMIT_AS", None)
+    if which is None:
+        return False
+    limit = mb * 1024 * 1024
+    try:
+        resource.setrlimit(which, (limit, limit))
+    except (ValueError, OSError):
+        return False
+    return True
 
 
 def _check_stop() -> None:
@@ -74,6 +109,8 @@ class RunSettings:
     formats: tuple[str, ...] = ()
     follow_links: bool = False
     forms: tuple[Path, ...] = ()  # folders of the user's own form descriptions
+    include: tuple[str, ...] = ()  # globs on the path relative to DIR: only files matching one are run
+    exclude: tuple[str, ...] = ()  # … and none of these
 
     def __post_init__(self) -> None:
         if self.engine not in ENGINES:
@@ -97,9 +134,12 @@ class RunSettings:
 
 @dataclass
 class RunSummary:
-    """``records`` are this run's inputs' records; ``redone`` counts why files done before were
-    done again; ``removed`` the records dropped because their inputs are gone; ``prefix`` is the
-    key prefix of DIR's records in OUT ("" for OUT's first DIR)."""
+    """``records`` are this run's inputs' records (``reports`` those of files that are reports,
+    ``read_not_reports`` the keys of report-named files read and found to be none); ``not_reports``
+    the keys of the other files seen (not named like a report); ``left_out`` how many files
+    ``--include`` / ``--exclude`` left out; ``redone`` counts why files done before were done again;
+    ``removed`` the records dropped because their inputs are gone; ``prefix`` is the key prefix of
+    DIR's records in OUT ("" for OUT's first DIR)."""
 
     records: list[dict[str, Any]] = field(default_factory=list)
     not_reports: list[str] = field(default_factory=list)
@@ -108,9 +148,24 @@ class RunSummary:
     removed: int = 0
     prefix: str = ""
     total_records: int = 0
+    left_out: int = 0
+
+    @property
+    def reports(self) -> list[dict[str, Any]]:
+        return [r for r in self.records if not is_not_a_report(r)]
+
+    @property
+    def read_not_reports(self) -> list[str]:
+        return [r["source"]["path"] for r in self.records if is_not_a_report(r)]
 
     def count(self, status: str) -> int:
-        return sum(1 for r in self.records if r["status"] == status)
+        """Reports with this status (files that are no report are not counted as errors)."""
+        return sum(1 for r in self.reports if r["status"] == status)
+
+
+def is_not_a_report(record: dict[str, Any]) -> bool:
+    """A record of a file that was read and is no report at all (a stray note): not a failure."""
+    return record.get("status") == "error" and any(e.get("code") == "not_a_report" for e in record.get("errors", []))
 
 
 def fingerprint(settings: RunSettings) -> dict[str, Any]:
@@ -192,7 +247,9 @@ def _run(root: Path, dataset: Dataset, settings: RunSettings,
     from jixiao.tables import refresh_outputs, stored_keys
 
     out = dataset.out
-    inputs, others = find_inputs(root, out, settings.follow_links)
+    found, seen = find_inputs(root, out, settings.follow_links)
+    inputs = [inp for inp in found if selected(inp.key, settings.include, settings.exclude)]
+    others = [key for key in seen if selected(key, settings.include, settings.exclude)]
     base = root if root.is_dir() else root.parent
     entry = dataset.root_for(base)
     keyed = [(inp, entry.prefix + inp.key) for inp in inputs]
@@ -201,12 +258,17 @@ def _run(root: Path, dataset: Dataset, settings: RunSettings,
     # Half-written temporary files of a run that was killed (the finished JSONs are whole).
     for stale in (out / "json").glob(".*.json.*"):
         stale.unlink(missing_ok=True)
-    summary = RunSummary(not_reports=others, prefix=entry.prefix)
+    summary = RunSummary(not_reports=others, prefix=entry.prefix,
+                         left_out=len(found) - len(inputs) + len(seen) - len(others))
     shaped_by = fingerprint(settings)
     if on_start is not None:
         on_start(len(inputs))
     todo: list[tuple[Path, str]] = []
     done: dict[str, dict[str, Any]] = {}
+    if summary.left_out:
+        # Files --include / --exclude left out are still in DIR: their records stay, as they are.
+        chosen = {inp.key for inp in inputs}
+        done.update(_kept_records(out, [entry.prefix + inp.key for inp in found if inp.key not in chosen]))
 
     def finished(record: dict[str, Any], written: bool = False) -> None:
         if not written:
@@ -260,6 +322,19 @@ def _run(root: Path, dataset: Dataset, settings: RunSettings,
     return summary
 
 
+def _kept_records(out: Path, keys: list[str]) -> dict[str, dict[str, Any]]:
+    """The records earlier runs wrote for ``keys`` (those that have one)."""
+    kept = {}
+    for key in keys:
+        try:
+            record = json.loads((out / "json" / json_name(key)).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if record.get("source", {}).get("path") == key:
+            kept[key] = record
+    return kept
+
+
 def _refuse_collisions(dataset: Dataset, entry: Any, keys: list[str]) -> None:
     """A key of this DIR that belongs to another DIR of OUT (its prefix is a folder of this DIR)."""
     from jixiao.outdir import OutputFolderError
@@ -275,7 +350,7 @@ def _refuse_collisions(dataset: Dataset, entry: Any, keys: list[str]) -> None:
 def _side_by_side(first: Callable[[], None], second: Callable[[], None], parallel: bool) -> None:
     """Run ``first`` in a forked process while this one runs ``second``; its exception, if any,
     is raised here once both are done."""
-    if not parallel:
+    if not parallel or start_method() != "fork":  # a closure cannot be spawned: one after the other
         first()
         second()
         return
@@ -399,10 +474,7 @@ def _worker(base: Path, settings: RunSettings, shaped_by: dict[str, Any], conn: 
     if settings.workers > 1:
         os.environ.setdefault("JIXIAO_OCR_THREADS", "1")  # one core per worker: OCR would take them all
     if settings.max_memory_mb:
-        import resource
-
-        limit = settings.max_memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        limit_address_space(settings.max_memory_mb)  # where the platform has no limit, none
     while True:
         try:
             job = conn.recv()
@@ -426,7 +498,7 @@ def _worker(base: Path, settings: RunSettings, shaped_by: dict[str, Any], conn: 
 
 
 def _end_with_parent(parent: int, inherited: list[int]) -> None:  # pragma: no cover - child
-    """Make a forked child end when its parent does, even by ``kill -9``: close the pipe ends it
+    """Make a child end when its parent does, even by ``kill -9``: close the pipe ends a forked child
     inherited from its siblings (else none of them ever sees end-of-file) and, on Linux, ask the
     kernel for SIGKILL at the parent's death."""
     import signal
@@ -436,7 +508,7 @@ def _end_with_parent(parent: int, inherited: list[int]) -> None:  # pragma: no c
             os.close(fd)
         except OSError:
             pass
-    if hasattr(os, "sched_getaffinity"):  # Linux
+    if sys.platform.startswith("linux"):  # PR_SET_PDEATHSIG is Linux's alone
         try:
             import ctypes
 
@@ -503,16 +575,19 @@ def _run_in_children(todo: list[tuple[Path, str]], base: Path, settings: RunSett
     """Each file in a worker process that can be killed: long-lived workers (forked after the
     warm-up, so they share what it loaded) take one file at a time; a worker that hangs past the
     timeout is killed and one that dies is replaced, and that file gets its error record."""
-    if len(todo) > settings.workers:  # sharing pays only when a worker process would do several files
+    method = start_method()
+    if method == "fork" and len(todo) > settings.workers:  # sharing pays when a worker would do several files
         warm_up([path for path, _ in todo])
-    ctx = multiprocessing.get_context("fork")
+    ctx = multiprocessing.get_context(method)
     pending = list(reversed(todo))
     idle: list[_Worker] = []
     busy: dict[Connection, _Worker] = {}
 
     def start() -> _Worker:
         here, there = ctx.Pipe(duplex=True)
-        inherited = [w.conn.fileno() for w in (*idle, *busy.values())] + [here.fileno()] + _held_fds()
+        # A spawned child inherits no descriptor but its own pipe end: it has nothing to close.
+        inherited = ([w.conn.fileno() for w in (*idle, *busy.values())] + [here.fileno()] + _held_fds()
+                     if method == "fork" else [])
         proc = ctx.Process(target=_worker, args=(base, settings, shaped_by, there, json_dir, os.getpid(), inherited),
                            daemon=True)
         proc.start()

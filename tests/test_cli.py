@@ -55,7 +55,7 @@ def test_bad_files_get_error_records_and_the_run_goes_on(archive: Path, tmp_path
                                                  "message": "the text file is empty: nothing to extract"}
     assert records["random.docx"]["errors"][0]["code"] == "unreadable_document"
     assert "not a zip package" in records["random.docx"]["errors"][0]["message"]
-    assert records["notes.txt"]["errors"][0]["code"] == "unknown_template"
+    assert records["notes.txt"]["errors"][0]["code"] == "not_a_report"  # read, and no report at all
     assert records["truncated.pdf"]["errors"][0]["code"] == "unreadable_document"
     assert records["truncated.pdf"]["errors"][0]["message"].startswith("damaged or truncated PDF")
     assert records["budget.xlsx"]["errors"][0]["code"] == "unreadable_document"
@@ -63,8 +63,10 @@ def test_bad_files_get_error_records_and_the_run_goes_on(archive: Path, tmp_path
     bad = ("empty.txt", "random.docx", "notes.txt", "truncated.pdf", "budget.xlsx", "export.html")
     assert all(records[p]["status"] == "error" for p in bad)
     assert "random.docx  error  unknown  0 indicators" in stdout
+    flags = sum(len(r["flags"]) for r in records.values())
     assert stdout.rstrip().splitlines()[-1] == (
-        f"8 reports: 2 ok, 0 partial, 6 error; 6 flags; 1 other files not reports; outputs in {out}/")
+        f"7 reports: 2 ok, 0 partial, 5 error; {flags} flags; 2 other files not reports (1 named like reports, "
+        f"read and found to be none: notes.txt); outputs in {out}/")
 
     with (out / "reports.csv").open(encoding="utf-8-sig", newline="") as fh:
         reports = list(csv.DictReader(fh))
@@ -129,7 +131,7 @@ def test_installed_entry_point_runs(tmp_path: Path) -> None:
     result = subprocess.run([str(exe), "extract", str(SAMPLES / "suzhou-2020-egov-selfeval.txt"), "--out",
                              str(tmp_path / "o")], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
-    assert "suzhou-2020-egov-selfeval.txt  ok  suzhou-2017  38 indicators  3 flags (2 error)" in result.stdout
+    assert "suzhou-2020-egov-selfeval.txt  ok  suzhou-2017  38 indicators  4 flags (2 error)" in result.stdout
 
 
 def test_explain_shows_every_mismatch_with_its_rule() -> None:
@@ -141,6 +143,6 @@ def test_explain_shows_every_mismatch_with_its_rule() -> None:
     assert "6.00     6.00     3.90  投入: 完成率 93/100 = 93.0% 低于 100% 7.00 点 × 5% → 3.9" in row
     assert any("✗ score_mismatch: reported 自评分 6 but the rules give 3.90" in line for line in lines)
     assert any("✗ budget_identity (fund_balance)" in line for line in lines)
-    assert "  total: reported 80.00, rules 77.90; 3 flags" in lines
+    assert "  total: reported 80.00, rules 77.90; 4 flags" in lines
     code, out, _ = run("explain", str(SAMPLES / "suzhou-2020-egov-selfeval.txt"), "--all")
     assert sum(1 for line in out.splitlines() if line[:5].strip().isdigit()) == 38
