@@ -17,6 +17,8 @@ from jixiao.pipeline import path_to_record
 from tests.conftest import EXPECTED, SAMPLES
 
 EXPECTED_FILES = sorted(EXPECTED.glob("*.json"))
+# The archive of issue 14 (samples/archive/, tested in test_archive.py) is in the samples folder too.
+ARCHIVE_FILES = sorted((EXPECTED / "archive").glob("*.json"))
 INDICATOR_FIELDS = ("category", "category_points", "subcategory", "name", "target", "weight", "actual",
                     "reported_score", "recomputed_score", "deviation_reason")
 
@@ -110,12 +112,13 @@ def test_extract_command_over_the_samples_folder(tmp_path: Path, schema_validato
     out, stdout = tmp_path / "out", io.StringIO()
     assert main(["extract", str(SAMPLES), "--out", str(out)], stdout=stdout) == 0
     written = sorted((out / "json").glob("*.json"))
-    assert [p.name for p in written] == [p.name for p in EXPECTED_FILES]
+    assert [p.name for p in written] == sorted([p.name for p in EXPECTED_FILES]
+                                               + [f"archive__{p.name}" for p in ARCHIVE_FILES])
     for path in written:
         schema_validator.validate(json.loads(path.read_text(encoding="utf-8")))
     lines = stdout.getvalue().splitlines()
-    assert len(lines) == len(EXPECTED_FILES) + 1
-    n = len(EXPECTED_FILES)  # the Word 97-2003 .doc sample is read without LibreOffice
+    n = len(EXPECTED_FILES) + len(ARCHIVE_FILES)  # the Word 97-2003 .doc sample is read without LibreOffice
+    assert len(lines) == n + 1
     assert lines[-1].startswith(f"{n} reports: {n - 1} ok, 0 partial, 1 error;")
     # The scripts and the expected JSON files are listed as not reports, not processed.
     from extract import REPORT_SUFFIXES
@@ -124,7 +127,8 @@ def test_extract_command_over_the_samples_folder(tmp_path: Path, schema_validato
               and not any(part.startswith(".") for part in p.relative_to(SAMPLES).parts)]
     assert lines[-1].endswith(f"{len(others)} other files not reports; outputs in {out}/")
     with (out / "reports.csv").open(encoding="utf-8-sig", newline="") as fh:
-        assert len(list(csv.DictReader(fh))) == len(EXPECTED_FILES)
-    expected_rows = sum(len(json.loads(p.read_text(encoding="utf-8")).get("indicators", [])) for p in EXPECTED_FILES)
+        assert len(list(csv.DictReader(fh))) == n
+    expected_rows = sum(len(json.loads(p.read_text(encoding="utf-8")).get("indicators", []))
+                        for p in EXPECTED_FILES + ARCHIVE_FILES)
     with (out / "indicators.csv").open(encoding="utf-8-sig", newline="") as fh:
         assert len(list(csv.DictReader(fh))) == expected_rows

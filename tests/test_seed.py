@@ -66,6 +66,7 @@ def test_seed_rescoring_and_flags(seed_record: dict) -> None:
     flags = sorted((f["code"], f["subject"], f["severity"]) for f in seed_record["flags"])
     assert flags == [
         ("budget_identity", "fund_balance", "error"),
+        ("full_score_despite_shortfall", "预算执行率", "warning"),  # 93 of =100% given its full 6
         ("mixed_qualitative", "政府采购规范性", "info"),
         ("score_mismatch", "预算执行率", "error"),
     ]

@@ -6,6 +6,7 @@ from collections import OrderedDict
 from typing import Any, Iterator
 
 from jixiao.model import Flag, Indicator, Report
+from validate.archive_text import short_by_figures, short_by_word, shortfall_word, trimmed
 from validate.profile import Profile
 
 
@@ -20,6 +21,7 @@ def report_to_flags(report: Report, profile: Profile) -> list[Flag]:
         *deviation_flags(report, profile),
         *score_exceeds_weight_flags(report, profile),
         *stated_flags(report, profile),
+        *full_score_despite_shortfall_flags(report, profile),
     ]
 
 
@@ -41,6 +43,28 @@ def score_exceeds_weight_flags(report: Report, profile: Profile) -> Iterator[Fla
                        f"reported score {ind.reported_score:g} is above the row's weight {ind.weight:g}",
                        field=f"indicators[{i}].reported_score", reported=ind.reported_score, expected=ind.weight,
                        rule="自评分 ≤ 权重/分值")
+
+
+def full_score_despite_shortfall_flags(report: Report, profile: Profile) -> Iterator[Flag]:
+    """A row given its full weight while its actual misses its target (by the operator), its actual's word
+    says it fell short (部分达成, 未达成), or its own 偏差原因 / 未完成原因 says so (未完成, 未达到, 滞后,
+    尚未, 部分完成 …; a denied one such as 无滞后 or 未出现延期 does not count)."""
+    for i, ind in enumerate(report.indicators):
+        if ind.weight is None or ind.reported_score is None or ind.weight <= 0 \
+                or ind.reported_score < ind.weight - 0.005:
+            continue
+        if short_by_figures(ind.target, ind.actual):
+            why = f"its actual {ind.actual.text} falls short of its target {ind.target.text}"
+        elif word := short_by_word(ind.actual):
+            why = f"its actual {ind.actual.text} says {word}"
+        elif word := shortfall_word(ind.deviation_reason):
+            why = f"its own 偏差原因 says {word}: 「{trimmed(ind.deviation_reason, 60)}」"
+        else:
+            continue
+        yield Flag("full_score_despite_shortfall", "warning", ind.name,
+                   f"scored its full weight {ind.weight:g}, but {why}",
+                   field=f"indicators[{i}].reported_score", reported=ind.reported_score,
+                   rule="满分 (自评分 = 分值) 只给完成目标的指标: 实际完成值未达目标值, 或偏差原因写明未完成/未达到/滞后/尚未/部分完成")
 
 
 def budget_execution_flags(report: Report, profile: Profile) -> Iterator[Flag]:
