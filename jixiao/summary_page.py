@@ -369,6 +369,9 @@ def _svg(fig: Any, name: str) -> str:
     svg = buf.getvalue()
     svg = svg[svg.index("<svg"):]
     svg = re.sub(r"\s*<metadata>.*?</metadata>", "", svg, count=1, flags=re.S)
+    # matplotlib numbers its groups per figure (figure_1, patch_1…): ids made the chart's own, so
+    # they stay unique among the page's charts, and so do the references to them.
+    svg = re.sub(r'(\sid="|url\(#|href="#)', lambda m: f"{m.group(1)}{name}-", svg)
     return svg.replace("<svg ", f'<svg class="chart" data-chart="{name}" role="img" ', 1)
 
 
