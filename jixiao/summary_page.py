@@ -67,10 +67,10 @@ def write_summary_page(conn: sqlite3.Connection, out_dir: Path) -> Path:
 
 def store_to_html(conn: sqlite3.Connection, out_dir: Path) -> str:
     q = _Query(conn)
-    totals = q.one("""SELECT COUNT(*), TOTAL(status = 'ok'), TOTAL(status = 'partial'), TOTAL(status = 'error'),
-                             TOTAL(ocr = 1), TOTAL(flag_count), TOTAL(error_flags), TOTAL(warning_flags),
-                             TOTAL(flag_count > 0), TOTAL(error_flags > 0)
-                      FROM reports""")
+    totals = q.one("""SELECT COUNT(*), TOTAL({status} = 'ok'), TOTAL({status} = 'partial'), TOTAL({status} = 'error'),
+                             TOTAL({ocr} = 1), TOTAL({flag_count}), TOTAL({error_flags}), TOTAL({warning_flags}),
+                             TOTAL({flag_count} > 0), TOTAL({error_flags} > 0)
+                      FROM reports""") or (0,) * 10
     n, ok, partial, error, ocr, flags, errors, warns, flagged, with_errors = (int(v or 0) for v in totals)
     parts = [_kpis([("报告", n, ""), ("正常", ok, "ok"), ("部分读取", partial, "partial"), ("读取失败", error, "error"),
                     ("OCR 识别", ocr, ""), ("有旗标的报告", flagged, ""), ("有错误旗标的报告", with_errors, "error"),

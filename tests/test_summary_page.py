@@ -421,3 +421,16 @@ def test_sqlite_row_factory_not_needed(tmp_path: Path) -> None:
         assert "a/worst.docx" in write_summary_page(conn, out).read_text(encoding="utf-8")
     finally:
         conn.close()
+
+
+def test_a_store_without_tables_renders(tmp_path: Path) -> None:
+    """A store from before the page (no reports table yet, or an older one lacking columns)."""
+    conn = sqlite3.connect(tmp_path / "old.sqlite")
+    try:
+        assert "存档中没有报告" in write_summary_page(conn, tmp_path).read_text(encoding="utf-8")
+        conn.execute("CREATE TABLE reports (source_path TEXT, status TEXT, flag_count INTEGER)")
+        conn.execute("INSERT INTO reports VALUES ('a.docx', 'ok', 0)")
+        text = write_summary_page(conn, tmp_path).read_text(encoding="utf-8")
+    finally:
+        conn.close()
+    assert "<b>1</b><span>报告</span>" in text and "没有旗标" in text
