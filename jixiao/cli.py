@@ -94,8 +94,14 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--quiet", "-q", action="store_true", help="print only the summary")
     ex.add_argument("--verbose", "-v", action="store_true", help="full tracebacks for internal errors")
 
-    explain = sub.add_parser("explain", help="print one report's rescoring: every row, its rule and its flags")
-    explain.add_argument("file", type=Path)
+    explain = sub.add_parser("explain", help="print a report's rescoring: its rows, their rules and flags",
+                             description="Print a report's rescoring, fitted to the terminal: each row with a "
+                             "flag (or every row with --all), its page, reported and rescored score, the rule "
+                             "and the flags under it. FILE is a report, a record (.json), a folder of reports "
+                             "or records, or an OUT folder (its json/).")
+    explain.add_argument("file", type=Path, metavar="FILE|DIR")
+    explain.add_argument("--width", type=int, default=0, metavar="COLUMNS",
+                         help="line width (default: the terminal's, 100 when not a terminal)")
     explain.add_argument("--rules", metavar="PROFILE", help="rule profile (default: the recognised form's)")
     explain.add_argument("--tables", choices=TABLE_ENGINES, default="pdfium")
     explain.add_argument("--forms", action="append", default=[], type=Path, metavar="DIR",
@@ -262,18 +268,76 @@ def _extract(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    import shutil
+
+    width = args.width or shutil.get_terminal_size((100, 24)).columns
+    width = max(width, 40)
+    if args.file.is_dir():
+        records = list(_records_in(args.file, args, err))
+        if not records:
+            print(f"jixiao: nothing to explain in {args.file}: no report files and no records (.json)", file=err)
+            return 2
+    elif args.file.is_file():
+        records = [_record_of(args.file, args.file.parent, args, err)]
+    else:
+        print(f"jixiao: no such file or folder: {args.file}", file=err)
+        return 2
+    failed = False
+    for n, record in enumerate(records):
+        if n:
+            print("", file=out)
+        failed |= _explain_record(record, args.all, width, out)
+    return 1 if failed else 0
+
+
+def _record_of(path: Path, base: Path, args: argparse.Namespace, err: TextIO) -> dict[str, Any]:
+    """A record read from its JSON (an OUT's json/, samples/expected/), or made from the report."""
+    if path.suffix.lower() == ".json":
+        import json
+
+        try:
+            record = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            record = None
+            problem = f"cannot read the record: {exc}"
+        if isinstance(record, dict) and "source" in record and "status" in record:
+            return record
+        if record is not None:
+            problem = "not a jixiao record (no source and status)"
+        from jixiao.pipeline import error_record, new_source
+
+        return error_record(new_source(path, path.name, ""), "not_a_record", problem)
     from jixiao.pipeline import path_to_record
 
-    if not args.file.is_file():
-        print(f"jixiao: no such file: {args.file}", file=err)
-        return 2
-    record = path_to_record(args.file, args.file.parent, args.rules, args.tables, tuple(args.forms))
-    print(f"{record['source']['path']}: {record['status']}, form {record['template']}, rules {record['profile']}",
-          file=out)
+    return path_to_record(path, base, args.rules, args.tables, tuple(args.forms))
+
+
+def _records_in(folder: Path, args: argparse.Namespace, err: TextIO) -> Any:
+    """Every record a folder holds: an OUT's json/, else its reports and record files, in path order."""
+    from extract import REPORT_SUFFIXES
+    from jixiao.inputs import find_inputs
+
+    if (folder / "json").is_dir():
+        folder = folder / "json"
+    reports, others = find_inputs(folder, None, suffixes=(*REPORT_SUFFIXES, ".json"))
+    for inp in reports:
+        if inp.problem is None:
+            yield _record_of(inp.path, folder, args, err)
+
+
+def _explain_record(record: dict[str, Any], show_all: bool, width: int, out: TextIO) -> bool:
+    """Print one record's rescoring, every line within ``width`` columns; True when it is an error."""
+
+    def say(text: str = "", indent: int = 0) -> None:
+        for line in _wrap(text, width - indent):
+            print(" " * indent + line, file=out)
+
+    say(f"{printable(record['source']['path'])}: {record['status']}, form {record['template']}, "
+        f"rules {record.get('profile') or '—'}")
     for e in record.get("errors", []):
-        print(f"  ! {e['code']}: {e['message']}", file=out)
+        say(f"! {e['code']}: {printable(e['message'])}", 2)
     if record["status"] == "error":
-        return 1
+        return not _is_not_a_report(record)
     by_row: dict[int, list[dict[str, Any]]] = {}
     other: list[dict[str, Any]] = []
     for flag in record["flags"]:
@@ -282,50 +346,102 @@ def _explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             by_row.setdefault(int(field[len("indicators["):field.index("]")]), []).append(flag)
         else:
             other.append(flag)
-    print(f"\n  {'#':>3}  {'class':<6} {'indicator':<28} {'weight':>6} {'reported':>8} {'rules':>8}  rule / flags", file=out)
-    for i, ind in enumerate(record["indicators"]):
-        flags = by_row.get(i, [])
-        if not flags and not args.all:
-            continue
-        rec = ind["recomputed_score"]
-        print(f"  {i:>3}  {_pad(ind['category'] or '—', 6)} {_pad(ind['name'], 28)} {_num(ind['weight']):>6} "
-              f"{_num(ind['reported_score']):>8} {_num(rec):>8}  {ind.get('rule') or ''}", file=out)
+    # #, page, class, indicator, weight, reported, rules: the name takes what the terminal leaves.
+    fixed = 2 + 3 + 1 + 4 + 2 + 6 + 1 + 1 + 6 + 1 + 8 + 1 + 8
+    name_w = max(10, min(40, width - fixed))
+    say()
+    shown = [i for i in range(len(record["indicators"])) if show_all or i in by_row]
+    if shown:
+        print(f"  {'#':>3} {'page':>4}  {_pad('class', 6)} {_pad('indicator', name_w)} {'weight':>6} "
+              f"{'reported':>8} {'rules':>8}", file=out)
+    elif record["indicators"]:
+        say(f"no row of the {len(record['indicators'])} has a flag (--all shows every row)", 2)
+    under = 11  # rule and flag lines sit under their row, from the class column on
+    for i in shown:
+        ind, flags = record["indicators"][i], by_row.get(i, [])
+        page = ind.get("page")
+        print(f"  {i:>3} {('p.' + str(page)) if page else '—':>4}  {_pad(ind['category'] or '—', 6)} "
+              f"{_pad(ind['name'], name_w)} {_num(ind['weight']):>6} {_num(ind['reported_score']):>8} "
+              f"{_num(ind['recomputed_score']):>8}", file=out)
+        if ind.get("rule"):
+            say(f"= {ind['rule']}", under)
         for flag in flags:
-            print(f"  {'':>3}  {'':<6} {'':<28} {'':>6} {'':>8} {'':>8}  {_mark(flag)} {flag['code']}: {flag['message']}",
-                  file=out)
+            say(f"{_mark(flag)} {flag['code']}: {flag.get('message') or flag.get('subject') or ''}", under)
     for line in record.get("budget_lines", []):
         if line.get("weight") is not None:
-            print(f"\n  budget {line['item']}: reported {_num(line.get('reported_score'))}, "
-                  f"rules {_num(line.get('recomputed_score'))}", file=out)
+            say()
+            say(f"budget {line['item']}: reported {_num(line.get('reported_score'))}, "
+                f"rules {_num(line.get('recomputed_score'))}", 2)
     if other:
-        print("\n  form-level flags:", file=out)
+        say()
+        say("form-level flags:", 2)
         for flag in other:
-            print(f"    {_mark(flag)} {flag['code']} ({flag['subject']}): {flag['message']}  [{flag.get('rule') or ''}]",
-                  file=out)
-    print(f"\n  total: reported {_num(record['reported_total'])}, rules {_num(record['recomputed_total'])}; "
-          f"{len(record['flags'])} flags", file=out)
+            say(f"{_mark(flag)} {flag['code']} ({flag.get('subject')}): {flag.get('message') or ''}"
+                + (f"  [{flag['rule']}]" if flag.get("rule") else ""), 4)
+    say()
+    say(f"total: reported {_num(record['reported_total'])}, rules {_num(record['recomputed_total'])}; "
+        f"{len(record['flags'])} flags", 2)
     if record.get("stated_total") is not None or record.get("stated_grade"):
-        print(f"  stated in the text: total {_num(record.get('stated_total'))}, grade {record.get('stated_grade') or '—'}",
-              file=out)
+        say(f"stated in the text: total {_num(record.get('stated_total'))}, grade {record.get('stated_grade') or '—'}", 2)
     sections = [*record.get("sections", {}).items(), *((s["heading"], s["text"]) for s in record.get("sections_other", []))]
     if sections:
-        print(f"\n  sections ({record.get('document_kind', 'form')}):", file=out)
+        say()
+        say(f"sections ({record.get('document_kind', 'form')}):", 2)
+        key_w = min(20, max(8, width // 4))
         for key, text in sections:
-            first = text.replace("\n", " ")[:40]
-            print(f"    {_pad(key, 20)} {first}{'…' if len(text) > 40 else ''}", file=out)
-    return 0
+            line = _pad(key, key_w) + " " + text.replace("\n", " ")
+            print("    " + _pad(line, width - 4, ellipsis=True).rstrip(), file=out)
+    return False
 
 
-def _pad(text: str, width: int) -> str:
-    """Pad to a terminal width: CJK characters take two columns."""
+def _is_not_a_report(record: dict[str, Any]) -> bool:
+    return any(e.get("code") == "not_a_report" for e in record.get("errors", []))
+
+
+def _columns(ch: str) -> int:
     import unicodedata
 
+    return 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """``text`` in lines of at most ``width`` terminal columns (CJK characters take two), broken at a
+    space where one is near the end of the line, else between any two characters."""
+    width = max(width, 10)
+    lines: list[str] = []
+    for para in text.split("\n"):
+        line, used = "", 0
+        for ch in para:
+            w = _columns(ch)
+            if used + w > width:
+                cut = line.rfind(" ")
+                if cut > len(line) // 2:
+                    lines.append(line[:cut].rstrip())
+                    line = line[cut + 1:]
+                else:
+                    lines.append(line.rstrip())
+                    line = ""
+                used = sum(_columns(c) for c in line)
+            line, used = line + ch, used + w
+        lines.append(line.rstrip())
+    return lines
+
+
+def _pad(text: str, width: int, ellipsis: bool = True) -> str:
+    """``text`` in exactly ``width`` terminal columns (CJK characters take two): padded, or cut with
+    ``…`` where it is longer."""
+    total = sum(_columns(ch) for ch in text)
+    if total <= width:
+        return text + " " * (width - total)
     out, used = "", 0
+    limit = width - 1 if ellipsis else width
     for ch in text:
-        w = 2 if unicodedata.east_asian_width(ch) in "WF" else 1
-        if used + w > width:
+        w = _columns(ch)
+        if used + w > limit:
             break
         out, used = out + ch, used + w
+    if ellipsis:
+        out, used = out + "…", used + 1
     return out + " " * (width - used)
 
 

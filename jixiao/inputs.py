@@ -202,9 +202,9 @@ def not_a_report(text: str, form_hits: int, fmt: str, ocr: bool = False, notes: 
     if len(seen) > 1:
         return None
     words = f"only {seen[0]} of the words" if seen else "none of the words"
-    return (f"not a report: no report form, indicator table or report headings, and {words} a self-evaluation "
-            "uses (绩效, 自评, 指标, 得分, 预算, …); if it is one, describe its form (`jixiao forms show generic`) "
-            "and pass its folder with --forms")
+    return (f"read, and no report at all: no report form, indicator table or report headings, and {words} "
+            "a self-evaluation uses (绩效, 自评, 指标, 得分, 预算, …); if it is one, describe its form "
+            "(`jixiao forms show generic`) and pass its folder with --forms")
 
 
 def selected(key: str, include: tuple[str, ...] = (), exclude: tuple[str, ...] = ()) -> bool:

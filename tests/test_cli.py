@@ -135,12 +135,14 @@ def test_installed_entry_point_runs(tmp_path: Path) -> None:
 
 
 def test_explain_shows_every_mismatch_with_its_rule() -> None:
-    code, out, _ = run("explain", str(SAMPLES / "suzhou-2020-egov-selfeval.txt"))
+    code, out, _ = run("explain", str(SAMPLES / "suzhou-2020-egov-selfeval.txt"), "--width", "100")
     assert code == 0
     lines = out.splitlines()
     assert lines[0] == "suzhou-2020-egov-selfeval.txt: ok, form suzhou-2017, rules suzhou-2017"
-    row = next(line for line in lines if "预算执行率" in line)
-    assert "6.00     6.00     3.90  投入: 完成率 93/100 = 93.0% 低于 100% 7.00 点 × 5% → 3.9" in row
+    row = next(i for i, line in enumerate(lines) if "预算执行率" in line)
+    # 40 columns of name at 100: 10 for 预算执行率, 30 of padding, then the weight right-aligned in 6.
+    assert lines[row].endswith("预算执行率" + " " * 30 + "   6.00     6.00     3.90")
+    assert lines[row + 1].strip() == "= 投入: 完成率 93/100 = 93.0% 低于 100% 7.00 点 × 5% → 3.9"  # under its row
     assert any("✗ score_mismatch: reported 自评分 6 but the rules give 3.90" in line for line in lines)
     assert any("✗ budget_identity (fund_balance)" in line for line in lines)
     assert "  total: reported 80.00, rules 77.90; 4 flags" in lines

@@ -278,3 +278,83 @@ def test_parent_death_signal_is_asked_for_on_linux_only(monkeypatch: pytest.Monk
     monkeypatch.setattr(sys, "platform", "linux")
     runner._end_with_parent(os.getppid(), [])
     assert asked and asked[0][0] == 1  # PR_SET_PDEATHSIG
+
+
+# --------------------------------------------------------------------------- explain on a terminal
+
+
+def _columns(line: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)
+
+
+LONG_NAME = "农村饮用水安全巩固提升工程完成数量及其配套管网延伸长度"  # 27 characters, 54 columns
+RULE = "产出: 完成率 45/50 = 90.0% 低于 100% 10.00 点 × 5% → 3.5 (the 2017 form's band for 产出 rows)"
+
+
+def _record(path: str) -> dict:
+    """A record written by hand: one row on page 3 with a long name, a long rule and a flag."""
+    return {
+        "schema_version": 1, "source": {"path": path, "sha256": "0" * 64, "format": "pdf", "pages": 4, "ocr": False},
+        "status": "ok", "errors": [], "template": "suzhou-2017", "profile": "suzhou-2017",
+        "project": {"name": "供水", "year": 2019, "department": "水务局"}, "budget": {}, "subprojects": [],
+        "subprojects_total": None, "reported_total": 5.0, "recomputed_total": 3.5, "sections": {},
+        "indicators": [
+            {"category": "产出", "name": LONG_NAME, "target": "50公里", "actual": "45公里", "weight": 5.0,
+             "reported_score": 5.0, "recomputed_score": 3.5, "rule": RULE, "page": 3},
+            {"category": "产出", "name": "水质检测频次", "target": "12次", "actual": "12次", "weight": 5.0,
+             "reported_score": 5.0, "recomputed_score": 5.0, "rule": "完成率 100%", "page": 4},
+        ],
+        "flags": [{"code": "score_mismatch", "severity": "error", "subject": LONG_NAME,
+                   "field": "indicators[0].reported_score", "reported": 5.0, "expected": 3.5,
+                   "message": "reported 自评分 5 but the rules give 3.50 (Δ 1.50)", "rule": RULE}],
+    }
+
+
+def test_explain_fits_the_terminal_and_shows_the_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "water.pdf.json"
+    path.write_text(json.dumps(_record("water.pdf"), ensure_ascii=False), encoding="utf-8")
+    monkeypatch.setenv("COLUMNS", "72")  # what shutil.get_terminal_size reads first
+    code, stdout, _ = run("explain", str(path))
+    assert code == 0
+    lines = stdout.splitlines()
+    assert max(_columns(line) for line in lines) <= 72
+    row = next(i for i, line in enumerate(lines) if line.startswith("    0 "))
+    assert lines[row].startswith("    0  p.3  产出   农村饮用水安全巩固")
+    assert "…" in lines[row] and lines[row].endswith("  5.00     5.00     3.50")
+    # The rule and the flag are under their row, wrapped, every piece of them kept.
+    below = lines[row + 1:row + 6]
+    assert below[0].startswith("           = 产出: 完成率 45/50 = 90.0%")
+    assert "".join(x.strip() for x in below).replace(" ", "").startswith(
+        ("=" + RULE + "✗score_mismatch:reported自评分5buttherulesgive3.50(Δ1.50)").replace(" ", ""))
+    assert not any(line.startswith("    1 ") for line in lines)  # no flag on it: shown with --all
+    code, stdout, _ = run("explain", str(path), "--all", "--width", "120")
+    row = next(line for line in stdout.splitlines() if line.startswith("    1 "))
+    assert row == "    1  p.4  产出   水质检测频次" + " " * 29 + "  5.00     5.00     5.00"
+    assert f"  0  p.3  产出   {LONG_NAME[:19]}…  " in stdout  # 40 columns of name at 120: 19 characters and …
+
+
+def test_explain_takes_a_folder_of_records_and_an_out_folder(tmp_path: Path) -> None:
+    records = tmp_path / "records"
+    records.mkdir()
+    for name in ("a.pdf", "b.pdf"):
+        (records / f"{name}.json").write_text(json.dumps(_record(name), ensure_ascii=False), encoding="utf-8")
+    code, stdout, _ = run("explain", str(records), "--width", "80")
+    assert code == 0
+    assert [line for line in stdout.splitlines() if ": ok, form" in line] == [
+        "a.pdf: ok, form suzhou-2017, rules suzhou-2017", "b.pdf: ok, form suzhou-2017, rules suzhou-2017"]
+    src, out = tmp_path / "in", tmp_path / "out"
+    src.mkdir()
+    shutil.copy(SAMPLES / SEED, src / SEED)
+    (src / "notes.txt").write_text("购物清单\n牛奶\n", encoding="utf-8")
+    assert run("extract", str(src), "--out", str(out), "-q")[0] == 0
+    code, stdout, _ = run("explain", str(out), "--width", "80")
+    assert code == 0  # a file that is no report is no failure here either
+    heads = [line for line in stdout.splitlines() if not line.startswith(" ") and line]
+    assert heads == ["notes.txt: error, form unknown, rules —", f"{SEED}: ok, form suzhou-2017, rules suzhou-2017"]
+    code, stdout, _ = run("explain", str(src), "--width", "80")  # the reports themselves
+    assert code == 0 and f"{SEED}: ok, form suzhou-2017, rules suzhou-2017" in stdout.splitlines()
+    (tmp_path / "nothing").mkdir()
+    code, _, err = run("explain", str(tmp_path / "nothing"))
+    assert code == 2 and err.startswith("jixiao: nothing to explain in")
