@@ -126,6 +126,7 @@ MEALS = Sample(
     flags=[
         ("over_achievement", "年度助餐服务人次"),
         ("score_mismatch", "享受助餐服务老年人数"),
+        ("full_score_despite_shortfall", "享受助餐服务老年人数"),  # 1.08 of ≥1.2万人 given its full 10
         ("missing_deviation_reason", "助餐服务长效运营机制"),
     ],
 )

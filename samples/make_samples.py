@@ -160,6 +160,7 @@ SEVERITY = {
     "budget_identity": "error",
     "subproject_sum_mismatch": "error",
     "execution_rate_mismatch": "warning",
+    "full_score_despite_shortfall": "warning",
 }
 
 
@@ -339,6 +340,7 @@ SEED = Sample(
     },
     flags=[
         ("score_mismatch", "预算执行率"),
+        ("full_score_despite_shortfall", "预算执行率"),  # =93% of =100% given its full 6
         ("budget_identity", "fund_balance"),      # 260 ≠ 0 + 0
         ("mixed_qualitative", "政府采购规范性"),
     ],
@@ -457,8 +459,10 @@ WATER = Sample(
     },
     flags=[
         ("score_mismatch", "与预期质量计划差距定期检查率"),
+        ("full_score_despite_shortfall", "与预期质量计划差距定期检查率"),  # =90% of =100% given its full 1
         ("score_mismatch", "管网漏损检测里程"),
         ("score_mismatch", "管网抢修及时率"),
+        ("full_score_despite_shortfall", "管网抢修及时率"),  # =96% of ≥98% given its full 2.18
         ("score_mismatch", "供水管网压力合格率"),
         ("score_mismatch", "水费收缴率"),
         ("missing_value", "水费收缴率"),
