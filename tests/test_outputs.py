@@ -52,36 +52,46 @@ def test_rerun_updates_the_store_in_place(run: Path) -> None:
     assert conn.execute("SELECT count(*) FROM indicators").fetchone() == (38 + 36,)
 
 
-def test_workbook_sheets_text_and_highlights(run: Path) -> None:
+def test_workbook_overview_worst_first_and_a_flagged_row_with_its_reason(run: Path) -> None:
     from openpyxl import load_workbook
 
     wb = load_workbook(run / "audit.xlsx")
-    assert wb.sheetnames == ["reports", "indicators", "flags", "subprojects", "budget_lines", "budget"]
-    ws = wb["indicators"]
-    assert ws.freeze_panes == "B2" and ws.auto_filter.ref.startswith("A1:")
+    assert wb.sheetnames[0] == "概览"
+    overview = wb["概览"]
+    names = [c.value for c in overview[1]]
+    reports = [dict(zip(names, r)) for r in overview.iter_rows(min_row=2, values_only=True)]
+    # Both forms have two error flags; the seed's total is further off (80 against 77.9, the road
+    # report's 77.11 against 76.110053); the unreadable file has none.
+    assert [r["文件"] for r in reports] == ["suzhou-2020-egov-selfeval.txt",
+                                           "suzhou-2018-road-maintenance-weight-total-faults.docx",
+                                           "broken-random-bytes.docx"]
+    assert reports[0]["总分差"] == pytest.approx(80.0 - 77.9) and reports[0]["错误"] == 2
+    assert reports[1]["总分差"] == pytest.approx(77.11 - 76.110053)
+    assert reports[2]["状态"] == "无法读取"
+    ws = wb["指标"]
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref.startswith("A1:")
     header = [c.value for c in ws[1]]
     rows = [dict(zip(header, r)) for r in ws.iter_rows(min_row=2, values_only=True)]
     assert len(rows) == 38 + 36
-    row_no = next(i for i, r in enumerate(rows, start=2) if r["name"] == "预算执行率"
-                  and r["source_path"] == "suzhou-2020-egov-selfeval.txt")
-    target = ws.cell(row=row_no, column=header.index("target") + 1)
+    row_no = next(i for i, r in enumerate(rows, start=2) if r["指标名称"] == "预算执行率"
+                  and r["文件"] == "suzhou-2020-egov-selfeval.txt")
+    target = ws.cell(row=row_no, column=header.index("目标值") + 1)
     assert (target.value, target.data_type) == ("=100%", "s")  # text, not a formula
-    reported = ws.cell(row=row_no, column=header.index("reported_score") + 1)
-    assert reported.fill.fgColor.rgb.endswith("FFC7CE")
-    clean = ws.cell(row=row_no + 1, column=header.index("reported_score") + 1)
+    reported = ws.cell(row=row_no, column=header.index("报告得分") + 1)
+    assert reported.fill.fgColor.rgb.endswith("FFC7CE") and "score_mismatch" in reported.comment.text
+    assert rows[row_no - 2]["标记"].startswith("score_mismatch: reported 自评分 6")
+    clean = ws.cell(row=row_no + 1, column=header.index("报告得分") + 1)
     assert not clean.fill.fgColor.rgb.endswith("FFC7CE")
-    first = [c.value for c in wb["reports"][1]]
-    assert first[:3] == ["source_path", "status", "template"]
 
 
 def test_workbook_sheet_past_excels_row_limit_says_where_the_rest_is(run: Path, monkeypatch, tmp_path: Path) -> None:
     from openpyxl import load_workbook
 
-    from jixiao import workbook
+    from jixiao import workbook, workbook_sheet
 
-    monkeypatch.setattr(workbook, "EXCEL_MAX_ROWS", 20)
+    monkeypatch.setattr(workbook_sheet, "EXCEL_MAX_ROWS", 20)
     workbook.write_workbook(sqlite3.connect(run / "dataset.sqlite"), tmp_path / "small.xlsx")
-    ws = load_workbook(tmp_path / "small.xlsx")["indicators"]
+    ws = load_workbook(tmp_path / "small.xlsx")["指标"]
     assert ws.max_row == 20
-    assert ws.cell(row=20, column=1).value.startswith(f"… {38 + 36 - 18} more rows: see the CSV files")
-    assert load_workbook(tmp_path / "small.xlsx")["reports"].max_row == 4  # small sheets whole
+    assert ws.cell(row=20, column=1).value.startswith(f"… 另有 {38 + 36 - 18} 行未列出：见 CSV 文件或 dataset.sqlite")
+    assert load_workbook(tmp_path / "small.xlsx")["概览"].max_row == 4  # small sheets whole

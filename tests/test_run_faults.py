@@ -52,9 +52,9 @@ def _sqlite_paths(out: Path) -> list[str]:
 def _xlsx_paths(out: Path) -> list[str]:
     import openpyxl
 
-    ws = openpyxl.load_workbook(out / "audit.xlsx", read_only=True)["reports"]
+    ws = openpyxl.load_workbook(out / "audit.xlsx", read_only=True)["概览"]
     rows = list(ws.iter_rows(values_only=True))
-    col = rows[0].index("source_path")
+    col = rows[0].index("文件")
     return sorted(r[col] for r in rows[1:] if r[col])
 
 
