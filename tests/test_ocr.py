@@ -16,7 +16,7 @@ from jixiao.errors import UnreadableDocument
 np = pytest.importorskip("numpy")
 cv2 = pytest.importorskip("cv2")
 
-from extract.readers import ocr  # noqa: E402  (needs numpy and OpenCV)
+from extract.readers import ocr, ocr_cells  # noqa: E402  (needs numpy and OpenCV)
 
 FIXTURE = Path(__file__).parent / "fixtures" / "ocr" / "indicator-table-rot0.6.jpg"
 
@@ -139,18 +139,75 @@ def test_misread_symbols_are_decided_by_the_ink(read: str, crop: "np.ndarray", f
     assert ocr.fix_symbols(read, crop) == fixed
 
 
-def test_text_boxes_are_cut_at_table_lines() -> None:
+def _cell_page() -> tuple["np.ndarray", list, "np.ndarray"]:
+    """A 2 × 2 table: a cell with two lines of text, one with a lone digit, one with two words far
+    apart, one empty but for grain; a title above the table. Returns (ink, segments, gray)."""
     from extract.readers.geometry import Segment
 
-    segments = [Segment(100, y, 500, y) for y in (100, 150)] + [Segment(x, 100, x, 150) for x in (100, 300, 500)]
-    grids = segments_to_grids(segments, unit=20.0)
-    verticals = [s for s in segments if not s.horizontal]
-    # A box running from one cell into the next is cut at x = 300; one inside a cell, or
-    # outside the table, is kept whole.
-    assert ocr._split_at_lines((150.0, 110.0, 420.0, 140.0), verticals, grids) == [
-        (150.0, 110.0, 298.0, 140.0), (302.0, 110.0, 420.0, 140.0)]
-    assert ocr._split_at_lines((150.0, 110.0, 280.0, 140.0), verticals, grids) == [(150.0, 110.0, 280.0, 140.0)]
-    assert ocr._split_at_lines((150.0, 300.0, 420.0, 330.0), verticals, grids) == [(150.0, 300.0, 420.0, 330.0)]
+    gray = np.full((400, 700), 235, np.uint8)
+    xs, ys = (50, 350, 650), (100, 220, 340)
+    for x in xs:
+        cv2.line(gray, (x, ys[0]), (x, ys[-1]), 30, 2)
+    for y in ys:
+        cv2.line(gray, (xs[0], y), (xs[-1], y), 30, 2)
+    cv2.putText(gray, "Title Line", (200, 60), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 20, 2)
+    cv2.putText(gray, "first line", (70, 140), cv2.FONT_HERSHEY_SIMPLEX, 0.9, 20, 2)
+    cv2.putText(gray, "second", (70, 190), cv2.FONT_HERSHEY_SIMPLEX, 0.9, 20, 2)
+    cv2.putText(gray, "7", (480, 170), cv2.FONT_HERSHEY_SIMPLEX, 0.9, 20, 2)
+    cv2.putText(gray, "ab", (70, 290), cv2.FONT_HERSHEY_SIMPLEX, 0.9, 20, 2)
+    cv2.putText(gray, "cd", (280, 290), cv2.FONT_HERSHEY_SIMPLEX, 0.9, 20, 2)
+    rng = np.random.default_rng(3)
+    for y, x in zip(rng.integers(235, 335, 12), rng.integers(360, 640, 12)):
+        gray[y, x] = 60  # dust in the empty cell
+    segments = [Segment(xs[0], y, xs[-1], y) for y in ys] + [Segment(x, ys[0], x, ys[-1]) for x in xs]
+    binary = ocr.binarise(gray)
+    _, line_ink = ocr.detect_lines(binary)
+    return ocr_cells.text_ink(binary, line_ink), segments, gray
+
+
+def test_cells_are_cut_into_lines_and_pieces_without_a_detector() -> None:
+    ink, segments, _ = _cell_page()
+    unit = ocr_cells.text_height(ink)
+    assert 15 <= unit <= 30
+    pieces, tables = ocr_cells.page_to_text_boxes(ocr_cells.drop_grain(ink, unit), segments, unit)
+    assert tables and not any(p.detect for p in pieces)
+    boxes = sorted((round(p.box[1] / 10), round(p.box[0] / 10)) for p in pieces)
+    # The title; the two lines of the first cell; the digit; the two words far apart; no grain.
+    assert [b[0] for b in boxes] == [4, 12, 15, 17, 27, 27]
+    lines = [p for p in pieces if 100 < p.box[1] < 220 and p.box[0] < 350]
+    assert len(lines) == 2 and lines[0].crop[3] <= lines[1].crop[1] + 1  # crops of two lines do not overlap
+    for p in pieces:
+        x0, y0, x1, y1 = p.crop
+        inside = [(a, b) for a, b in zip((50, 350), (350, 650)) if a < (x0 + x1) / 2 < b]
+        if 100 < y0 < 340:  # a crop in a cell never reaches its ruling lines
+            assert inside and inside[0][0] < x0 and x1 < inside[0][1]
+            assert all(not (y0 <= y <= y1) for y in (100, 220, 340))
+
+
+def test_a_page_without_tables_is_left_to_the_detector() -> None:
+    ink, _, _ = _cell_page()
+    assert ocr_cells.page_to_text_boxes(ink, [], 20.0) == ([], False)
+
+
+def test_blank_pages_are_skipped() -> None:
+    paper = np.clip(np.random.default_rng(5).normal(232, 6, (800, 600)), 0, 255).astype(np.uint8)
+    assert ocr.blank_page(paper)
+    page = ocr.image_to_geometry(paper, 3)
+    assert (page.number, page.glyphs, page.segments) == (3, (), ())
+    assert not ocr.blank_page(_cell_page()[2])
+
+
+def test_threads_are_shared_out_among_workers(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("JIXIAO_OCR_THREADS", raising=False)
+    monkeypatch.setattr(ocr, "_cores", lambda: 4)
+    monkeypatch.setattr(ocr, "_WORKERS", None)
+    assert ocr.ocr_threads() == 4
+    ocr.set_worker_count(2)
+    assert ocr.ocr_threads() == 2
+    ocr.set_worker_count(8)
+    assert ocr.ocr_threads() == 1
+    monkeypatch.setenv("JIXIAO_OCR_THREADS", "3")
+    assert ocr.ocr_threads() == 3
 
 
 def test_not_an_image_is_refused() -> None:

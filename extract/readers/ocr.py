@@ -21,7 +21,6 @@ from __future__ import annotations
 import math
 import os
 import re
-import statistics
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,8 +56,8 @@ def _cv() -> tuple[Any, Any]:
 def ocr_engine() -> Any:
     """The RapidOCR engine, created once per process (loading its models takes ~0.2 s).
 
-    ONNX Runtime uses every core by default; ``JIXIAO_OCR_THREADS=1`` keeps it to one (when
-    several files are read in parallel)."""
+    Its ONNX Runtime sessions run one thread per call: ``recognise`` reads ``ocr_threads()`` lines
+    at once instead (on small inputs that uses the cores far better than threads inside one call)."""
     global _ENGINE
     if _ENGINE is None:
         with _ENGINE_LOCK:
@@ -70,19 +69,46 @@ def ocr_engine() -> Any:
                         f"this page is a scan (no text layer) and the OCR engine is not installed ({exc}); "
                         f"install it with: {INSTALL_HINT}"
                     ) from exc
-                threads = os.environ.get("JIXIAO_OCR_THREADS", "").strip()
-                if threads.isdigit() and int(threads) > 0:  # e.g. 1 when files are read in parallel
-                    _ENGINE = RapidOCR(intra_op_num_threads=int(threads), inter_op_num_threads=1)
-                else:
-                    _ENGINE = RapidOCR()
+                _ENGINE = RapidOCR(intra_op_num_threads=1, inter_op_num_threads=1)
     return _ENGINE
+
+
+_WORKERS: int | None = None
+
+
+def set_worker_count(workers: int) -> None:
+    """Tell the OCR how many worker processes share the machine: each then reads with its share of
+    the cores (``ocr_threads``). A worker calls this once, before its first scan."""
+    global _WORKERS
+    _WORKERS = max(1, int(workers))
+
+
+def _cores() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def ocr_threads() -> int:
+    """Lines recognised at once: ``JIXIAO_OCR_THREADS`` if set, else the cores shared out among the
+    workers (``set_worker_count``; all cores when it was not called)."""
+    threads = os.environ.get("JIXIAO_OCR_THREADS", "").strip()
+    if threads.isdigit() and int(threads) > 0:
+        return int(threads)
+    return max(1, _cores() // (_WORKERS or 1))
 
 
 # --------------------------------------------------------------------------- images
 
 
-def pdf_page_images(path: Path | str, pages: Iterable[int] | None = None, dpi: int = 200) -> list[Any]:
-    """Render PDF pages (1-based numbers; all when ``pages`` is None) as grayscale numpy arrays."""
+RENDER_DPI = 200  # scans are rendered at this resolution for OCR
+
+
+def pdf_page_images(path: Path | str, pages: Iterable[int] | None = None, dpi: int | None = None) -> list[Any]:
+    """Render PDF pages (1-based numbers; all when ``pages`` is None) as grayscale numpy arrays
+    (at ``RENDER_DPI`` unless ``dpi`` says otherwise)."""
+    dpi = dpi or RENDER_DPI
     try:
         import pypdfium2
     except ImportError as exc:
@@ -480,63 +506,89 @@ def image_to_geometry(image: Any, number: int) -> PageGeometry:
     gray = _to_gray(image)
     if gray.ndim != 2 or gray.shape[0] < 10 or gray.shape[1] < 10:
         raise UnreadableDocument(f"page {number}: not a page image (array of shape {getattr(image, 'shape', None)})")
+    h, w = gray.shape[:2]
+    if blank_page(gray):
+        return PageGeometry(number=number, width=float(w), height=float(h), segments=(), glyphs=())
     gray, _angle = deskew(gray)
     binary = binarise(gray)
     segments, line_ink = detect_lines(binary)
     glyphs = read_text(gray, binary, segments, line_ink)
-    h, w = gray.shape[:2]
     return PageGeometry(number=number, width=float(w), height=float(h), segments=tuple(segments),
                         glyphs=tuple(glyphs))
 
 
-# Text detection runs on the page scaled so that its long side has this many pixels (an A4
-# page at about 140 dpi): PP-OCR's detector finds table text as well there as at 200 dpi and
-# takes a third of the time. Recognition always reads the full-resolution pixels.
+def blank_page(gray: Any) -> bool:
+    """No ink at all: every pixel within the page's own grain of its paper (a blank page of a scan,
+    the back of a sheet)."""
+    _, np = _cv()
+    small = gray[::4, ::4]
+    paper = float(np.median(small))
+    return bool(np.count_nonzero(small < paper - 60) < 0.0002 * small.size)
+
+
+# Text detection (pages without tables only) runs on the page scaled so that its long side has this
+# many pixels (an A4 page at about 140 dpi): PP-OCR's detector finds text as well there as at 200 dpi
+# and takes a third of the time. Recognition always reads the full-resolution pixels.
 DETECT_SIDE = 1600
 MIN_SCORE = 0.5  # RapidOCR's own cut-off for a recognised line
-PAD_ACROSS = 0.0  # paper added left and right of a text box for the recogniser, × box height
+PAD_ACROSS = 0.0  # paper added left and right of a detector's box for the recogniser, × box height
 PAD_DOWN = 0.08  # … and above and below (measured best of 0–0.35 × 0–0.1 on six simulated scans)
 
 
 def read_text(gray: Any, binary: Any, segments: Sequence[Segment], line_ink: Any) -> list[Glyph]:
     """The text of a straightened page as ``Glyph`` boxes, one per line of text per cell.
 
-    RapidOCR's detector finds the lines of text on the whole page; a box that runs across a
-    vertical ruling line of a table is cut there (text of two cells never makes one glyph);
-    ink in a table cell that the detector missed (a lone digit in a score column) gets a box
-    of its own; then the recogniser reads each box."""
-    from extract.readers.geometry import segments_to_grids
+    On a page with tables no detector runs: each cell's ink is cut into lines (and text outside
+    the tables too) by ``extract.readers.ocr_cells`` and the recogniser reads each line's crop.
+    A page without tables, or a band of ink that is no line of text, goes to RapidOCR's detector."""
+    from extract.readers.ocr_cells import drop_grain, page_to_text_boxes, text_height, text_ink
 
     engine = ocr_engine()
     h, w = gray.shape[:2]
-    boxes = detect_text(engine, gray)
-    unit = statistics.median(b[3] - b[1] for b in boxes) if boxes else max(10.0, h / 80)
-    grids = segments_to_grids(segments, unit)
-    verticals = [s for s in segments if not s.horizontal]
+    ink = text_ink(binary, line_ink)
+    unit = text_height(ink)
+    ink = drop_grain(ink, unit)
+    pieces, tables = page_to_text_boxes(ink, segments, unit)
+    crops: list[tuple[int, int, int, int]] = []
+    kept: list[tuple[float, float, float, float]] = []
+    regions = [(0, 0, w, h)] if not tables else [p.crop for p in pieces if p.detect]
+    for piece in pieces:
+        if not piece.detect:
+            crops.append(piece.crop)
+            kept.append(piece.box)
     horizontals = [s for s in segments if s.horizontal]
-    boxes += _missed_text(binary, line_ink, boxes, grids, unit)
-    crops, kept = [], []
-    for box in boxes:
-        for x0, y0, x1, y1 in _split_at_lines(box, verticals, grids):
-            xa, ya = max(0, int(x0)), max(0, int(y0))
-            xb, yb = min(w, int(math.ceil(x1))), min(h, int(math.ceil(y1)))
-            if xb - xa < 3 or yb - ya < 3:
-                continue
-            # A little paper around the text helps the recogniser with a leading = or ≥, but
-            # the crop never reaches a ruling line (it would read as 1 or |).
-            left, right = _between(((xa + xb) / 2, (ya + yb) / 2), verticals)
-            top, bottom = _between(((ya + yb) / 2, (xa + xb) / 2), horizontals)
-            across, down = PAD_ACROSS * (yb - ya), PAD_DOWN * (yb - ya)
-            ca, cb = int(max(0, min(xa, max(xa - across, left + 4)))), int(min(w, max(xb, min(xb + across, right - 4))))
-            ra, rb = int(max(0, min(ya, max(ya - down, top + 3)))), int(min(h, max(yb, min(yb + down, bottom - 3))))
-            crops.append(gray[ra:rb, ca:cb])
-            kept.append((xa, ya, xb, yb))
+    verticals = [s for s in segments if not s.horizontal]
+    for x0, y0, x1, y1 in regions:
+        for box in detect_text(engine, gray[y0:y1, x0:x1]):
+            box = (box[0] + x0, box[1] + y0, box[2] + x0, box[3] + y0)
+            crop = _detected_crop(box, w, h, horizontals, verticals)
+            if crop is not None:
+                crops.append(crop)
+                kept.append(tuple(float(v) for v in crop[:2]) + tuple(float(v) for v in crop[2:]))  # type: ignore[arg-type]
+    images = [gray[y0:y1, x0:x1] for x0, y0, x1, y1 in crops]
     glyphs = []
-    for crop, (xa, ya, xb, yb), (text, score) in zip(crops, kept, recognise(engine, crops)):
-        text = fix_symbols(text.strip(), crop)
+    for image, (xa, ya, xb, yb), (text, score) in zip(images, kept, recognise(engine, images)):
+        text = fix_symbols(text.strip(), image)
         if text and score >= MIN_SCORE:
             glyphs.append(Glyph(text, float(xa), float(ya), float(xb), float(yb)))
+    glyphs.sort(key=lambda g: (g.top, g.x0))
     return glyphs
+
+
+def _detected_crop(box: tuple[float, float, float, float], w: int, h: int, horizontals: Sequence[Segment],
+                   verticals: Sequence[Segment]) -> tuple[int, int, int, int] | None:
+    """The recogniser's crop of a detector's box: a little paper around the text helps with a
+    leading = or ≥, but the crop never reaches a ruling line (it would read as 1 or |)."""
+    xa, ya = max(0, int(box[0])), max(0, int(box[1]))
+    xb, yb = min(w, int(math.ceil(box[2]))), min(h, int(math.ceil(box[3])))
+    if xb - xa < 3 or yb - ya < 3:
+        return None
+    left, right = _between(((xa + xb) / 2, (ya + yb) / 2), verticals)
+    top, bottom = _between(((ya + yb) / 2, (xa + xb) / 2), horizontals)
+    across, down = PAD_ACROSS * (yb - ya), PAD_DOWN * (yb - ya)
+    ca, cb = int(max(0, min(xa, max(xa - across, left + 4)))), int(min(w, max(xb, min(xb + across, right - 4))))
+    ra, rb = int(max(0, min(ya, max(ya - down, top + 3)))), int(min(h, max(yb, min(yb + down, bottom - 3))))
+    return ca, ra, cb, rb
 
 
 # Readings the recogniser gets wrong on symbols it sees rarely, each undone only where the
@@ -621,38 +673,60 @@ def detect_text(engine: Any, gray: Any) -> list[tuple[float, float, float, float
     return boxes
 
 
-REC_MIN_WIDTH = 320  # RapidOCR's (PaddleOCR's) narrowest input: narrower lines are read worse
+REC_MIN_WIDTH = 96  # narrowest input: a lone digit padded to two text heights (RapidOCR pads to 320; measured: rows as exact, a quarter less time)
+REC_BATCH_WIDTH = 1600  # lines of about the same width go through the recogniser together up to this
 
 
 def recognise(engine: Any, crops: Sequence[Any]) -> list[tuple[str, float]]:
     """Text and confidence of each crop (grayscale, one line of text).
 
-    Each line goes through the recogniser on its own: RapidOCR's batches pad every line to
-    the widest of its batch, and on one CPU core a batch is no faster than its lines one by
-    one (measured: a table page 4.4 s → 2.2 s, a text page 8.4 s → 3.0 s). Falls back to
-    the engine's own batching if its internals are not what this version expects."""
+    Lines are sorted by width and read in small batches of about the same width (each padded to
+    the widest of its batch, at least ``REC_MIN_WIDTH``), ``ocr_threads()`` batches at once. Falls
+    back to the engine's own batching if its internals are not what this version expects."""
     cv2, np = _cv()
     if not crops:
         return []
-    images = [cv2.cvtColor(c, cv2.COLOR_GRAY2BGR) for c in crops]
     rec = getattr(engine, "text_rec", None)
     session, decode = getattr(rec, "session", None), getattr(rec, "postprocess_op", None)
     shape = getattr(rec, "rec_image_shape", None)
     if session is None or decode is None or not shape:
-        res, _ = engine.text_rec(images)
+        res, _ = engine.text_rec([cv2.cvtColor(c, cv2.COLOR_GRAY2BGR) for c in crops])
         return [(str(r[0]), float(r[1])) for r in res]
     height = int(shape[1])
-    out: list[tuple[str, float]] = []
-    for image in images:
-        ratio = image.shape[1] / max(1, image.shape[0])
-        width = max(1, int(math.ceil(height * ratio)))
-        padded = max(width, REC_MIN_WIDTH)
-        tensor = np.zeros((1, 3, height, padded), dtype=np.float32)
-        resized = cv2.resize(image, (width, height)).astype(np.float32)
-        tensor[0, :, :, :width] = resized.transpose(2, 0, 1) / 127.5 - 1.0
+    ratios = [c.shape[1] / max(1, c.shape[0]) for c in crops]
+    order = sorted(range(len(crops)), key=lambda i: ratios[i])
+    batches: list[list[int]] = []
+    for i in order:
+        padded = max(REC_MIN_WIDTH, math.ceil(height * ratios[i]))
+        if batches and padded * (len(batches[-1]) + 1) <= max(REC_BATCH_WIDTH, padded) \
+                and padded <= 1.25 * max(REC_MIN_WIDTH, math.ceil(height * ratios[batches[-1][0]])):
+            batches[-1].append(i)
+        else:
+            batches.append([i])
+
+    def run(batch: list[int]) -> list[tuple[int, str, float]]:
+        widths = [max(1, int(math.ceil(height * ratios[i]))) for i in batch]
+        padded = max(REC_MIN_WIDTH, *widths)
+        tensor = np.zeros((len(batch), 3, height, padded), dtype=np.float32)
+        for k, (i, width) in enumerate(zip(batch, widths)):
+            resized = cv2.resize(crops[i], (width, height)).astype(np.float32) / 127.5 - 1.0
+            tensor[k, :, :, :width] = resized  # grey: the three channels are the same
         preds = session(tensor)[0]
-        text, score = decode(preds, False, wh_ratio_list=[ratio], max_wh_ratio=padded / height)[0][:2]
-        out.append((str(text), float(score)))
+        decoded = decode(preds, False, wh_ratio_list=[ratios[i] for i in batch], max_wh_ratio=padded / height)
+        return [(i, str(d[0]), float(d[1])) for i, d in zip(batch, decoded)]
+
+    threads = min(ocr_threads(), len(batches))
+    batches.sort(key=lambda b: -len(b) * ratios[b[-1]])  # the longest first: the threads end together
+    if threads > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(threads) as pool:
+            results = [r for part in pool.map(run, batches) for r in part]
+    else:
+        results = [r for batch in batches for r in run(batch)]
+    out: list[tuple[str, float]] = [("", 0.0)] * len(crops)
+    for i, text, score in results:
+        out[i] = (text, score)
     return out
 
 
@@ -669,67 +743,3 @@ def _between(point: tuple[float, float], lines: Sequence[Segment]) -> tuple[floa
             else:
                 after = min(after, pos)
     return before, after
-
-
-def _in_table(x: float, y: float, grids: Sequence[Any]) -> bool:
-    return any(g.xs[0] - 3 <= x <= g.xs[-1] + 3 and g.ys[0] - 3 <= y <= g.ys[-1] + 3 for g in grids)
-
-
-def _split_at_lines(box: tuple[float, float, float, float], verticals: Sequence[Segment],
-                    grids: Sequence[Any]) -> list[tuple[float, float, float, float]]:
-    """A text box cut at the vertical table lines it runs across (2 px kept clear of each)."""
-    x0, y0, x1, y1 = box
-    mid = (y0 + y1) / 2
-    cuts = sorted(v.x0 for v in verticals
-                  if x0 + 2 < v.x0 < x1 - 2 and v.top <= mid <= v.bottom and _in_table(v.x0, mid, grids))
-    if not cuts:
-        return [box]
-    edges = [x0] + [c for cut in cuts for c in (cut - 2, cut + 2)] + [x1]
-    return [(a, y0, b, y1) for a, b in zip(edges[::2], edges[1::2]) if b - a > 4]
-
-
-def _missed_text(binary: Any, line_ink: Any, boxes: Sequence[tuple[float, float, float, float]], grids: Any,
-                 unit: float) -> list[tuple[float, float, float, float]]:
-    """Boxes for text in table cells that the detector did not see.
-
-    At its reduced scale the detector can miss a lone short mark (a ``2`` in a score
-    column). Ink inside tables, ruling lines and scanner grain taken away, is joined into
-    words; a word of at least text height of which the detector's boxes cover less than a
-    fifth gets a box of its own. (A word that is mostly covered is left alone: the bit of a
-    character a box cut off is no text of its own.)"""
-    cv2, np = _cv()
-    if not grids:
-        return []
-    h, w = binary.shape[:2]
-    ink = cv2.bitwise_and(binary, cv2.bitwise_not(cv2.dilate(line_ink, np.ones((3, 3), np.uint8))))
-    inside = np.zeros_like(binary)
-    for g in grids:
-        cv2.rectangle(inside, (int(g.xs[0]), int(g.ys[0])), (int(g.xs[-1]), int(g.ys[-1])), 255, -1)
-    ink = cv2.bitwise_and(ink, inside)
-    # Scanner grain: specks far smaller than a stroke of text.
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    small = stats[:, cv2.CC_STAT_AREA] < max(6.0, 0.01 * unit * unit)
-    small[0] = False
-    ink[small[labels]] = 0
-    covered = np.zeros_like(binary)
-    for x0, y0, x1, y1 in boxes:
-        cv2.rectangle(covered, (int(x0), int(y0)), (int(math.ceil(x1)), int(math.ceil(y1))), 255, -1)
-    kw, kh = max(3, int(unit * 0.5)) | 1, max(1, int(unit * 0.15)) | 1
-    joined = cv2.dilate(ink, cv2.getStructuringElement(cv2.MORPH_RECT, (kw, kh)))
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
-    out = []
-    for i in range(1, n):
-        x, y, bw, bh, _ = (int(v) for v in stats[i])
-        mine = (labels[y:y + bh, x:x + bw] == i) & (ink[y:y + bh, x:x + bw] > 0)
-        total = int(mine.sum())
-        if total < 0.04 * unit * unit:
-            continue
-        if int((mine & (covered[y:y + bh, x:x + bw] > 0)).sum()) > 0.2 * total:
-            continue  # the detector saw it (a sliver it cut off is no text of its own)
-        ys, xs = np.nonzero(mine)
-        x0, x1, y0, y1 = x + xs.min(), x + xs.max() + 1, y + ys.min(), y + ys.max() + 1
-        if y1 - y0 < 0.4 * unit or y1 - y0 > 1.6 * unit:
-            continue
-        m = max(2, int(unit * 0.1))
-        out.append((float(max(0, x0 - m)), float(max(0, y0 - m)), float(min(w, x1 + m)), float(min(h, y1 + m))))
-    return out

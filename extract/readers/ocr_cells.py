@@ -1,0 +1,186 @@
+"""Where the text of a scanned page is, without a text detector: cell by cell, line by line.
+
+The ruling lines give a table's cells; inside a cell the ink (ruling lines and scanner grain
+taken away) is cut into lines of text by its row profile, and each line into pieces at wide
+gaps by its column profile. Text outside the tables is cut the same way over the rest of the
+page. Each piece becomes a ``TextBox``: the crop the recogniser reads (the ink with a margin of
+paper, never reaching a ruling line) and the glyph box it is placed by. A band that is no line of
+text (taller than two lines: a stamp, a picture, lines the profile cannot part) is left to the
+detector (``TextBox.detect``).
+
+OpenCV and numpy are imported only when a scan is read (through ``extract.readers.ocr``).
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+from extract.readers.geometry import Segment, segments_to_grids
+
+# Margins of paper around a line's ink in the recogniser's crop, × the line's height: PP-OCR's
+# recogniser was trained on detector boxes, which leave about this much.
+MARGIN_ACROSS = 0.3
+MARGIN_DOWN = 0.3
+# A gap in a line of text wider than this (× text height) parts two pieces (two words of a
+# form line such as 填报单位：… 填报日期：…).
+PIECE_GAP = 2.0
+
+
+@dataclass(frozen=True)
+class TextBox:
+    """A piece of text to read: ``crop`` (x0, y0, x1, y1) is what the recogniser sees, ``box`` the
+    glyph's box on the page; ``detect``: a region the detector must look at first."""
+
+    crop: tuple[int, int, int, int]
+    box: tuple[float, float, float, float]
+    detect: bool = False
+
+
+def _cv() -> tuple[Any, Any]:
+    from extract.readers.ocr import _cv as cv
+
+    return cv()
+
+
+def text_ink(binary: Any, line_ink: Any) -> Any:
+    """The ink of text: the binarised page less its ruling lines and less specks of grain far
+    smaller than a dot of punctuation."""
+    cv2, np = _cv()
+    ink = cv2.bitwise_and(binary, cv2.bitwise_not(cv2.dilate(line_ink, np.ones((3, 3), np.uint8))))
+    h, w = ink.shape[:2]
+    speck = max(3, int(round(6 * (min(h, w) / 1650) ** 2)))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    small = stats[:, cv2.CC_STAT_AREA] < speck
+    small[0] = False
+    if small.any():
+        ink[small[labels]] = 0
+    return ink
+
+
+def drop_grain(ink: Any, unit: float) -> Any:
+    """``ink`` without the specks a scan scatters over the paper (dust, JPEG blotches): parts far
+    smaller than a stroke of text (a full stop of the page's text is about a tenth of its height)."""
+    cv2, np = _cv()
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    side = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
+    small = (stats[:, cv2.CC_STAT_AREA] < 0.025 * unit * unit) & (side < 0.2 * unit)
+    small[0] = False
+    if small.any():
+        ink = ink.copy()
+        ink[small[labels]] = 0
+    return ink
+
+
+def text_height(ink: Any) -> float:
+    """The height of a line of text on the page: the median height of words (ink joined along the
+    line). A page without text gets a default for its size."""
+    cv2, np = _cv()
+    h, w = ink.shape[:2]
+    k = max(3, w // 150) | 1
+    joined = cv2.dilate(ink, cv2.getStructuringElement(cv2.MORPH_RECT, (k, 1)))
+    n, _, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    heights = [int(stats[i][3]) for i in range(1, n)
+               if max(4, 0.004 * h) <= stats[i][3] <= 0.1 * h and stats[i][2] >= 0.6 * stats[i][3]]
+    return float(statistics.median(heights)) if heights else max(10.0, h / 80)
+
+
+def page_to_text_boxes(ink: Any, segments: Sequence[Segment], unit: float) -> tuple[list[TextBox], bool]:
+    """The pieces of text of a page, and whether the page has tables (without any, the caller
+    runs the detector over the whole page instead)."""
+    cv2, np = _cv()
+    h, w = ink.shape[:2]
+    grids = segments_to_grids(segments, unit)
+    if not grids:
+        return [], False
+    inset = max(2, int(round(unit * 0.1)))
+    boxes: list[TextBox] = []
+    outside = ink.copy()
+    for grid in grids:
+        cv2.rectangle(outside, (int(grid.xs[0]) - inset, int(grid.ys[0]) - inset),
+                      (int(grid.xs[-1]) + inset, int(grid.ys[-1]) + inset), 0, -1)
+        for r, c, rs, cs in grid.cells:
+            x0, x1 = int(grid.xs[c]) + inset, int(grid.xs[c + cs]) - inset
+            y0, y1 = int(grid.ys[r]) + inset, int(grid.ys[r + rs]) - inset
+            if x1 - x0 >= 3 and y1 - y0 >= 3:
+                boxes += region_to_text_boxes(ink, (x0, y0, x1, y1), unit)
+    boxes += region_to_text_boxes(outside, (0, 0, w, h), unit)
+    return boxes, True
+
+
+def region_to_text_boxes(ink: Any, region: tuple[int, int, int, int], unit: float) -> list[TextBox]:
+    """The lines of text in ``region`` (x0, y0, x1, y1) of ``ink``, each cut into pieces at wide
+    gaps; crops stay inside the region."""
+    _, np = _cv()
+    x0, y0, x1, y1 = region
+    part = ink[y0:y1, x0:x1]
+    if not part.any():
+        return []
+    out: list[TextBox] = []
+    # A row is inked when it holds more than a speck or two (grain left between two lines of a
+    # wide cell must not join them).
+    counts = np.count_nonzero(part, axis=1)
+    bands = _bands(counts > max(1, 0.004 * (x1 - x0)), unit)
+    for k, (top, bottom) in enumerate(bands):
+        above = y0 + (bands[k - 1][1] if k else 0)
+        below = y0 + (bands[k + 1][0] if k + 1 < len(bands) else y1 - y0)
+        band = part[top:bottom]
+        if bottom - top > 2.6 * unit:  # no line of text: the detector decides
+            cols = np.flatnonzero(band.any(axis=0))
+            out.append(TextBox((x0 + int(cols[0]), y0 + top, x0 + int(cols[-1]) + 1, y0 + bottom),
+                               (x0 + float(cols[0]), y0 + float(top), x0 + float(cols[-1]) + 1, y0 + float(bottom)),
+                               detect=True))
+            continue
+        for left, right in _pieces(band.any(axis=0), unit):
+            piece = band[:, left:right]
+            rows = np.flatnonzero(piece.any(axis=1))
+            t, b = top + int(rows[0]), top + int(rows[-1]) + 1
+            if (b - t < 0.35 * unit and right - left < 0.5 * unit) or np.count_nonzero(piece) < 0.04 * unit * unit:
+                continue  # grain, a speck of dust: no character is that small
+            out.append(_text_box(x0 + left, y0 + t, x0 + right, y0 + b, (x0, above, x1, below), unit))
+    return out
+
+
+def _text_box(xa: int, ya: int, xb: int, yb: int, room: tuple[int, int, int, int], unit: float) -> TextBox:
+    """The crop and glyph box of a piece of ink (xa, ya)–(xb, yb); ``room``: how far the crop may
+    reach (the cell's inside, and no further than the lines of text above and below)."""
+    x0, y0, x1, y1 = room
+    tall = max(yb - ya, 0.5 * unit)  # the line's own height (a line of dashes or dots: half the text's)
+    across, down = MARGIN_ACROSS * tall, MARGIN_DOWN * tall
+    crop = (int(max(x0, xa - across)), int(max(y0, ya - down)), int(min(x1, xb + across)), int(min(y1, yb + down)))
+    # The glyph box: the ink with a little of the margin, about the height a detector's box has.
+    pad = 0.1 * unit
+    box = (float(xa), max(float(y0), ya - pad), float(xb), min(float(y1), yb + pad))
+    return TextBox(crop, box)
+
+
+def _bands(rows: Any, unit: float) -> list[tuple[int, int]]:
+    """Runs of inked rows, as lines of text: pieces of one character split by its own white (二, 三,
+    a colon, the dots of a line alone) joined back while the whole stays one text line tall; a band
+    two lines tall split at its thinnest row."""
+    _, np = _cv()
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], rows.astype(np.int8), [0]))))
+    runs = [[int(a), int(b)] for a, b in zip(edges[::2], edges[1::2])]
+    merged: list[list[int]] = []
+    for run in runs:
+        if merged and run[1] - merged[-1][0] <= 1.25 * unit and (
+                run[1] - run[0] < 0.6 * unit or merged[-1][1] - merged[-1][0] < 0.6 * unit):
+            merged[-1][1] = run[1]
+        else:
+            merged.append(run)
+    return [(a, b) for a, b in merged if b - a >= max(2, 0.15 * unit)]
+
+
+def _pieces(cols: Any, unit: float) -> list[tuple[int, int]]:
+    """Runs of inked columns of a line, joined across gaps narrower than ``PIECE_GAP`` text heights."""
+    _, np = _cv()
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], cols.astype(np.int8), [0]))))
+    runs = [[int(a), int(b)] for a, b in zip(edges[::2], edges[1::2])]
+    out: list[list[int]] = []
+    for run in runs:
+        if out and run[0] - out[-1][1] <= PIECE_GAP * unit:
+            out[-1][1] = run[1]
+        else:
+            out.append(run)
+    return [(a, b) for a, b in out if b - a >= 2]
