@@ -23,7 +23,7 @@ from normalize.values import parse_value
 from tests.conftest import EXPECTED, SAMPLES
 from tests.test_samples import INDICATOR_FIELDS, _close
 from validate.archive import PATTERN_COLUMNS, PROJECT_COLUMNS, ArchiveSettings, archive_to_findings
-from validate.archive_similar import (jaccard, load_texts, minhash_functions, shingles, signature,
+from validate.archive_similar import (bands_to_pairs, jaccard, load_texts, minhash_functions, shingles, signature,
                                       signatures_to_bands)
 from validate.archive_text import lowered, narrative_key, project_key, shortfall_word, split_code
 from validate.checks import full_score_despite_shortfall_flags
@@ -409,3 +409,22 @@ def test_store_without_the_new_tables_still_works(tmp_path: Path) -> None:
     assert [tuple(r) for r in conn.execute("SELECT project_key, years FROM projects")] == [("甲局|甲项目", "2021;2022")]
     assert [r[0] for r in conn.execute("SELECT code FROM patterns")] == ["target_lowered"]
     conn.close()
+
+
+def test_a_crowded_bucket_is_chained_and_still_one_group(tmp_path: Path) -> None:
+    """300 reports, each its own variant of one text, fill buckets past max_bucket (50): such a bucket is
+    linked as a chain, so the candidate pairs stay within bands × texts (not the 44,850 of all pairs), and
+    union-find still makes them one finding."""
+    n = 300
+    texts = [PROBLEMS.replace("不够科学", f"不够科学{chr(0x4E00 + i)}") for i in range(n)]
+    records = [record(f"r{i:03d}.docx", f"部门{i}", "项目", 2022, sections={"存在问题": t}) for i, t in enumerate(texts)]
+    _, patterns = findings(tmp_path, records)
+    assert [(p[0], p[3].count(";") + 1) for p in patterns] == [("narrative_copied", n)]
+    assert f"in {n} reports (2022), across {n} projects" in patterns[0][5]
+    conn = sqlite3.connect(":memory:")
+    settings = ArchiveSettings()
+    load_texts(conn, [(f"r{i}", "存在问题", t) for i, t in enumerate(texts)], settings)
+    signatures_to_bands(conn, settings)
+    bands_to_pairs(conn, settings)
+    pairs = conn.execute("SELECT COUNT(*) FROM _pairs").fetchone()[0]
+    assert n - 1 <= pairs <= settings.bands * n < n * (n - 1) // 2

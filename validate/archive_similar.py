@@ -23,8 +23,6 @@ import numpy as np
 
 from validate.archive_text import narrative_key
 
-_MASK32 = np.uint64(0xFFFFFFFF)
-
 
 @dataclass(frozen=True)
 class ArchiveSettings:
@@ -113,12 +111,22 @@ def minhash_functions(settings: ArchiveSettings) -> tuple[np.ndarray, np.ndarray
 
 def signature(shingle_hashes: np.ndarray, functions: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
     """The MinHash signature (uint32 per function) of a shingle set."""
+    return signatures([shingle_hashes], functions)[0]
+
+
+def signatures(sets: list[np.ndarray], functions: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """The MinHash signatures of many shingle sets at once, one row each (an empty set: all 0xFFFFFFFF)."""
     a, b = functions
-    if shingle_hashes.size == 0:
-        return np.full(a.size, 0xFFFFFFFF, dtype=np.uint32)
+    out = np.full((len(sets), a.size), 0xFFFFFFFF, dtype=np.uint32)
+    filled = [i for i, x in enumerate(sets) if x.size]
+    if not filled:
+        return out
+    parts = [sets[i] for i in filled]
+    offsets = np.cumsum([0] + [x.size for x in parts[:-1]])
     with np.errstate(over="ignore"):
-        values = (a[:, None] * shingle_hashes[None, :] + b[:, None]) >> np.uint64(32)
-    return (values & _MASK32).min(axis=1).astype(np.uint32)
+        values = (a[:, None] * np.concatenate(parts)[None, :] + b[:, None]) >> np.uint64(32)  # < 2³²
+    out[filled] = np.minimum.reduceat(values, offsets, axis=1).T.astype(np.uint32)
+    return out
 
 
 def jaccard(x: np.ndarray, y: np.ndarray) -> float:
@@ -129,14 +137,22 @@ def jaccard(x: np.ndarray, y: np.ndarray) -> float:
     return common / (x.size + y.size - common)
 
 
-def band_buckets(sig: np.ndarray, bands: int) -> list[int]:
-    """One 63-bit bucket number per band of a signature."""
-    rows = sig.size // bands
-    out = []
-    for i in range(bands):
-        digest = hashlib.blake2b(sig[i * rows:(i + 1) * rows].tobytes(), digest_size=8).digest()
-        out.append(int.from_bytes(digest, "little") >> 1)
-    return out
+def band_buckets(sigs: np.ndarray, bands: int) -> np.ndarray:
+    """One 63-bit bucket number per band of each signature (rows × bands, int64): the band's values
+    hashed together (polynomial, then the splitmix64 finaliser)."""
+    sigs = np.atleast_2d(sigs)
+    rows = sigs.shape[1] // bands
+    parts = sigs.reshape(sigs.shape[0], bands, rows).astype(np.uint64)
+    with np.errstate(over="ignore"):
+        h = np.zeros(parts.shape[:2], dtype=np.uint64)
+        for j in range(rows):
+            h = h * np.uint64(1_000_003) + parts[:, :, j]
+        h ^= h >> np.uint64(30)
+        h *= np.uint64(0xBF58476D1CE4E5B9)
+        h ^= h >> np.uint64(27)
+        h *= np.uint64(0x94D049BB133111EB)
+        h ^= h >> np.uint64(31)
+    return (h >> np.uint64(1)).astype(np.int64)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -198,23 +214,29 @@ def signatures_to_bands(conn: sqlite3.Connection, settings: ArchiveSettings) -> 
     conn.execute("CREATE TABLE IF NOT EXISTS archive_signatures (text_hash TEXT PRIMARY KEY, signature BLOB)")
     functions = minhash_functions(settings)
     computed = 0
-    fresh: list[tuple[str, bytes]] = []
-    bands: list[tuple[str, int, int, int]] = []
+    conn.execute("DROP TABLE IF EXISTS temp._fresh")
+    conn.execute("CREATE TEMP TABLE _fresh (text_hash TEXT PRIMARY KEY, signature BLOB)")
     cursor = conn.execute("SELECT t.text_id, t.subject, t.text_hash, t.key, s.signature FROM _texts t "
                           "LEFT JOIN archive_signatures s ON s.text_hash = t.text_hash ORDER BY t.text_id")
-    for text_id, subject, text_hash, key, blob in cursor:
-        if blob is not None and len(blob) == 4 * settings.permutations:
-            sig = np.frombuffer(blob, dtype=np.uint32)
-        else:
-            sig = signature(shingles(key, settings.shingle), functions)
-            fresh.append((text_hash, sig.tobytes()))
-            computed += 1
-        bands.extend((subject, i, bucket, text_id) for i, bucket in enumerate(band_buckets(sig, settings.bands)))
-        if len(bands) >= _BATCH * settings.bands:
-            conn.executemany("INSERT INTO _bands VALUES (?, ?, ?, ?)", bands)
-            bands = []
-    conn.executemany("INSERT INTO _bands VALUES (?, ?, ?, ?)", bands)
-    conn.executemany("INSERT OR REPLACE INTO archive_signatures VALUES (?, ?)", fresh)
+    while chunk := cursor.fetchmany(256):
+        sigs = np.empty((len(chunk), settings.permutations), dtype=np.uint32)
+        missing = []
+        for i, (_, _, _, key, blob) in enumerate(chunk):
+            if blob is not None and len(blob) == 4 * settings.permutations:
+                sigs[i] = np.frombuffer(blob, dtype=np.uint32)
+            else:
+                missing.append(i)
+        if missing:
+            sigs[missing] = signatures([shingles(chunk[i][3], settings.shingle) for i in missing], functions)
+            conn.executemany("INSERT OR REPLACE INTO _fresh VALUES (?, ?)",
+                             [(chunk[i][2], sigs[i].tobytes()) for i in missing])
+            computed += len(missing)
+        buckets = band_buckets(sigs, settings.bands)
+        conn.executemany("INSERT INTO _bands VALUES (?, ?, ?, ?)",
+                         [(row[1], band, int(buckets[i, band]), row[0]) for i, row in enumerate(chunk)
+                          for band in range(settings.bands)])
+    conn.execute("INSERT OR REPLACE INTO archive_signatures SELECT text_hash, signature FROM _fresh")
+    conn.execute("DROP TABLE temp._fresh")
     # Signatures of texts no report holds any more are dropped: the cache tracks the archive.
     conn.execute("DELETE FROM archive_signatures WHERE text_hash NOT IN (SELECT text_hash FROM _texts)")
     conn.execute("CREATE INDEX temp._bands_bucket ON _bands (subject, band, bucket)")
@@ -222,8 +244,10 @@ def signatures_to_bands(conn: sqlite3.Connection, settings: ArchiveSettings) -> 
 
 
 def bands_to_pairs(conn: sqlite3.Connection, settings: ArchiveSettings) -> None:
-    """Texts sharing a bucket in any band → candidate pairs (all pairs of a bucket up to ``max_bucket``
-    texts, a chain through a larger one, whose members union-find still joins)."""
+    """Texts sharing a bucket in any band → candidate pairs: all pairs of a bucket of up to ``max_bucket``
+    texts, a chain through a larger one (whose members union-find still joins).  So a text is in at most
+    ``bands × (max_bucket − 1)`` pairs, and the pairs grow linearly with the archive even where thousands of
+    reports hold variants of one boilerplate text."""
     cursor = conn.execute(
         "SELECT b.subject, b.band, b.bucket, b.text_id FROM _bands b JOIN "
         "(SELECT subject, band, bucket FROM _bands GROUP BY subject, band, bucket HAVING COUNT(*) > 1) m "
@@ -274,8 +298,11 @@ def pairs_to_groups(conn: sqlite3.Connection, settings: ArchiveSettings) -> int:
     cursor = conn.execute("SELECT p.a, p.b, ta.key, tb.key FROM _pairs p JOIN _texts ta ON ta.text_id = p.a "
                           "JOIN _texts tb ON tb.text_id = p.b ORDER BY p.a, p.b")
     similar: list[tuple[int, int, float]] = []
+    last, of_a = None, np.empty(0, dtype=np.uint64)
     for a, b, key_a, key_b in cursor:
-        value = jaccard(shingles(key_a, settings.shingle), shingles(key_b, settings.shingle))
+        if a != last:  # pairs come in order of a: its shingles once
+            last, of_a = a, shingles(key_a, settings.shingle)
+        value = jaccard(of_a, shingles(key_b, settings.shingle))
         if value >= settings.similarity:
             similar.append((a, b, value))
         if len(similar) >= _BATCH:
