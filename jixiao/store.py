@@ -65,6 +65,9 @@ def open_store(path: Path) -> sqlite3.Connection:
                 conn.execute(statement)
         conn.execute('CREATE TABLE IF NOT EXISTS _records (json_name TEXT PRIMARY KEY, source_path TEXT, '
                      'size INTEGER, mtime_ns INTEGER)')
+        conn.execute('CREATE INDEX IF NOT EXISTS idx__records_source ON _records (source_path)')
+        conn.execute('CREATE TABLE IF NOT EXISTS _inputs (source_path TEXT PRIMARY KEY, size INTEGER, '
+                     'mtime_ns INTEGER, sha256 TEXT, shaped_by TEXT)')
     return conn
 
 
@@ -176,3 +179,43 @@ def rows(conn: sqlite3.Connection, table: str, columns: tuple[str, ...] | None =
     names = ", ".join(f'"{c}"' for c in columns)
     order = ", ".join(f'"{k}"' for k in key)
     yield from conn.execute(f"SELECT {names} FROM {table} ORDER BY {order}")
+
+
+# What a rerun needs to know of each input without reading it or its record: its size and time
+# when it was read, its hash, and what shaped its record (code, rules, tables, tools).
+def known_inputs(conn: sqlite3.Connection) -> dict[str, tuple[int, int, str, str, str, int, int]]:
+    """source_path → (size, mtime_ns, sha256, shaped_by, json_name, json size, json mtime_ns)."""
+    return {row[0]: tuple(row[1:]) for row in conn.execute(
+        "SELECT i.source_path, i.size, i.mtime_ns, i.sha256, i.shaped_by, r.json_name, r.size, r.mtime_ns "
+        "FROM _inputs i JOIN _records r ON r.source_path = i.source_path")}
+
+
+def remember_inputs(conn: sqlite3.Connection, inputs: Iterable[tuple[str, int, int, str, str]]) -> None:
+    """(source_path, size, mtime_ns, sha256, shaped_by) of inputs whose records are in json/."""
+    with conn:
+        conn.executemany("INSERT OR REPLACE INTO _inputs VALUES (?, ?, ?, ?, ?)", inputs)
+
+
+def brief(record: dict[str, Any]) -> dict[str, Any]:
+    """What a run keeps of a record once it is written: enough for its summary line and counts,
+    not its rows (a run of 100,000 reports must not hold them all)."""
+    return {"source": {"path": record["source"]["path"], "sha256": record["source"].get("sha256")},
+            "status": record.get("status"),
+            "template": record.get("template"), "profile": record.get("profile"),
+            "indicator_count": len(record.get("indicators") or []),
+            "errors": record.get("errors") or [],
+            "flags": [{"code": f.get("code"), "severity": f.get("severity")} for f in record.get("flags") or []]}
+
+
+def brief_from_store(conn: sqlite3.Connection, source_path: str) -> dict[str, Any] | None:
+    """A record's brief from its rows in the store (a rerun's unchanged inputs)."""
+    row = conn.execute("SELECT status, template, profile, indicator_count, errors, sha256 FROM reports "
+                       "WHERE source_path = ?", (source_path,)).fetchone()
+    if row is None:
+        return None
+    errors = [{"code": part.split(": ", 1)[0], "message": part.split(": ", 1)[-1]}
+              for part in (row[4] or "").split("; ") if part]
+    flags = [{"code": f[0], "severity": f[1]} for f in conn.execute(
+        "SELECT code, severity FROM flags WHERE source_path = ? ORDER BY flag_index", (source_path,))]
+    return {"source": {"path": source_path, "sha256": row[5]}, "status": row[0], "template": row[1], "profile": row[2],
+            "indicator_count": row[3], "errors": errors, "flags": flags}

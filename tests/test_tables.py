@@ -139,3 +139,39 @@ def test_a_deleted_or_older_store_is_rebuilt_from_json(src: Path, tmp_path: Path
     conn.close()
     run_extract(src, out, SETTINGS)
     assert _digests(out) == first
+
+
+def test_an_unchanged_rerun_reads_neither_inputs_nor_records(src: Path, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    import jixiao.runner as runner
+
+    out = tmp_path / "out"
+    run_extract(src, out, SETTINGS)
+
+    def never(*args: object, **kwargs: object) -> None:
+        raise AssertionError("read on an unchanged rerun")
+
+    monkeypatch.setattr(runner, "sha256_of", never)
+    monkeypatch.setattr(runner, "path_to_record", never)
+    monkeypatch.setattr(runner, "_done_record", never)
+    summary = run_extract(src, out, SETTINGS)
+    assert summary.skipped == len(NAMES)  # the broken file too: its error is not one worth another try
+    assert {r["source"]["path"]: r["status"] for r in summary.records}["suzhou-2020-egov-selfeval.txt"] == "ok"
+
+
+def test_a_touched_input_is_hashed_not_redone_and_then_known_again(src: Path, tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    import jixiao.runner as runner
+
+    out = tmp_path / "out"
+    run_extract(src, out, SETTINGS)
+    touched = src / "suzhou-2020-egov-selfeval.txt"
+    os.utime(touched, ns=(touched.stat().st_atime_ns, touched.stat().st_mtime_ns + 10**9))
+    before = (out / "json" / "suzhou-2020-egov-selfeval.txt.json").stat().st_mtime_ns
+    summary = run_extract(src, out, SETTINGS)
+    assert summary.skipped == len(NAMES) and not summary.redone  # same bytes: the record stands
+    assert (out / "json" / "suzhou-2020-egov-selfeval.txt.json").stat().st_mtime_ns == before
+    monkeypatch.setattr(runner, "sha256_of", lambda path: (_ for _ in ()).throw(AssertionError(path)))
+    run_extract(src, out, SETTINGS)  # its new time is known now: not hashed again
