@@ -22,6 +22,8 @@ FILLS = {"error": "#FFC7CE", "warning": "#FFEB9C"}  # light red: the figures dis
 FONTS = {"error": "#9C0006", "warning": "#9C5700"}
 HEADER_FILL = "#DDEBF7"
 LINE_HEIGHT = 15  # points per line of 11-point text
+PAGE_WIDTH = 150  # character widths across A4 landscape inside the margins, at 100%
+NATURAL_MAX = 80  # the widest a column grows on a narrow sheet
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _TRUNCATED = "…（已截断：全文见 dataset.sqlite / JSON）"
 
@@ -211,15 +213,18 @@ def column_widths(conn: Any, table: str, columns: tuple[Column, ...], sql_of: di
     longest: list[Any] = []
     if exprs and known:
         longest = list(conn.execute(f"SELECT {', '.join(exprs)} FROM {table}").fetchone())
+    natural: dict[str, int] = {}
     for i, col in enumerate(measured):
         head = (display_width(col.header) + 1) // 2 + 3
         data = (longest[i] or 0) + 1 if i < len(longest) else col.width
         widths[col.key] = max(min(col.width, max(data, head)), min(head, col.width), 4)
+        natural[col.key] = max(min(data, NATURAL_MAX), head, 4)
     for col in columns:
         if col.key not in widths:
             base = NUMBER_WIDTHS.get(col.kind, col.width)
-            widths[col.key] = max(base, (display_width(col.header) + 1) // 2 + 3)
-    return widths
+            widths[col.key] = natural[col.key] = max(base, (display_width(col.header) + 1) // 2 + 3)
+    # A narrow sheet whose text fits the page unwrapped is shown so (fewer, shorter rows on paper).
+    return natural if sum(natural.values()) <= PAGE_WIDTH else widths
 
 
 def _table_columns(conn: Any, table: str) -> set[str]:
