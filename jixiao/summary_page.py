@@ -502,7 +502,8 @@ def _table(head: list[str], rows: list[Any], cls: str = "") -> str:
     if not rows:
         return ""
     numeric = [all(isinstance(r[i], (int, float)) or r[i] is None for r in rows) for i in range(len(head))]
-    out = [f'<table class="{cls}"><thead><tr>' + "".join(f"<th>{html.escape(h)}</th>" for h in head) + "</tr></thead><tbody>"]
+    header = "".join(f"<th>{html.escape(h)}</th>" for h in head)
+    out = [f'<table class="{cls}"><thead><tr>{header}</tr></thead><tbody>']
     for row in rows:
         out.append("<tr>" + "".join(
             f'<td class="n">{_text(v)}</td>' if numeric[i] else f"<td>{_text(v)}</td>" for i, v in enumerate(row))
@@ -524,24 +525,43 @@ def _section(anchor: str, title: str, note: str, body: list[str]) -> str:
 
 
 _CSS = """
-body{font-family:"Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei","PingFang SC",sans-serif;margin:0;
-color:#222;background:#f6f7f9;font-size:14px}
-header{background:#28405e;color:#fff;padding:14px 24px}header h1{margin:0;font-size:22px}
-header p{margin:4px 0 0;opacity:.85}main{padding:8px 24px 40px;max-width:1400px}
+body{font-family:"Noto Sans CJK SC","Source Han Sans SC","Microsoft YaHei","PingFang SC",sans-serif;
+  margin:0;color:#222;background:#f6f7f9;font-size:14px}
+header{background:#28405e;color:#fff;padding:14px 24px}
+header h1{margin:0;font-size:22px}
+header p{margin:4px 0 0;opacity:.85}
 nav a{color:#fff;margin-right:14px;font-size:13px}
+main{padding:8px 24px 40px;max-width:1400px}
 section{background:#fff;border:1px solid #dde1e6;border-radius:6px;padding:12px 18px;margin:14px 0}
-h2{font-size:18px;margin:4px 0 8px}h3{font-size:15px;margin:12px 0 6px}.note{color:#555;margin:0 0 8px}
-.none{color:#5b8c5a}.kpis{display:flex;flex-wrap:wrap;gap:10px;margin:14px 0}
+h2{font-size:18px;margin:4px 0 8px}
+h3{font-size:15px;margin:12px 0 6px}
+.note{color:#555;margin:0 0 8px}
+.none{color:#5b8c5a}
+.kpis{display:flex;flex-wrap:wrap;gap:10px;margin:14px 0}
 .kpi{background:#fff;border:1px solid #dde1e6;border-left:4px solid #4a6fa5;border-radius:6px;padding:8px 14px;
-min-width:92px}.kpi b{display:block;font-size:22px}.kpi span{color:#555;font-size:13px}
-.kpi.ok{border-left-color:#5b8c5a}.kpi.partial,.kpi.warning{border-left-color:#e0a030}
-.kpi.error{border-left-color:#c0392b}.kpi.info{border-left-color:#7f8fa6}
+  min-width:92px}
+.kpi b{display:block;font-size:22px}
+.kpi span{color:#555;font-size:13px}
+.kpi.ok{border-left-color:#5b8c5a}
+.kpi.partial,.kpi.warning{border-left-color:#e0a030}
+.kpi.error{border-left-color:#c0392b}
+.kpi.info{border-left-color:#7f8fa6}
 svg.chart{display:block;max-width:100%;height:auto;margin:6px 0}
-table{border-collapse:collapse;margin:8px 0;font-size:13px}th,td{border:1px solid #dde1e6;padding:3px 8px;
-text-align:left;vertical-align:top;overflow-wrap:break-word}th{background:#eef1f5;white-space:nowrap}td.n{text-align:right;
-font-variant-numeric:tabular-nums;white-space:nowrap}table.wide{width:100%}td .path{display:block;min-width:14em;overflow-wrap:anywhere}td .name{display:block;min-width:7em}
-a{color:#1f5fa8}.bad{color:#c0392b;font-weight:bold}.ok{color:#5b8c5a}.st-error{color:#c0392b}
-.st-partial{color:#b07400}.st-ok{color:#5b8c5a}td span.bad,td span.ok,td [class^=st-]{white-space:nowrap}
+table{border-collapse:collapse;margin:8px 0;font-size:13px}
+table.wide{width:100%}
+th,td{border:1px solid #dde1e6;padding:3px 8px;text-align:left;vertical-align:top;overflow-wrap:break-word}
+th{background:#eef1f5;white-space:nowrap}
+td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+td .path{display:block;min-width:14em;overflow-wrap:anywhere}
+td .name{display:block;min-width:7em}
+a{color:#1f5fa8}
+.bad{color:#c0392b;font-weight:bold}
+.ok,.st-ok{color:#5b8c5a}
+.st-error{color:#c0392b}
+.st-partial{color:#b07400}
+td span.bad,td span.ok,td [class^=st-]{white-space:nowrap}
+@media print{body{background:#fff}header{background:#fff;color:#000}nav{display:none}
+  svg.chart,tr{break-inside:avoid}section{border:none;padding:0}}
 """
 
 

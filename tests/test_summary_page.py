@@ -289,7 +289,7 @@ class _Browser:
         self.log = open(self.profile.parent / "chromium.log", "wb")
         self.proc = subprocess.Popen(
             [self.exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-             "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-extensions",
+             "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-extensions", "--disable-quic",
              "--hide-scrollbars", f"--user-data-dir={self.profile}", "--remote-debugging-pipe", "about:blank"],
             stdin=subprocess.DEVNULL, stdout=self.log, stderr=self.log, preexec_fn=fds, close_fds=False)
         os.close(to_child)
@@ -434,3 +434,19 @@ def test_a_store_without_tables_renders(tmp_path: Path) -> None:
     finally:
         conn.close()
     assert "<b>1</b><span>报告</span>" in text and "没有旗标" in text
+
+
+def test_input_links_follow_each_folders_prefix(tmp_path: Path) -> None:
+    """OUT built from two folders: a report of the second (keyed ``2020/…``) links its file in that folder."""
+    records = [_record("a.docx", flags=[_flag("total_mismatch", "error")]),
+               _record("2020/b.docx", flags=[_flag("total_mismatch", "error")])]
+    out = _out(tmp_path, records[:1])
+    second = tmp_path / "second"
+    second.mkdir()
+    (second / "b.docx").write_bytes(b"input")
+    roots = {"roots": [{"dir": str(tmp_path / "in"), "prefix": ""}, {"dir": str(second), "prefix": "2020/"}]}
+    (out / ".jixiao" / "roots.json").write_text(json.dumps(roots))
+    write_store(records, out / "dataset.sqlite")
+    _, page = _render(out)
+    assert sorted(page.links["worst"]) == ["../in/a.docx", "../second/b.docx", "json/2020__b.docx.json",
+                                           "json/a.docx.json"]
