@@ -43,6 +43,7 @@ START_METHOD_VARIABLE = "JIXIAO_START_METHOD"
 # Descriptors only the parent may hold (the lock on OUT): closed in every forked child.
 _PARENT_ONLY_FDS: list[int] = []
 _STOP = threading.Event()
+_CLOSING: list[threading.Thread] = []  # a Dask cluster winding down; the run waits for it before it returns
 _POLLING = threading.Event()  # set while the run waits on worker processes and looks at _STOP
 
 
@@ -233,6 +234,8 @@ def run_extract(
     try:
         return _run(root, dataset, settings, on_record, on_start)
     finally:
+        while _CLOSING:
+            _CLOSING.pop().join()
         _PARENT_ONLY_FDS.clear()
         dataset.release()
 
@@ -311,7 +314,7 @@ def _run(root: Path, dataset: Dataset, settings: RunSettings,
         finished(record)
 
     if settings.engine == "dask":
-        _run_on_dask(todo, base, settings, shaped_by, finished)
+        _run_on_dask(todo, base, settings, shaped_by, finished, out / "json")
     elif settings.workers == 1 and settings.timeout == 0 and settings.max_memory_mb == 0:
         for path, key in todo:
             finished(_process(path, key, base, settings, shaped_by))
@@ -458,9 +461,13 @@ def _side_by_side(first: Callable[[], None], second: Callable[[], None], paralle
 
 
 def _run_on_dask(todo: list[tuple[Path, str]], base: Path, settings: RunSettings, shaped_by: dict[str, Any],
-                 finished: Callable[[dict[str, Any]], None]) -> None:
+                 finished: Callable[..., None], json_dir: Path) -> None:
     """The same per-file function on a Dask cluster; files are read by the workers from a
-    path they share with this machine. Without a scheduler address, a local cluster is started."""
+    path they share with this machine. Without a scheduler address, a local cluster is started.
+
+    Each worker loads the readers, forms, profiles and segmenter once (before its first file), takes
+    files in batches (a task costs the scheduler, the worker and this process more than a small
+    file does) and sends each record back encoded, so this process only writes the bytes."""
     try:
         from distributed import Client, LocalCluster, as_completed
     except ImportError as exc:  # pragma: no cover - distributed is a dependency
@@ -477,22 +484,73 @@ def _run_on_dask(todo: list[tuple[Path, str]], base: Path, settings: RunSettings
                                dashboard_address=None)
         client = Client(cluster)
     try:
-        futures = {
-            client.submit(_process, path.resolve(), rel, base.resolve(), settings, shaped_by,
-                          key=f"jixiao-{rel}-{id(settings)}", pure=False): (path, rel)
-            for path, rel in todo
-        }
+        workers = max(1, len(client.scheduler_info().get("workers", {})) or settings.workers)
+        suffixes = sorted({path.suffix.lower() for path, _ in todo})
+        client.run(_dask_worker_setup, suffixes, workers > 1)
+        jobs = [(path.resolve(), rel) for path, rel in todo]
+        size = dask_batch_size(len(jobs), workers)
+        batches = [jobs[i:i + size] for i in range(0, len(jobs), size)]
+        resolved = base.resolve()
+        futures = {client.submit(_process_batch, batch, resolved, settings, shaped_by, pure=False): batch
+                   for batch in batches}
+        retry = {}
         for future in as_completed(futures):
-            path, rel = futures[future]
+            batch = futures[future]
             try:
-                record = future.result()
-            except Exception as exc:  # a worker lost or killed: this file's record says so
-                record = _limit_record(path, rel, "worker_crashed", f"the Dask task failed: {type(exc).__name__}: {exc}")
-            finished(record)
+                results = future.result()
+            except Exception:  # a worker lost or killed: each file of the batch is tried alone
+                retry.update({client.submit(_process_batch, [job], resolved, settings, shaped_by, pure=False): job
+                              for job in batch})
+                continue
+            for text in results:
+                _finish_encoded(text, finished, json_dir)
+        for future in as_completed(retry):
+            path, rel = retry[future]
+            try:
+                results = future.result()
+            except Exception as exc:  # this file's record says so
+                finished(_limit_record(path, rel, "worker_crashed", f"the Dask task failed: {type(exc).__name__}: {exc}"))
+                continue
+            for text in results:
+                _finish_encoded(text, finished, json_dir)
     finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
+        def close() -> None:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+
+        # A local cluster takes seconds to wind down: it does so while the tables are written.
+        closing = threading.Thread(target=close, name="jixiao-dask-close", daemon=True)
+        closing.start()
+        _CLOSING.append(closing)
+
+
+def dask_batch_size(files: int, workers: int) -> int:
+    """Files per Dask task: about eight tasks per worker (so a slow batch cannot hold up the end of
+    the run for long), at most 16 files (so a lost worker costs little), at least one."""
+    return max(1, min(16, files // (workers * 8)))
+
+
+def _finish_encoded(text: str, finished: Callable[..., None], json_dir: Path) -> None:
+    record = json.loads(text)
+    from jixiao.writers import atomic_write_text
+
+    atomic_write_text(json_dir / json_name(record["source"]["path"]), text)
+    finished(record, True)
+
+
+def _dask_worker_setup(suffixes: list[str], shared: bool) -> None:  # pragma: no cover - on the workers
+    """Once per Dask worker, before its first file: what the local engine's warm-up loads."""
+    if shared:
+        os.environ.setdefault("JIXIAO_OCR_THREADS", "1")  # one core per worker: OCR would take them all
+    warm_up([Path(f"x{suffix}") for suffix in suffixes])
+
+
+def _process_batch(jobs: list[tuple[Path, str]], base: Path, settings: RunSettings,
+                   shaped_by: dict[str, Any]) -> list[str]:  # pragma: no cover - on the workers
+    """Several files' records, each encoded as its JSON file's text."""
+    return [json.dumps(_process(path, key, base, settings, shaped_by), ensure_ascii=False, indent=2) + "\n"
+            for path, key in jobs]
 
 
 def _done_record(out: Path, key: str, path: Path, shaped_by: dict[str, Any]) -> tuple[dict[str, Any] | None, str | None]:

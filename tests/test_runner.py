@@ -168,6 +168,30 @@ def test_dask_engine_gives_the_same_rows_as_the_local_run(folder: Path, tmp_path
     assert sorted(p.name for p in (dask / "json").glob("*.json")) == sorted(p.name for p in (local / "json").glob("*.json"))
 
 
+@pytest.mark.slow
+def test_dask_workers_take_files_in_batches_after_one_warm_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import distributed
+
+    src = tmp_path / "in"
+    for i in range(48):  # 48 files on 2 workers: 3 files a task, 16 tasks
+        (src / f"d{i:02d}").mkdir(parents=True)
+        shutil.copy(SAMPLES / SEED, src / f"d{i:02d}" / "seed.txt")
+    submitted, ran = [], []
+    real_submit, real_run = distributed.Client.submit, distributed.Client.run
+    monkeypatch.setattr(distributed.Client, "submit", lambda self, fn, *a, **k: submitted.append(len(a[0]))
+                        or real_submit(self, fn, *a, **k))
+    monkeypatch.setattr(distributed.Client, "run", lambda self, fn, *a, **k: ran.append(fn.__name__)
+                        or real_run(self, fn, *a, **k))
+    summary = run_extract(src, tmp_path / "dask", RunSettings(jobs=2, engine="dask"))
+    assert summary.count("ok") == 48
+    assert submitted == [3] * 16 and ran == ["_dask_worker_setup"]
+    assert runner.dask_batch_size(10, 2) == 1 and runner.dask_batch_size(10_000, 2) == 16
+    # The records the parent wrote from the workers' encoding are the local engine's, byte for byte.
+    run_extract(src, tmp_path / "local", RunSettings(jobs=2))
+    for path in sorted((tmp_path / "local" / "json").glob("*.json")):
+        assert (tmp_path / "dask" / "json" / path.name).read_bytes() == path.read_bytes()
+
+
 def test_parquet_dataset_partitioned_by_year(folder: Path, tmp_path: Path) -> None:
     import pyarrow.dataset as ds
 
