@@ -336,7 +336,7 @@ def _run(root: Path, dataset: Dataset, settings: RunSettings,
     # Not after a Dask run: forking a process that has had the client's threads is not safe.
     parallel = settings.workers > 1 and settings.engine == "local"
     _remember(out, stats, done, shaped_by)
-    refreshed = refresh_outputs(out, tuple(settings.formats),
+    refreshed = refresh_outputs(out, tuple(settings.formats), renderer=shaped_by["code"],
                                 side_by_side=lambda a, b: _side_by_side(a, b, parallel))
     summary.total_records = refreshed.records
     return summary

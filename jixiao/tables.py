@@ -34,20 +34,28 @@ class Refresh:
     rendered: bool = False  # whether the rendered outputs were rewritten
 
 
-def refresh_outputs(out: Path, formats: tuple[str, ...] = (),
+def refresh_outputs(out: Path, formats: tuple[str, ...] = (), renderer: str = "",
                     side_by_side: Callable[[Callable[[], None], Callable[[], None]], None] | None = None) -> Refresh:
     """Sync the store with ``out/json`` and render every output from it.
 
-    ``side_by_side(first, second)`` may run the workbook (the slowest writer) in another process
-    while this one writes the rest; both only read the store."""
+    ``renderer`` names the code that renders (jixiao's code digest): outputs an other version
+    rendered are rendered anew even when no record changed. ``side_by_side(first, second)`` may run
+    the workbook (the slowest writer) in another process while this one writes the rest; both only
+    read the store."""
     result = Refresh()
+    rendered_by = f"{renderer}|{','.join(sorted(formats))}"
     conn = open_store(out / STORE)
     try:
         result.changed = sync_store(conn, out / "json")
         result.records = conn.execute("SELECT count(*) FROM reports").fetchone()[0]
-        if result.changed == 0 and _all_there(out, formats):
+        conn.execute("CREATE TABLE IF NOT EXISTS _meta (key TEXT PRIMARY KEY, value TEXT)")
+        before = conn.execute("SELECT value FROM _meta WHERE key = 'rendered_by'").fetchone()
+        if result.changed == 0 and before is not None and before[0] == rendered_by and _all_there(out, formats):
             return result
         _findings(conn)
+        with conn:
+            # Cleared first: a run killed while rendering leaves no claim that the outputs are whole.
+            conn.execute("DELETE FROM _meta WHERE key = 'rendered_by'")
     finally:
         conn.close()
     result.rendered = True
@@ -66,6 +74,12 @@ def refresh_outputs(out: Path, formats: tuple[str, ...] = (),
             _summary_page(conn, out)
 
     (side_by_side or _in_turn)(workbook, the_rest)
+    conn = sqlite3.connect(str(out / STORE))
+    try:
+        with conn:
+            conn.execute("INSERT OR REPLACE INTO _meta VALUES ('rendered_by', ?)", (rendered_by,))
+    finally:
+        conn.close()
     return result
 
 
@@ -115,34 +129,22 @@ class _reading:
 
 
 def _all_there(out: Path, formats: tuple[str, ...]) -> bool:
-    names = [f"{t}.csv" for t in CSV_TABLES] + ["audit.xlsx"]
+    names = [f"{t}.csv" for t in CSV_TABLES] + ["audit.xlsx", "summary.html"]
     if "parquet" in formats:
         names.append("parquet")
-    if _summary_writer() is not None:
-        names.append("summary.html")
     return all((out / name).exists() for name in names)
 
 
 def _findings(conn: sqlite3.Connection) -> None:
-    try:
-        from validate.archive import archive_to_findings
-    except ImportError:  # the cross-report stage is optional while it is being built
-        return
+    from validate.archive import archive_to_findings
+
     archive_to_findings(conn)
 
 
-def _summary_writer() -> Callable[..., Any] | None:
-    try:
-        from jixiao.summary_page import write_summary_page
-    except ImportError:
-        return None
-    return write_summary_page
-
-
 def _summary_page(conn: sqlite3.Connection, out: Path) -> None:
-    writer = _summary_writer()
-    if writer is not None:
-        writer(conn, out)
+    from jixiao.summary_page import write_summary_page
+
+    write_summary_page(conn, out)
 
 
 def write_csvs(conn: sqlite3.Connection, out: Path) -> None:

@@ -175,3 +175,16 @@ def test_a_touched_input_is_hashed_not_redone_and_then_known_again(src: Path, tm
     assert (out / "json" / "suzhou-2020-egov-selfeval.txt.json").stat().st_mtime_ns == before
     monkeypatch.setattr(runner, "sha256_of", lambda path: (_ for _ in ()).throw(AssertionError(path)))
     run_extract(src, out, SETTINGS)  # its new time is known now: not hashed again
+
+
+def test_outputs_are_rendered_anew_by_another_version_or_when_one_is_missing(src: Path, tmp_path: Path) -> None:
+    from jixiao.tables import refresh_outputs
+
+    out = tmp_path / "out"
+    run_extract(src, out, SETTINGS)
+    assert refresh_outputs(out, ("parquet",), renderer="v1").rendered  # another code digest than the run's
+    assert not refresh_outputs(out, ("parquet",), renderer="v1").rendered
+    assert refresh_outputs(out, (), renderer="v1").rendered  # other formats asked for
+    (out / "patterns.csv").unlink()
+    assert refresh_outputs(out, (), renderer="v1").rendered and (out / "patterns.csv").exists()
+    assert not refresh_outputs(out, (), renderer="v1").rendered
