@@ -233,7 +233,10 @@ def _findings(book: _Book, name: str, none_found: str) -> None:
         marks: dict[str, str] = {}
         if "severity" in present:
             _worst(marks, "severity", row["severity"])
-        ws.write(row, marks)
+        values = dict(row)
+        if isinstance(values.get("source_paths"), str):  # one file a line
+            values["source_paths"] = values["source_paths"].replace(";", "\n")
+        ws.write(values, marks)
     if ws.row_no == 1:
         ws.line(none_found)
     ws.close()

@@ -132,7 +132,7 @@ PATTERNS = (
     C("years", "年度", "涉及年度（; 分隔）", "text", 12, "patterns.years"),
     C("message", "说明", "发现的说明", "wrap", 50, "patterns.message"),
     C("evidence", "依据", "依据（相似度、目标值对比等）", "wrap", 40, "patterns.evidence"),
-    C("source_paths", "文件", "涉及的文件（; 分隔）", "wrap", 40, "patterns.source_paths"),
+    C("source_paths", "文件", "涉及的文件（存储中以 ; 分隔，表中每行一个）", "wrap", 40, "patterns.source_paths"),
 )
 
 PROJECTS = (
@@ -140,7 +140,7 @@ PROJECTS = (
     C("name", "项目名称", "最近年度的项目名称", "wrap", 30, "projects.name"),
     C("department", "部门", "主管部门", "wrap", 16, "projects.department"),
     C("years", "年度", "各年度（; 分隔，升序）", "text", 14, "projects.years"),
-    C("source_paths", "文件", "各年度的文件（; 分隔）", "wrap", 50, "projects.source_paths"),
+    C("source_paths", "文件", "各年度的文件（存储中以 ; 分隔，表中每行一个）", "wrap", 50, "projects.source_paths"),
 )
 
 SUBPROJECTS = (

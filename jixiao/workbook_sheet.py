@@ -6,6 +6,7 @@ would pass Excel's row limit.
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -21,7 +22,8 @@ COMMENT_LIMIT = 10_000
 FILLS = {"error": "#FFC7CE", "warning": "#FFEB9C"}  # light red: the figures disagree; amber: look at it
 FONTS = {"error": "#9C0006", "warning": "#9C5700"}
 HEADER_FILL = "#DDEBF7"
-LINE_HEIGHT = 15  # points per line of 11-point text
+# Points per line of 11-point text: 15 for Latin, CJK fonts set lines taller (~16 in LibreOffice's Noto CJK).
+LINE_HEIGHT = 16
 PAGE_WIDTH = 150  # character widths across A4 landscape inside the margins, at 100%
 NATURAL_MAX = 80  # the widest a column grows on a narrow sheet
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -74,7 +76,7 @@ class Sheet:
                 self.comments += 1
                 ws.write_comment(r, c, _text(note), {"author": "jixiao", "x_scale": 3, "y_scale": 2.5})
         if lines > 1:  # neither Excel nor LibreOffice grows a row for wrapped text on opening
-            ws.set_row(r, min(409, LINE_HEIGHT * lines))
+            ws.set_row(r, min(409, LINE_HEIGHT * lines + 2))
         self._forget(r - 1)
         self.row_no += 1
 
@@ -113,8 +115,15 @@ class Sheet:
 
 def text_lines(text: str, width: int) -> int:
     """Lines ``text`` takes wrapped in a column ``width`` wide (its newlines kept)."""
-    room = max(1, width - 1)
-    return sum(max(1, -(-display_width(part) // room)) for part in text.split("\n"))
+    room = max(1, width)
+    return sum(max(1, math.ceil(_printed_width(part) / room)) for part in text.split("\n"))
+
+
+def _printed_width(text: str) -> float:
+    # Column widths count digits of the default font: Latin text averages ~0.85 of that, a CJK
+    # character 2 in Excel (LibreOffice's CJK fonts run narrower, so rows there have a little room).
+    wide = display_width(text) - len(text)
+    return 0.85 * (len(text) - wide) + 2 * wide
 
 
 def _print_setup(ws: Any) -> None:
