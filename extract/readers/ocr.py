@@ -550,11 +550,13 @@ def read_text(gray: Any, binary: Any, segments: Sequence[Segment], line_ink: Any
     ink = drop_grain(ink, unit)
     pieces, tables = page_to_text_boxes(ink, segments, unit)
     crops: list[tuple[int, int, int, int]] = []
+    pads: list[tuple[int, int, int, int]] = []
     kept: list[tuple[float, float, float, float]] = []
     regions = [(0, 0, w, h)] if not tables else [p.crop for p in pieces if p.detect]
     for piece in pieces:
         if not piece.detect:
             crops.append(piece.crop)
+            pads.append(piece.pad)
             kept.append(piece.box)
     horizontals = [s for s in segments if s.horizontal]
     verticals = [s for s in segments if not s.horizontal]
@@ -564,8 +566,9 @@ def read_text(gray: Any, binary: Any, segments: Sequence[Segment], line_ink: Any
             crop = _detected_crop(box, w, h, horizontals, verticals)
             if crop is not None:
                 crops.append(crop)
+                pads.append((0, 0, 0, 0))
                 kept.append(tuple(float(v) for v in crop[:2]) + tuple(float(v) for v in crop[2:]))  # type: ignore[arg-type]
-    images = [gray[y0:y1, x0:x1] for x0, y0, x1, y1 in crops]
+    images = [_padded(gray[y0:y1, x0:x1], pad) for (x0, y0, x1, y1), pad in zip(crops, pads)]
     glyphs = []
     for image, (xa, ya, xb, yb), (text, score) in zip(images, kept, recognise(engine, images)):
         text = fix_symbols(text.strip(), image)
@@ -573,6 +576,15 @@ def read_text(gray: Any, binary: Any, segments: Sequence[Segment], line_ink: Any
             glyphs.append(Glyph(text, float(xa), float(ya), float(xb), float(yb)))
     glyphs.sort(key=lambda g: (g.top, g.x0))
     return glyphs
+
+
+def _padded(crop: Any, pad: tuple[int, int, int, int]) -> Any:
+    """``crop`` with paper of its own shade added around it (top, bottom, left, right)."""
+    cv2, np = _cv()
+    if not any(pad):
+        return crop
+    paper = int(np.percentile(crop, 75)) if crop.size else 255
+    return cv2.copyMakeBorder(crop, *pad, cv2.BORDER_CONSTANT, value=paper)
 
 
 def _detected_crop(box: tuple[float, float, float, float], w: int, h: int, horizontals: Sequence[Segment],
@@ -602,9 +614,41 @@ _LEADING_BAR = re.compile(r"^[一—－―](?=[0-9０-９])")
 _LEADING_CHEVRON = re.compile(r"^[<>＜＞](?=[0-9０-９.])")
 
 
+_CJK_SPACE = re.compile(r"(?<=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]) +|"
+                        r" +(?=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef])")
+
+
 def fix_symbols(text: str, crop: Any) -> str:
     """``一20项`` → ``=20项`` / ``-20项``, ``>92%`` → ``≥92%``, ``7`` → ``/``, decided by the
-    ink of the line's first character; any other text is returned as it is."""
+    ink of the line's first character; ``·`` or ``°`` → ``。`` where the ink holds that many small
+    rings (a Song face's full stop read as a dot); ``丶`` (a radical no report uses) → ``、``; the
+    space a typesetter puts between Chinese and Latin text or digits dropped."""
+    text = _CJK_SPACE.sub("", text.replace("丶", "、"))
+    dots = sum(text.count(c) for c in "·°")
+    if dots and _rings(crop) >= dots + text.count("。"):
+        text = text.replace("·", "。").replace("°", "。")
+    return _fix_first(text, crop)
+
+
+def _rings(crop: Any) -> int:
+    """Small closed rings in a line's ink (the full stop 。): a part with a hole, at most a third
+    of the line's height each way, roughly as wide as tall."""
+    cv2, _ = _cv()
+    height = crop.shape[0]
+    contours, hierarchy = cv2.findContours(_ink(crop), cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    if hierarchy is None:
+        return 0
+    count = 0
+    for i, contour in enumerate(contours):
+        if hierarchy[0][i][3] != -1 or hierarchy[0][i][2] == -1:
+            continue  # a hole itself, or a part without a hole
+        x, y, w, h = cv2.boundingRect(contour)
+        if 0.1 * height <= max(w, h) <= 0.34 * height and 0.6 <= w / max(1, h) <= 1.6:
+            count += 1
+    return count
+
+
+def _fix_first(text: str, crop: Any) -> str:
     if _LEADING_BAR.match(text):
         parts = _first_character(crop)
         height = crop.shape[0]

@@ -31,11 +31,13 @@ PIECE_GAP = 2.0
 @dataclass(frozen=True)
 class TextBox:
     """A piece of text to read: ``crop`` (x0, y0, x1, y1) is what the recogniser sees, ``box`` the
-    glyph's box on the page; ``detect``: a region the detector must look at first."""
+    glyph's box on the page, ``pad`` the paper to add around the crop; ``detect``: a region the
+    detector must look at first."""
 
     crop: tuple[int, int, int, int]
     box: tuple[float, float, float, float]
     detect: bool = False
+    pad: tuple[int, int, int, int] = (0, 0, 0, 0)  # paper added top, bottom, left, right
 
 
 def _cv() -> tuple[Any, Any]:
@@ -144,15 +146,19 @@ def region_to_text_boxes(ink: Any, region: tuple[int, int, int, int], unit: floa
 
 def _text_box(xa: int, ya: int, xb: int, yb: int, room: tuple[int, int, int, int], unit: float) -> TextBox:
     """The crop and glyph box of a piece of ink (xa, ya)–(xb, yb); ``room``: how far the crop may
-    reach (the cell's inside, and no further than the lines of text above and below)."""
+    reach (the cell's inside, and no further than the lines of text above and below). Margins the
+    room has no space for above and below are added as paper (``TextBox.pad``: lines set close
+    together; a lone 0 without paper above and below reads as o). Not left and right: paper added
+    there makes the recogniser read a lone digit full-width or not at all (measured)."""
     x0, y0, x1, y1 = room
     tall = max(yb - ya, 0.5 * unit)  # the line's own height (a line of dashes or dots: half the text's)
     across, down = MARGIN_ACROSS * tall, MARGIN_DOWN * tall
     crop = (int(max(x0, xa - across)), int(max(y0, ya - down)), int(min(x1, xb + across)), int(min(y1, yb + down)))
-    # The glyph box: the ink with a little of the margin, about the height a detector's box has.
-    pad = 0.1 * unit
-    box = (float(xa), max(float(y0), ya - pad), float(xb), min(float(y1), yb + pad))
-    return TextBox(crop, box)
+    top, bottom = max(0, int(round(crop[1] - (ya - down)))), max(0, int(round(yb + down - crop[3])))
+    # The glyph box: the ink with some of the margin, about the box a text detector gives.
+    box = (max(float(x0), xa - 0.3 * unit), max(float(y0), ya - 0.1 * unit),
+           min(float(x1), xb + 0.3 * unit), min(float(y1), yb + 0.1 * unit))
+    return TextBox(crop, box, pad=(top, bottom, 0, 0))
 
 
 def _bands(rows: Any, unit: float) -> list[tuple[int, int]]:
