@@ -123,7 +123,22 @@ def _drawn_crop(shape: str) -> "np.ndarray":
     return image
 
 
+def _stop_crop(ring: bool) -> "np.ndarray":
+    """A line with a full stop drawn as a ring (。 in a Song face) or as a solid dot (·)."""
+    image = np.full((40, 160), 230, np.uint8)
+    cv2.putText(image, "AB", (6, 30), cv2.FONT_HERSHEY_SIMPLEX, 0.9, 30, 2)
+    cv2.circle(image, (70, 26), 5, 30, 2 if ring else -1)
+    cv2.putText(image, "C", (90, 30), cv2.FONT_HERSHEY_SIMPLEX, 0.9, 30, 2)
+    return image
+
+
 @pytest.mark.parametrize(("read", "crop", "fixed"), [
+    ("完成·剩余", _stop_crop(True), "完成。剩余"),  # a ring in the ink: a full stop
+    ("完成°", _stop_crop(True), "完成。"),
+    ("阿卜杜·热合曼", _stop_crop(False), "阿卜杜·热合曼"),  # a solid dot stays
+    ("市丶区丶校", _line_crop("20"), "市、区、校"),
+    ("投资 3000万元，覆盖 80%", _line_crop("20"), "投资3000万元，覆盖80%"),
+    ("Type A 3000", _line_crop("20"), "Type A 3000"),
     ("一20项", _line_crop("=20"), "=20项"),  # = read as the CJK numeral one: two bars in the ink
     ("一20项", _line_crop("-20"), "-20项"),  # a minus: one bar
     ("一20项", _line_crop("20"), "一20项"),  # the first character is no bar: left alone

@@ -1,0 +1,115 @@
+"""What the recogniser reads wrong on symbols it sees rarely, undone by looking at the ink.
+
+Called by ``extract.readers.ocr`` on every recognised line with the crop it was read from.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+
+def _cv() -> tuple[Any, Any]:
+    from extract.readers.ocr import _cv as cv
+
+    return cv()
+
+
+# Readings the recogniser gets wrong on symbols it sees rarely, each undone only where the
+# reading cannot be right as it stands and the ink says what was printed:
+# * 一 (or a dash) directly before a digit at the start of a line: no Chinese text reads like
+#   that; it is = (two bars in the ink) or a minus (one bar);
+# * > or < before a number, with a stroke of its own under the chevron: ≥ or ≤ (a font like
+#   AR PL UMing draws ≥ as a chevron over a slanted bar, read as >);
+# * a lone 7 whose ink has no bar on top: a slash (/ in a cell means "not applicable").
+_LEADING_BAR = re.compile(r"^[一—－―](?=[0-9０-９])")
+_LEADING_CHEVRON = re.compile(r"^[<>＜＞](?=[0-9０-９.])")
+
+
+_CJK_SPACE = re.compile(r"(?<=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]) +|"
+                        r" +(?=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef])")
+
+
+def fix_symbols(text: str, crop: Any) -> str:
+    """``一20项`` → ``=20项`` / ``-20项``, ``>92%`` → ``≥92%``, ``7`` → ``/``, decided by the
+    ink of the line's first character; ``·`` or ``°`` → ``。`` where the ink holds that many small
+    rings (a Song face's full stop read as a dot); ``丶`` (a radical no report uses) → ``、``; the
+    space a typesetter puts between Chinese and Latin text or digits dropped."""
+    text = _CJK_SPACE.sub("", text.replace("丶", "、"))
+    dots = sum(text.count(c) for c in "·°")
+    if dots and _rings(crop) >= dots + text.count("。"):
+        text = text.replace("·", "。").replace("°", "。")
+    return _fix_first(text, crop)
+
+
+def _rings(crop: Any) -> int:
+    """Small closed rings in a line's ink (the full stop 。): a part with a hole, at most a third
+    of the line's height each way, roughly as wide as tall."""
+    cv2, _ = _cv()
+    height = crop.shape[0]
+    contours, hierarchy = cv2.findContours(_ink(crop), cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    if hierarchy is None:
+        return 0
+    count = 0
+    for i, contour in enumerate(contours):
+        if hierarchy[0][i][3] != -1 or hierarchy[0][i][2] == -1:
+            continue  # a hole itself, or a part without a hole
+        x, y, w, h = cv2.boundingRect(contour)
+        if 0.1 * height <= max(w, h) <= 0.34 * height and 0.6 <= w / max(1, h) <= 1.6:
+            count += 1
+    return count
+
+
+def _fix_first(text: str, crop: Any) -> str:
+    if _LEADING_BAR.match(text):
+        parts = _first_character(crop)
+        height = crop.shape[0]
+        if parts and all(w >= 2 * h and h <= 0.25 * height for _, _, w, h in parts):
+            if len(parts) == 2:
+                return "=" + text[1:]
+            if len(parts) == 1:
+                return "-" + text[1:]
+    elif _LEADING_CHEVRON.match(text):
+        parts = _first_character(crop)
+        if len(parts) >= 2:
+            chevron = max(parts, key=lambda p: p[2] * p[3])
+            under = [p for p in parts if p is not chevron and p[1] >= chevron[1] + chevron[3] / 2
+                     and p[2] >= chevron[2] / 2]
+            if under:
+                return ("≥" if text[0] in ">＞" else "≤") + text[1:]
+    elif text == "7":
+        parts = _first_character(crop)
+        if len(parts) == 1 and not _bar_on_top(crop, parts[0]):
+            return "/"
+    return text
+
+
+def _ink(crop: Any) -> Any:
+    cv2, _ = _cv()
+    _, ink = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    return ink
+
+
+def _first_character(crop: Any) -> list[tuple[int, int, int, int]]:
+    """Boxes (x, y, w, h) of the ink parts of the leftmost character of a line crop: the
+    leftmost part and every part overlapping its columns (specks and the edge of a ruling
+    line caught in the crop ignored)."""
+    cv2, _ = _cv()
+    height, width = crop.shape[:2]
+    n, _, stats, _ = cv2.connectedComponentsWithStats(_ink(crop), connectivity=8)
+    parts = [tuple(int(v) for v in stats[i][:4]) for i in range(1, n)
+             if stats[i][4] >= max(3, 0.01 * height * height)
+             and not (stats[i][2] > 0.8 * width and stats[i][3] < 0.15 * height)]  # a ruling line's edge
+    if not parts:
+        return []
+    x0, _, w0, _ = min(parts, key=lambda p: p[0])
+    return [p for p in parts if p[0] < x0 + w0 and p[0] + p[2] > x0]  # type: ignore[misc]
+
+
+def _bar_on_top(crop: Any, part: tuple[int, int, int, int]) -> bool:
+    """Does the character's top fifth span most of its width (the bar of a 7)?"""
+    _, np = _cv()
+    x, y, w, h = part
+    top = _ink(crop)[y:y + max(1, h // 5), x:x + w]
+    columns = np.flatnonzero(top.any(axis=0))
+    return bool(columns.size) and (columns[-1] - columns[0] + 1) >= 0.6 * w
