@@ -247,7 +247,8 @@ def _held_fds() -> list[int]:
 def _run(root: Path, dataset: Dataset, settings: RunSettings,
          on_record: Callable[[dict[str, Any], bool], None] | None,
          on_start: Callable[[int], None] | None) -> RunSummary:
-    from jixiao.store import brief, remember_inputs
+    from jixiao.rerun import Earlier, remember
+    from jixiao.store import brief
     from jixiao.tables import refresh_outputs, stored_keys
 
     out = dataset.out
@@ -277,7 +278,7 @@ def _run(root: Path, dataset: Dataset, settings: RunSettings,
         kept = {entry.prefix + inp.key for inp in found if inp.key not in chosen}
     # Each input's size and time before it is read, for the next run to see it unchanged.
     stats: dict[str, os.stat_result] = {}
-    earlier = _Earlier(out, shaped_by)
+    earlier = Earlier(out, shaped_by)
 
     def finished(record: dict[str, Any], written: bool = False) -> None:
         if not written:
@@ -297,6 +298,8 @@ def _run(root: Path, dataset: Dataset, settings: RunSettings,
         except OSError:
             pass
         previous = None if settings.force else earlier.unchanged(key, stats.get(key))
+        if previous is not None:
+            del stats[key]  # known already: nothing to note again
         why = None
         if previous is None and not settings.force:
             previous, why = _done_record(out, key, inp.path, shaped_by)
@@ -335,81 +338,11 @@ def _run(root: Path, dataset: Dataset, settings: RunSettings,
     # The workbook is the slowest writer: with more than one core, it is written beside the others.
     # Not after a Dask run: forking a process that has had the client's threads is not safe.
     parallel = settings.workers > 1 and settings.engine == "local"
-    _remember(out, stats, done, shaped_by)
+    remember(out, stats, done, shaped_by, RETRY_CODES)
     refreshed = refresh_outputs(out, tuple(settings.formats), renderer=shaped_by["code"],
                                 side_by_side=lambda a, b: _side_by_side(a, b, parallel))
     summary.total_records = refreshed.records
     return summary
-
-
-class _Earlier:
-    """What the store knows of earlier runs' inputs: an input whose size and time are as they were
-    when it was read, whose record file is as the store last saw it and whose shaping is the same,
-    is done, and neither it nor its record is read again."""
-
-    def __init__(self, out: Path, shaped_by: dict[str, Any]) -> None:
-        from jixiao.store import known_inputs
-
-        self.out, self.shaped = out, shaping_digest(shaped_by)
-        self.conn = None
-        self.known: dict[str, tuple[Any, ...]] = {}
-        if (out / "dataset.sqlite").exists():
-            import sqlite3
-
-            try:
-                self.conn = sqlite3.connect(str(out / "dataset.sqlite"))
-                self.known = known_inputs(self.conn)
-            except sqlite3.DatabaseError:  # an older or damaged store: every input is checked the long way
-                self.close()
-
-    def unchanged(self, key: str, st: os.stat_result | None) -> dict[str, Any] | None:
-        from jixiao.store import brief_from_store
-
-        row = self.known.get(key)
-        if row is None or st is None or self.conn is None:
-            return None
-        size, mtime_ns, _sha, shaped, json_file, json_size, json_mtime = row
-        if (size, mtime_ns, shaped) != (st.st_size, st.st_mtime_ns, self.shaped):
-            return None
-        try:
-            js = os.stat(self.out / "json" / json_file)
-        except OSError:
-            return None
-        if (js.st_size, js.st_mtime_ns) != (json_size, json_mtime) or json_file != json_name(key):
-            return None
-        return brief_from_store(self.conn, key)
-
-    def close(self) -> None:
-        if self.conn is not None:
-            self.conn.close()
-            self.conn = None
-
-
-def shaping_digest(shaped_by: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(shaped_by, sort_keys=True).encode()).hexdigest()[:16]
-
-
-def _remember(out: Path, stats: dict[str, os.stat_result], done: dict[str, dict[str, Any]],
-              shaped_by: dict[str, Any]) -> None:
-    """Note each input read or checked this run, with its record's hash, for the next run."""
-    from jixiao.store import open_store, remember_inputs
-
-    shaped = shaping_digest(shaped_by)
-    rows = []
-    for key, st in stats.items():
-        record = done.get(key)
-        if record is None or any(e.get("code") in RETRY_CODES for e in record.get("errors", [])):
-            continue
-        sha = record["source"].get("sha256")
-        if sha:
-            rows.append((key, st.st_size, st.st_mtime_ns, sha, shaped))
-    if not rows:
-        return
-    conn = open_store(out / "dataset.sqlite")
-    try:
-        remember_inputs(conn, rows)
-    finally:
-        conn.close()
 
 
 def _refuse_collisions(dataset: Dataset, entry: Any, keys: list[str]) -> None:
