@@ -186,6 +186,8 @@ def _extract(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         pass
 
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING, format="%(message)s")
+    if _missing_extra(args.tables, err):
+        return 2
     if not args.dir.exists():
         print(f"jixiao: no such file or folder: {args.dir}", file=err)
         return 2
@@ -267,8 +269,22 @@ def _extract(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 0
 
 
+def _missing_extra(tables: str, err: TextIO) -> bool:
+    """``--tables camelot`` without camelot installed (an extra): one line with the install step."""
+    import importlib.util
+
+    if tables != "camelot" or importlib.util.find_spec("camelot") is not None:
+        return False
+    print("jixiao: --tables camelot needs camelot, an optional extra: pip install 'jixiao[camelot]' "
+          "(in a checkout: make camelot)", file=err)
+    return True
+
+
 def _explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     import shutil
+
+    if _missing_extra(args.tables, err):
+        return 2
 
     width = args.width or shutil.get_terminal_size((100, 24)).columns
     width = max(width, 40)

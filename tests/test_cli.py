@@ -148,3 +148,73 @@ def test_explain_shows_every_mismatch_with_its_rule() -> None:
     assert "  total: reported 80.00, rules 77.90; 4 flags" in lines
     code, out, _ = run("explain", str(SAMPLES / "suzhou-2020-egov-selfeval.txt"), "--all")
     assert sum(1 for line in out.splitlines() if line[:5].strip().isdigit()) == 38
+
+
+# --------------------------------------------------------------------------- install: one OpenCV
+
+
+SEED_PDF = "suzhou-2020-egov-selfeval-truetype.pdf"
+OPENCV_DISTRIBUTIONS = ("opencv-python", "opencv-python-headless", "opencv-contrib-python",
+                        "opencv-contrib-python-headless")
+
+
+def test_camelot_is_an_extra_not_in_the_default_install() -> None:
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10
+        import tomli as tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert not [d for d in project["dependencies"] if d.lower().startswith("camelot")]
+    assert [d for d in project["optional-dependencies"]["camelot"] if d.startswith("camelot-py")]
+
+
+def test_one_opencv_build_and_cv2_works() -> None:
+    """rapidocr's opencv-python is the one OpenCV of the default install; with the camelot extra its
+    opencv-python-headless writes the same cv2 package, so the two must then be one version."""
+    from importlib import metadata
+
+    import numpy as np
+
+    installed = {}
+    for name in OPENCV_DISTRIBUTIONS:
+        try:
+            installed[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            pass
+    try:
+        metadata.version("camelot-py")
+        camelot = True
+    except metadata.PackageNotFoundError:
+        camelot = False
+    if camelot:
+        assert len(set(installed.values())) == 1, f"the camelot extra's OpenCV differs from rapidocr's: {installed}"
+    else:
+        assert list(installed) == ["opencv-python"], installed
+    import cv2
+
+    # What the OCR reader asks of it: colour to grey, an adaptive threshold, a blur; and a PNG round trip.
+    image = np.zeros((40, 60, 3), dtype=np.uint8)
+    image[10:30, 20:40] = (255, 255, 255)
+    gray = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    assert gray.shape == (40, 60) and gray[20, 30] == 255 and gray[0, 0] == 0
+    binary = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 15, 10)
+    assert binary.shape == gray.shape and binary.dtype == np.uint8
+    assert cv2.blur(gray, (3, 3))[20, 30] == 255
+    ok, png = cv2.imencode(".png", image)
+    assert ok and (cv2.imdecode(png, cv2.IMREAD_COLOR) == image).all()
+
+
+def test_tables_camelot_without_the_extra_is_one_line_with_the_install_step(monkeypatch: pytest.MonkeyPatch,
+                                                                          tmp_path: Path) -> None:
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "camelot" else real(name, *a))
+    message = ("jixiao: --tables camelot needs camelot, an optional extra: pip install 'jixiao[camelot]' "
+               "(in a checkout: make camelot)\n")
+    code, stdout, err = run("extract", str(SAMPLES), "--out", str(tmp_path / "o"), "--tables", "camelot")
+    assert (code, stdout, err) == (2, "", message)
+    assert not (tmp_path / "o").exists()  # nothing was read or written
+    code, _, err = run("explain", str(SAMPLES / SEED_PDF), "--tables", "camelot")
+    assert (code, err) == (2, message)
