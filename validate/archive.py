@@ -34,7 +34,8 @@ DEVIATION_SUBJECT = "偏差原因"
 
 
 def archive_to_findings(conn: sqlite3.Connection, settings: ArchiveSettings | dict[str, Any] | None = None) -> None:
-    """Recompute the ``projects`` and ``patterns`` tables of an open store."""
+    """Recompute the ``projects`` and ``patterns`` tables of an open store (and its ``archive_signatures``
+    cache), then commit.  ``settings``: ArchiveSettings, a dict of its fields, or None for the defaults."""
     settings = ArchiveSettings.resolve(settings)
     conn.execute("CREATE TABLE IF NOT EXISTS projects (project_key TEXT PRIMARY KEY, name TEXT, department TEXT, "
                  "years TEXT, source_paths TEXT)")
@@ -154,7 +155,8 @@ def narrative_findings(conn: sqlite3.Connection, settings: ArchiveSettings) -> I
         message = (f"「{subject}」 is the same or nearly the same in {len(paths)} reports ({shown}), {where}, "
                    f"once whitespace, years and figures are set aside: the text may have been copied "
                    f"rather than written for the year (自评流于形式)")
-        evidence = (f"similarity {lo:.2f}–{hi:.2f} (Jaccard of {settings.shingle}-character shingles, "
+        shown_similarity = f"{lo:.2f}" if f"{lo:.2f}" == f"{hi:.2f}" else f"{lo:.2f}–{hi:.2f}"
+        evidence = (f"similarity {shown_similarity} (Jaccard of {settings.shingle}-character shingles, "
                     f"threshold {settings.similarity:g}); shared text: 「{trimmed(text, settings.evidence_chars)}」")
         found.append(("narrative_copied", "warning", subject, ";".join(paths), ";".join(map(str, years)),
                       message, evidence))
