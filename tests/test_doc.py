@@ -362,3 +362,25 @@ def _gone(pid: int) -> bool:
             return True  # killed, waiting for init to reap it
         time.sleep(0.05)
     return False
+
+
+@posix_only
+@pytest.mark.parametrize("files, expected", [
+    (("soffice", "soffice.bin", "libmergedlo.so", "libsclo.so"), False),  # Calc alone (Debian's calc-nogui)
+    (("soffice", "soffice.bin", "libmergedlo.so", "libsclo.so", "libswlo.so"), True),
+    (("soffice",), True),  # a wrapper script somewhere else: LibreOffice itself will say
+])
+def test_a_libreoffice_without_writer_counts_as_absent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                       files: tuple[str, ...], expected: bool) -> None:
+    from extract.readers.doc import has_writer
+
+    for name in files:
+        (tmp_path / name).write_text("#!/bin/sh\n")
+    (tmp_path / "soffice").chmod(0o755)
+    assert has_writer(str(tmp_path / "soffice")) is expected
+    monkeypatch.setenv("JIXIAO_SOFFICE", str(tmp_path / "soffice"))
+    if expected:
+        assert find_soffice() == str(tmp_path / "soffice")
+    else:
+        with pytest.raises(MissingSystemTool, match="has no Writer"):
+            find_soffice()

@@ -19,6 +19,7 @@ import olefile
 import pytest
 
 import extract
+from extract import optional_tools
 from extract.readers.doc_binary import (
     Pap, Piece, RawPara, Tap, _Row, bytes_to_fib, clx_to_pieces, doc_binary_to_document, iter_sprms,
     paragraphs_to_blocks, pieces_to_text, rows_to_table,
@@ -311,7 +312,7 @@ def test_paragraphs_to_blocks_rows_cells_and_nesting() -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+@pytest.mark.skipif(not optional_tools()["soffice"], reason="LibreOffice with Writer is not installed")
 def test_libreoffice_reads_the_fixtures_as_this_reader_does(tmp_path: Path) -> None:
     """Cross-check: LibreOffice's own reading of each .doc (saved as .docx) agrees with this reader.
     Not table-across-pages.doc: LibreOffice wrote its last table with no paragraph mark after it, and

@@ -48,9 +48,9 @@ CROSSCHECK_ENV = "JIXIAO_DOC_CROSSCHECK"  # 1: a Word 97-2003 file is also conve
 _MAC_SOFFICE = "/Applications/LibreOffice.app/Contents/MacOS/soffice"
 
 INSTALL_HINT = (
-    "install LibreOffice to read legacy .doc files: `sudo apt-get install libreoffice-writer-nogui` "
-    "(Debian/Ubuntu) or `brew install --cask libreoffice` (macOS), or set JIXIAO_SOFFICE to the soffice "
-    "program; .docx and .pdf files are unaffected"
+    "install LibreOffice to read RTF and pre-97 Word files saved as .doc: `sudo apt-get install "
+    "libreoffice-writer-nogui` (Debian/Ubuntu) or `brew install --cask libreoffice` (macOS), or set "
+    "JIXIAO_SOFFICE to the soffice program; Word 97-2003 .doc, .docx and .pdf files are unaffected"
 )
 
 # The profile LibreOffice starts with: no macros run, no VBA loaded (a fresh profile already has
@@ -157,13 +157,30 @@ def find_soffice() -> str:
         found = shutil.which(override)
         if found is None:
             raise MissingSystemTool(f"{SOFFICE_ENV}={override} is not an executable program; {INSTALL_HINT}")
-        return found
-    found = shutil.which("soffice") or shutil.which("libreoffice")
+    else:
+        found = shutil.which("soffice") or shutil.which("libreoffice")
     if found is None and sys.platform == "darwin" and os.access(_MAC_SOFFICE, os.X_OK):
         found = _MAC_SOFFICE
     if found is None:
         raise MissingSystemTool(f"LibreOffice (soffice) not found; {INSTALL_HINT}")
+    if not has_writer(found):
+        # Calc alone opens no Word file and says a valid one is damaged: as good as no LibreOffice.
+        raise MissingSystemTool(f"LibreOffice at {found} has no Writer (only e.g. Calc is installed); "
+                                f"{INSTALL_HINT}")
     return found
+
+
+def has_writer(soffice: str) -> bool:
+    """Whether the LibreOffice behind ``soffice`` has its Writer part. Only a program folder seen
+    to be LibreOffice's and lacking Writer's library says no; anything else is given the benefit."""
+    program = Path(os.path.realpath(soffice)).parent
+    try:
+        names = set(os.listdir(program))
+    except OSError:
+        return True
+    if not names & {"soffice.bin", "libmergedlo.so", "libmergedlo.dylib", "mergedlo.dll"}:
+        return True  # not a program folder we know (a wrapper script): let LibreOffice say
+    return any(name.startswith(("libswlo", "swlo", "swriter")) for name in names)
 
 
 def _timeout_from_env() -> float:
