@@ -188,3 +188,25 @@ def test_outputs_are_rendered_anew_by_another_version_or_when_one_is_missing(src
     (out / "patterns.csv").unlink()
     assert refresh_outputs(out, (), renderer="v1").rendered and (out / "patterns.csv").exists()
     assert not refresh_outputs(out, (), renderer="v1").rendered
+
+
+def test_the_readme_explains_every_column_of_every_table() -> None:
+    import re
+
+    from jixiao.writers import ARCHIVE_COLUMNS, COLUMNS
+    from tests.conftest import ROOT
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    part = text[text.index("### Column dictionary"):text.index("## How to read a flag")]
+    rows = re.findall(r"^\| \*?([a-z_]+)\*?\.([^|]+)\|", part, flags=re.M)
+    named: set[tuple[str, str]] = set()
+    for table, cols in rows:
+        cols = cols.strip()
+        if "…" in cols:
+            first, last = (c.strip() for c in cols.split("…"))
+            span = COLUMNS[table][COLUMNS[table].index(first):COLUMNS[table].index(last) + 1]
+            named.update((table, c) for c in span)
+        named.update((table, c.strip()) for c in cols.split(",") if "…" not in c)
+    missing = [f"{t}.{c}" for t, columns in {**COLUMNS, **ARCHIVE_COLUMNS}.items() for c in columns
+               if (t, c) not in named and not (c == "source_path" and "| *every table*.source_path |" in part)]
+    assert missing == []
