@@ -105,6 +105,8 @@ def test_a_target_is_lowered_only_when_less_demanding(earlier: str, later: str, 
     ("受疫情影响无法按期完成。", "无法按期"),
     ("覆盖率未达到年度目标。", "未达到"),
     ("已完成年度目标，但验收推迟至次年。", "推迟"),   # a later clause
+    ("受资金影响未按计划完成。", "未按计划"),
+    ("2个站点尚未竣工。", "尚未"),
 ])
 def test_a_reason_that_says_the_row_fell_short(text: str, word: str) -> None:
     assert shortfall_word(text) == word

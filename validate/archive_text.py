@@ -111,11 +111,12 @@ def short_by_figures(target: Value, actual: Value) -> bool:
 
 # Words that say the work fell short, longest first so that 部分完成 is found before 完成-free words.
 SHORTFALL_WORDS = ("未全部完成", "无法完成", "无法按期", "无法达到", "没有完成", "没有达到", "未能完成", "未能达到", "部分完成", "未完成", "未达到",
-                   "未达成", "未实现", "未按期", "未按时", "未到位", "尚未", "滞后", "延期", "推迟", "未能")
+                   "未达成", "未实现", "未按期", "未按时", "未按计划", "未如期", "没有按期", "未到位", "尚未", "滞后", "延期",
+                   "推迟", "未能")
 # 尚未 and 未能 say the work fell short only before a word of doing it (尚未完工, 未能到位), not 尚未发布 (a
 # statistic not yet published says nothing of the work).
-_OF_DOING = ("完成", "达到", "达成", "实施", "开展", "到位", "完工", "建成", "开工", "验收", "启动", "落实", "拨付",
-             "支付", "实现", "投入", "按期", "按时", "全部")
+_OF_DOING = ("完成", "达到", "达成", "达标", "实施", "开展", "到位", "完工", "竣工", "建成", "开工", "验收", "交付",
+             "启动", "落实", "拨付", "支付", "结算", "实现", "投入", "按期", "按时", "如期", "全部")
 # Words just before a shortfall word that deny it: 无滞后, 不存在滞后, 未出现延期, 没有未完成.
 NEGATIONS = ("不存在", "不会", "不再", "未出现", "未发现", "未发生", "没有", "无", "杜绝", "避免", "防止", "未见")
 # Whole phrases that say nothing fell short (checked first, then removed): 无偏差, 已完成 and the like.
