@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from typing import Any, Iterable, Iterator
 
 import numpy as np
@@ -73,8 +74,9 @@ class ArchiveSettings:
 
     @property
     def tag(self) -> str:
-        """What a signature depends on, part of its cache key."""
-        return f"minhash:k={self.shingle}:n={self.permutations}:seed={self.seed}"
+        """What a signature depends on, part of its cache key: the shingle length and the hash functions
+        themselves (by a digest, so a numpy whose generator drew other numbers cannot reuse old ones)."""
+        return f"minhash:k={self.shingle}:{_functions_digest(self.permutations, self.seed)}"
 
 
 # ----------------------------------------------------------------------------------------------
@@ -103,10 +105,22 @@ def shingles(key: str, k: int) -> np.ndarray:
 
 def minhash_functions(settings: ArchiveSettings) -> tuple[np.ndarray, np.ndarray]:
     """The (a, b) of h(x) = (a·x + b) >> 32 mod 2³² (multiply-shift, a odd), fixed by the seed."""
-    rng = np.random.default_rng(settings.seed)
-    a = rng.integers(1, 2**63, size=settings.permutations, dtype=np.uint64) | np.uint64(1)
-    b = rng.integers(0, 2**63, size=settings.permutations, dtype=np.uint64)
+    return _functions(settings.permutations, settings.seed)
+
+
+@lru_cache(maxsize=8)
+def _functions(permutations: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    a = rng.integers(1, 2**63, size=permutations, dtype=np.uint64) | np.uint64(1)
+    b = rng.integers(0, 2**63, size=permutations, dtype=np.uint64)
+    a.flags.writeable = b.flags.writeable = False
     return a, b
+
+
+@lru_cache(maxsize=8)
+def _functions_digest(permutations: int, seed: int) -> str:
+    a, b = _functions(permutations, seed)
+    return hashlib.sha1(a.tobytes() + b.tobytes()).hexdigest()[:16]
 
 
 def signature(shingle_hashes: np.ndarray, functions: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
