@@ -17,7 +17,7 @@ from pathlib import Path
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 KINDS = {
-    "pdf": lambda p: p.suffix == ".pdf" and "scanned" not in p.name,
+    "pdf": lambda p: p.suffix == ".pdf" and "scanned" not in p.name and "no-tounicode" not in p.name,  # text PDFs
     "scan": lambda p: p.suffix == ".pdf" and "scanned" in p.name,
     "docx": lambda p: p.suffix == ".docx" and not p.name.startswith("broken"),
     "doc": lambda p: p.suffix == ".doc",

@@ -55,6 +55,13 @@ national-2021-ev-charging-table-across-pages.pdf
     middle of the 产出 / 成本指标 merged cells (the 偏差原因 text of 单桩建设补助标准 ends on page 2, whose
     next row 单站建设成本 has empty 一级 and 二级 cells); indicator_break() checks it, main() prints it.
     Same expectation as the docx (source changed).
+national-2021-ev-charging-no-tounicode.pdf
+    The PDF above with every font's /ToUnicode key renamed (strip_tounicode): its text layer gives glyph
+    numbers, so it is read by OCR.  Same expectation (source changed).
+national-2021-rural-water-scanned.pdf
+    The rural-water docx below in AR PL UMing CN through LibreOffice, scanned by make_pdf_samples.scan_pdf at
+    other angles (-0.8°) and with more noise and dust than the Suzhou scan (make_scan).  Same expectation as
+    that docx (source changed).
 national-2021-rural-water-weight-faults.docx                                       (national-2020, 40/40/10/10)
     Faults: 年度资金总额 row with no amounts (sub-rows summed: 1228.80 / 1280.00 = 96 % → 9.6,
     total_row_empty); labels 产出指标(40分) / 效益指标（40分） → nonstandard_split; the 效益 weights add up to
@@ -118,7 +125,7 @@ EXPECTED_DIR = HERE / "expected"
 sys.path.insert(0, str(HERE))
 sys.dont_write_bytecode = True  # no samples/__pycache__ (it would count as a file of the samples folder)
 
-from make_pdf_samples import A4, Docx, fix_lo_pdf, soffice_convert, squash  # noqa: E402
+from make_pdf_samples import A4, Docx, fix_lo_pdf, scan_pdf, soffice_convert, squash  # noqa: E402
 
 FORM_TITLE = "项目支出绩效自评表"
 FIXED = _dt.datetime(2022, 3, 1, 9, 0, 0)
@@ -1120,6 +1127,43 @@ def describe_break(pdf_name: str, made, cols: Columns = COLUMNS, under="一级/�
             f"page {page + 1} opens with {after[cols.name]} under the continuing {under}")
 
 
+# --------------------------------------------------------------------------
+# A scan of another national form, and the PDF above with its fonts' ToUnicode maps taken away
+# --------------------------------------------------------------------------
+SCAN_NAME = "national-2021-rural-water-scanned.pdf"
+SCAN_SOURCE = WATER
+NO_TOUNICODE_NAME = "national-2021-ev-charging-no-tounicode.pdf"
+
+
+def make_scan(source: Path, scan_name: str):
+    """source in PDF_FAMILY through LibreOffice, then scanned (make_pdf_samples.scan_pdf): 200 dpi grey, each
+    page turned by other angles than the Suzhou scan's (-0.8°, 0.55°), more sensor noise (σ 9) and dust, JPEG
+    quality 50, seed 2021.  An image-only PDF: no fonts, no text layer."""
+    import pdfplumber
+
+    tmp = Path(tempfile.mkdtemp(prefix="jixiao-samples-scan-"))
+    try:
+        d = Docx(source)
+        d.set_fonts(PDF_FAMILY, PDF_FAMILY)
+        src = tmp / (Path(scan_name).stem + ".docx")
+        d.save(src)
+        lo_pdf = soffice_convert(src, "pdf", tmp / "pdf", tmp / "lo-profile")
+        scan_pdf(lo_pdf, HERE / scan_name, tmp / "pages", angles=(-0.8, 0.55), quality=50, seed=2021,
+                 noise=9.0, dust=0.0003)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    with pdfplumber.open(HERE / scan_name) as pdf:
+        assert not any(p.chars for p in pdf.pages) and all(p.images for p in pdf.pages), scan_name
+
+
+def strip_tounicode(src: Path, dst: Path):
+    """src with every font's /ToUnicode key renamed (/ToUnicodX, same length: offsets and xref stay right):
+    the text layer gives glyph numbers, as a PDF whose fonts were embedded without ToUnicode maps does."""
+    data = src.read_bytes()
+    assert data.count(b"/ToUnicode") >= 1, src
+    dst.write_bytes(data.replace(b"/ToUnicode", b"/ToUnicodX"))
+
+
 def main():
     EXPECTED_DIR.mkdir(exist_ok=True)
     written = []
@@ -1138,6 +1182,13 @@ def main():
     made = make_pdf(HERE / PDF_SOURCE.file, PDF_NAME, exp)
     write_json(exp, EXPECTED_DIR / f"{PDF_NAME}.json")
     written += [PDF_NAME, f"expected/{PDF_NAME}.json"]
+
+    # The same records: a scan or an unreadable text layer changes nothing in the report, only the source.
+    strip_tounicode(HERE / PDF_NAME, HERE / NO_TOUNICODE_NAME)
+    write_json(expected_json(PDF_SOURCE, NO_TOUNICODE_NAME, "pdf"), EXPECTED_DIR / f"{NO_TOUNICODE_NAME}.json")
+    make_scan(HERE / SCAN_SOURCE.file, SCAN_NAME)
+    write_json(expected_json(SCAN_SOURCE, SCAN_NAME, "pdf"), EXPECTED_DIR / f"{SCAN_NAME}.json")
+    written += [NO_TOUNICODE_NAME, f"expected/{NO_TOUNICODE_NAME}.json", SCAN_NAME, f"expected/{SCAN_NAME}.json"]
 
     for w_ in written:
         print("wrote samples/" + w_)

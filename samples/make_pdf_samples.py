@@ -473,9 +473,10 @@ def fix_lo_pdf(path: Path):
 # Scan simulation
 # --------------------------------------------------------------------------
 def scan_pdf(src_pdf: Path, dst_pdf: Path, work: Path, *, dpi=200, angles=(0.6, -0.45, 0.35, -0.6, 0.5),
-             quality=55, seed=2017):
-    """Rasterise (pdftoppm -gray), rotate each page a little (white fill), add deterministic noise and
-    specks, and write an image-only PDF (one grayscale JPEG per page, no text layer)."""
+             quality=55, seed=2017, noise=6.0, dust=0.00015):
+    """Rasterise (pdftoppm -gray), rotate each page a little (white fill), add deterministic noise (sensor
+    noise of standard deviation ``noise`` grey levels, a share ``dust`` of pixels dark specks), and write
+    an image-only PDF (one grayscale JPEG per page, no text layer)."""
     import numpy as np
     from PIL import Image
 
@@ -488,8 +489,8 @@ def scan_pdf(src_pdf: Path, dst_pdf: Path, work: Path, *, dpi=200, angles=(0.6, 
         im = im.rotate(angles[k % len(angles)], resample=Image.Resampling.BICUBIC, fillcolor=255)
         a = np.asarray(im, dtype=np.float32)
         a = a * 0.93 + 10                                   # paper a shade off white, toner not quite black
-        a += rng.normal(0.0, 6.0, a.shape)                  # sensor noise
-        specks = rng.random(a.shape) < 0.00015              # dust
+        a += rng.normal(0.0, noise, a.shape)                # sensor noise
+        specks = rng.random(a.shape) < dust                 # dust
         a[specks] = rng.uniform(40, 140, int(specks.sum()))
         pages.append(Image.fromarray(np.clip(a, 0, 255).astype(np.uint8), "L"))
     fixed = _dt_fixed()

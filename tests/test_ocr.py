@@ -123,6 +123,14 @@ def _drawn_crop(shape: str) -> "np.ndarray":
     return image
 
 
+def _bar_crop(serif: bool) -> "np.ndarray":
+    image = np.full((30, 60), 230, np.uint8)
+    cv2.line(image, (8, 15), (48, 15), 30, 2)
+    if serif:  # a Song face's 一 thickens into a triangle at its right end
+        cv2.fillPoly(image, [np.array([[42, 14], [50, 9], [52, 17]], np.int32)], 30)
+    return image
+
+
 def _stop_crop(ring: bool) -> "np.ndarray":
     """A line with a full stop drawn as a ring (。 in a Song face) or as a solid dot (·)."""
     image = np.full((40, 160), 230, np.uint8)
@@ -133,6 +141,10 @@ def _stop_crop(ring: bool) -> "np.ndarray":
 
 
 @pytest.mark.parametrize(("read", "crop", "fixed"), [
+    ("92%", _drawn_crop("≥"), "≥92%"),  # the ≥ left out: a chevron over a stroke in the ink
+    ("92%", _drawn_crop(">"), "92%"),
+    ("一", _bar_crop(serif=False), "—"),  # a lone even bar: a dash
+    ("一", _bar_crop(serif=True), "一"),  # the numeral's serif: left alone
     ("完成·剩余", _stop_crop(True), "完成。剩余"),  # a ring in the ink: a full stop
     ("完成°", _stop_crop(True), "完成。"),
     ("阿卜杜·热合曼", _stop_crop(False), "阿卜杜·热合曼"),  # a solid dot stays

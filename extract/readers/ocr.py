@@ -396,7 +396,8 @@ def _ends_on(run: _Run, others: Sequence[_Run], binary: Any, horizontal: bool) -
 
 
 def _clear(run: _Run, binary: Any, horizontal: bool, side: float) -> bool:
-    """Is there paper on both sides of the middle of ``run`` for most of its length?"""
+    """Is there paper on at least one side of the middle of ``run`` for most of its length? (A cell
+    border may have text close by on one side; a stroke of a character has the rest of it around.)"""
     _, np = _cv()
     length = run.end - run.start
     lo, hi = int(run.start + 0.2 * length), int(run.end - 0.2 * length)
@@ -411,7 +412,7 @@ def _clear(run: _Run, binary: Any, horizontal: bool, side: float) -> bool:
         before, after = binary[lo:hi, a0:a1 + 1].any(axis=1), binary[lo:hi, b0:b1 + 1].any(axis=1)
     if before.size == 0 or after.size == 0:
         return True
-    return float(np.mean(before | after)) <= 0.15
+    return float(np.mean(before & after)) <= 0.15
 
 
 def _attached(run: _Run, binary: Any, horizontal: bool) -> float:

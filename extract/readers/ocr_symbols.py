@@ -21,7 +21,9 @@ def _cv() -> tuple[Any, Any]:
 #   that; it is = (two bars in the ink) or a minus (one bar);
 # * > or < before a number, with a stroke of its own under the chevron: ≥ or ≤ (a font like
 #   AR PL UMing draws ≥ as a chevron over a slanted bar, read as >);
-# * a lone 7 whose ink has no bar on top: a slash (/ in a cell means "not applicable").
+# * a lone 7 whose ink has no bar on top: a slash (/ in a cell means "not applicable");
+# * a number whose first character in the ink is a chevron over a stroke: the ≥ or ≤ left out;
+# * a lone 一 drawn with an even stroke: a dash (— for no value).
 _LEADING_BAR = re.compile(r"^[一—－―](?=[0-9０-９])")
 _LEADING_CHEVRON = re.compile(r"^[<>＜＞](?=[0-9０-９.])")
 
@@ -81,7 +83,57 @@ def _fix_first(text: str, crop: Any) -> str:
         parts = _first_character(crop)
         if len(parts) == 1 and not _bar_on_top(crop, parts[0]):
             return "/"
+    elif text[:1].isdigit():
+        # A number whose ≥ / ≤ the recogniser left out: the first character in the ink is a
+        # chevron with a stroke under it (no digit is drawn so).
+        parts = _first_character(crop)
+        height = crop.shape[0]
+        if len(parts) >= 2:
+            chevron = max(parts, key=lambda p: p[2] * p[3])
+            under = [p for p in parts if p is not chevron and p[1] >= chevron[1] + chevron[3] / 2
+                     and p[2] >= chevron[2] / 2 and p[3] < chevron[3]]
+            if under and chevron[3] >= 0.3 * height and chevron[2] >= 0.3 * chevron[3]:
+                pointing = _chevron_points_right(crop, chevron)
+                if pointing is not None:
+                    return ("≥" if pointing else "≤") + text
+    elif text == "一":
+        # A cell holding only a bar: a dash (—: no value) drawn with an even stroke, where the
+        # numeral 一 of a Song face thickens into a serif at its right end.
+        parts = _first_character(crop)
+        if len(parts) == 1 and _even_bar(crop, parts[0]):
+            return "—"
     return text
+
+
+def _chevron_points_right(crop: Any, part: tuple[int, int, int, int]) -> bool | None:
+    """> (True) or < (False): the side where the chevron's two arms end spans more rows of ink
+    than its tip; None when neither side does."""
+    _, np = _cv()
+    x, y, w, h = part
+    ink = _ink(crop)[y:y + h, x:x + w] > 0
+    k = max(1, w // 5)
+
+    def spread(cols: Any) -> int:
+        rows = np.flatnonzero(cols.any(axis=1))
+        return int(rows[-1] - rows[0] + 1) if rows.size else 0
+
+    left, right = spread(ink[:, :k]), spread(ink[:, -k:])
+    if left >= 2 * right:
+        return True
+    if right >= 2 * left:
+        return False
+    return None
+
+
+def _even_bar(crop: Any, part: tuple[int, int, int, int]) -> bool:
+    """A flat bar whose stroke is about as thick at its ends as along it."""
+    _, np = _cv()
+    x, y, w, h = part
+    if w < 3 * h:
+        return False
+    thickness = (_ink(crop)[y:y + h, x:x + w] > 0).sum(axis=0)
+    inked = thickness[thickness > 0]
+    return bool(inked.size) and float(inked.max()) <= 1.5 * float(np.median(inked))
 
 
 def _ink(crop: Any) -> Any:
