@@ -78,7 +78,8 @@ def test_300_page_pdf_without_the_form(tmp_path: Path) -> None:
     path.write_bytes(_simple_pdf(300))
     record = path_to_record(path, tmp_path)
     assert record["source"]["pages"] == 300
-    assert (record["status"], record["errors"][0]["code"]) == ("error", "unknown_template")
+    # Read whole, and none of a report's words in it (English page lines): no report at all (issue 13).
+    assert (record["status"], record["errors"][0]["code"]) == ("error", "not_a_report")
 
 
 def test_report_whose_tables_are_missing(tmp_path: Path) -> None:
