@@ -72,7 +72,7 @@ def write_workbook(conn: sqlite3.Connection, path: Path) -> None:
         _sections(book)
         _findings(book, "跨报告发现", "未发现跨报告问题（内容雷同、目标调低、未达标却满分）。")
         _findings(book, "项目系列", "未发现跨年度的同一项目。")
-        _plain(book, "子项目", "SELECT * FROM subprojects ORDER BY source_path, subproject_index")
+        _plain(book, "子项目", "SELECT * FROM subprojects ORDER BY source_path, subproject_index", "没有子项目。")
         _budget(book)
         _budget_lines(book)
         _explain(book)
@@ -173,6 +173,8 @@ def _indicators(book: _Book) -> None:
             comments.setdefault(columns[0], []).append(f"{SEVERITY_LABELS.get(severity, severity)} {code}: {message}")
             _worst(marks, "flag_messages", severity)
         ws.write(row, marks, {k: "\n".join(v) for k, v in comments.items()})
+    if ws.row_no == 1:
+        ws.line("没有指标行。")
     ws.close()
 
 
@@ -193,6 +195,8 @@ def _flags(book: _Book) -> None:
         if target is not None and target < workbook_sheet.EXCEL_MAX_ROWS - 1:
             links["indicator_index"] = (f"'{INDICATOR_SHEET}'!A{target}", str(row["indicator_index"]))
         ws.write(values, marks, links=links)
+    if ws.row_no == 1:
+        ws.line("没有标记。")
     ws.close()
 
 

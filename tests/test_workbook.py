@@ -9,8 +9,8 @@ The store is built from hand-written records whose expected sheets follow from t
 from __future__ import annotations
 
 import shutil
-import sqlite3
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -293,6 +293,19 @@ def test_control_characters_and_overlong_text_are_written_safely(tmp_path: Path)
     assert len(text) == workbook_sheet.EXCEL_MAX_CHARS and text.endswith("全文见 dataset.sqlite / JSON）")
 
 
+def test_an_empty_store_gives_a_workbook_that_says_so(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    conn = open_store(tmp_path / "dataset.sqlite")
+    write_workbook(conn, tmp_path / "audit.xlsx")
+    conn.close()
+    wb = load_workbook(tmp_path / "audit.xlsx")
+    said = {ws.title: ws["A2"].value for ws in wb if ws.title not in ("预算", "说明")}
+    assert said == {"概览": "没有报告。", "指标": "没有指标行。", "标记": "没有标记。", "叙述": "没有叙述章节。",
+                    "跨报告发现": "未发现跨报告问题（内容雷同、目标调低、未达标却满分）。", "项目系列": "未发现跨年度的同一项目。",
+                    "子项目": "没有子项目。", "预算明细": "没有资金明细行（只有国家表式及其地方版有）。"}
+
+
 def synthetic_records(reports: int, rows: int = 100) -> Iterator[dict[str, Any]]:
     """``reports`` records of ``rows`` indicator rows each, a flag on every 20th row."""
     for i in range(reports):
@@ -319,9 +332,6 @@ def test_memory_stays_flat_as_rows_grow(tmp_path: Path) -> None:
     """Peak memory (RSS, kB, in a fresh process) while writing 2,000 and 20,000 indicator rows, 5%
     flagged with a comment each: ten times the rows takes no more than a few MB more. (By hand, at
     100,000 rows: see the README's audit.xlsx paragraph.)"""
-    import subprocess
-    import sys
-
     grown = {}
     for reports in (20, 200):
         store = tmp_path / f"s{reports}.sqlite"
