@@ -188,10 +188,15 @@ def egov_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     with pdfplumber.open(pdf) as opened:
         text = opened.pages[0].extract_text() or ""
+        fonts = {ch.get("fontname", "") for ch in opened.pages[0].chars}
     if "项目名称" not in text:
         # Seen with LibreOffice and no CJK font installed: it embeds a fallback font whose CIDs pdfminer
         # (camelot's text) maps to one character, 项, while PDFium reads it right. Not the PDF these tests mean.
         pytest.skip("this LibreOffice prints the sample in a font pdfminer cannot map (install fonts-wqy-zenhei)")
+    if not any("WenQuanYi" in f or "ZenHei" in f.replace(" ", "") for f in fonts):
+        # Another CJK font (Noto, as apt gives with Chromium) wraps the cells elsewhere: the figures of
+        # these tests were measured on WenQuanYi Zen Hei's layout.
+        pytest.skip(f"LibreOffice printed the sample in {sorted(fonts)[:2]}, not WenQuanYi Zen Hei (fonts-wqy-zenhei)")
     return pdf
 
 
