@@ -18,9 +18,11 @@ from jixiao.writers import json_name
 
 
 class Earlier:
-    """What the store knows of earlier runs' inputs: an input whose size and time are as they were
-    when it was read, whose record file is as the store last saw it and whose shaping is the same,
-    is done, and neither it nor its record is read again."""
+    """What the store knows of earlier runs' inputs: an input whose size, times and inode are as
+    they were when it was read, whose record file is as the store last saw it and whose shaping is
+    the same, is done, and neither it nor its record is read again. The change time and inode are
+    there because a copy can keep size and modification time (``cp -p``, ``rsync -t``, a restore)
+    but no user can set them; a false alarm costs only a hash."""
 
     def __init__(self, out: Path, shaped_by: dict[str, Any]) -> None:
         from jixiao.store import known_inputs
@@ -37,22 +39,29 @@ class Earlier:
             except sqlite3.DatabaseError:  # an older or damaged store: every input is checked the long way
                 self.close()
 
-    def unchanged(self, key: str, st: os.stat_result | None) -> dict[str, Any] | None:
+    def unchanged(self, key: str, st: os.stat_result | None, retry_codes: frozenset[str] = frozenset()
+                  ) -> dict[str, Any] | None:
         from jixiao.store import brief_from_store
 
         row = self.known.get(key)
         if row is None or st is None or self.conn is None:
             return None
-        size, mtime_ns, _sha, shaped, json_file, json_size, json_mtime = row
-        if (size, mtime_ns, shaped) != (st.st_size, st.st_mtime_ns, self.shaped):
+        (size, mtime_ns, ctime_ns, inode, _sha, shaped, json_file, json_size, json_mtime, json_ctime,
+         json_inode) = row
+        if (size, mtime_ns, ctime_ns, inode, shaped) != (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino,
+                                                         self.shaped):
             return None
         try:
             js = os.stat(self.out / "json" / json_file)
         except OSError:
             return None
-        if (js.st_size, js.st_mtime_ns) != (json_size, json_mtime) or json_file != json_name(key):
+        if (js.st_size, js.st_mtime_ns, js.st_ctime_ns, js.st_ino) != (json_size, json_mtime, json_ctime, json_inode) \
+                or json_file != json_name(key):
             return None
-        return brief_from_store(self.conn, key)
+        brief = brief_from_store(self.conn, key, self.out / "json" / json_file)
+        if brief is None or any(e.get("code") in retry_codes for e in brief.get("errors", [])):
+            return None  # stopped, failed or not read last time: worth another try
+        return brief
 
     def close(self) -> None:
         if self.conn is not None:
@@ -66,22 +75,25 @@ def shaping_digest(shaped_by: dict[str, Any]) -> str:
 
 def remember(out: Path, stats: dict[str, os.stat_result], done: dict[str, dict[str, Any]],
              shaped_by: dict[str, Any], retry_codes: frozenset[str]) -> None:
-    """Note each input read or checked this run, with its record's hash, for the next run."""
-    from jixiao.store import open_store, remember_inputs
+    """Note each input read or checked this run, with its record's hash, for the next run; an
+    input whose record is not to be reused (stopped, failed) is forgotten, so that the next run
+    looks at it again whatever an earlier run noted."""
+    from jixiao.store import forget_inputs, open_store, remember_inputs
 
     shaped = shaping_digest(shaped_by)
-    rows = []
+    rows, forget = [], []
     for key, st in stats.items():
         record = done.get(key)
-        if record is None or any(e.get("code") in retry_codes for e in record.get("errors", [])):
+        sha = record["source"].get("sha256") if record is not None else None
+        if record is None or not sha or any(e.get("code") in retry_codes for e in record.get("errors", [])):
+            forget.append(key)
             continue
-        sha = record["source"].get("sha256")
-        if sha:
-            rows.append((key, st.st_size, st.st_mtime_ns, sha, shaped))
-    if not rows:
+        rows.append((key, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, sha, shaped))
+    if not rows and not forget:
         return
     conn = open_store(out / "dataset.sqlite")
     try:
+        forget_inputs(conn, forget)
         remember_inputs(conn, rows)
     finally:
         conn.close()

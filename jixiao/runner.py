@@ -297,7 +297,7 @@ def _run(root: Path, dataset: Dataset, settings: RunSettings,
             stats[key] = os.stat(inp.path)
         except OSError:
             pass
-        previous = None if settings.force else earlier.unchanged(key, stats.get(key))
+        previous = None if settings.force else earlier.unchanged(key, stats.get(key), RETRY_CODES)
         if previous is not None:
             del stats[key]  # known already: nothing to note again
         why = None

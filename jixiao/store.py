@@ -19,7 +19,7 @@ from typing import Any, Iterable, Iterator
 from jixiao.writers import ARCHIVE_COLUMNS, COLUMNS, INTEGER_COLUMNS, REAL_COLUMNS, ROW_KEYS, record_to_rows
 
 # Raised whenever a table's columns change: a store of another version is rebuilt from json/.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 _INDEXES = {"reports": ("template", "status", "year", "project_key"), "indicators": ("category", "name"),
             "flags": ("code", "severity"), "subprojects": (), "budget_lines": ("item",), "sections": ("key",)}
 _BATCH = 200  # records per transaction: bounded memory, few commits
@@ -64,10 +64,12 @@ def open_store(path: Path) -> sqlite3.Connection:
             for statement in _ddl(table, columns, None):
                 conn.execute(statement)
         conn.execute('CREATE TABLE IF NOT EXISTS _records (json_name TEXT PRIMARY KEY, source_path TEXT, '
-                     'size INTEGER, mtime_ns INTEGER)')
+                     'size INTEGER, mtime_ns INTEGER, ctime_ns INTEGER, inode INTEGER)')
+        # Which code rendered the outputs (tables.py); cleared by any change to the records.
+        conn.execute('CREATE TABLE IF NOT EXISTS _meta (key TEXT PRIMARY KEY, value TEXT)')
         conn.execute('CREATE INDEX IF NOT EXISTS idx__records_source ON _records (source_path)')
         conn.execute('CREATE TABLE IF NOT EXISTS _inputs (source_path TEXT PRIMARY KEY, size INTEGER, '
-                     'mtime_ns INTEGER, sha256 TEXT, shaped_by TEXT)')
+                     'mtime_ns INTEGER, ctime_ns INTEGER, inode INTEGER, sha256 TEXT, shaped_by TEXT)')
     return conn
 
 
@@ -119,24 +121,25 @@ def sync_store(conn: sqlite3.Connection, json_dir: Path) -> int:
     """Bring the store in step with the JSON files in ``json_dir``: files new or changed since the
     last sync (by size and modification time) are read and their rows replaced; rows of files gone
     are dropped. Returns how many records changed (0: every table is as it was)."""
-    known = {row[0]: (row[1], row[2], row[3]) for row in
-             conn.execute("SELECT json_name, size, mtime_ns, source_path FROM _records")}
+    known = {row[0]: (row[1], row[2], row[3], row[4], row[5]) for row in
+             conn.execute("SELECT json_name, size, mtime_ns, ctime_ns, inode, source_path FROM _records")}
     changed = 0
     batch: list[tuple[str, os.stat_result]] = []
     seen: set[str] = set()
     for name, st in _json_files(json_dir):
         seen.add(name)
         old = known.get(name)
-        if old is None or old[0] != st.st_size or old[1] != st.st_mtime_ns:
+        if old is None or old[:4] != (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino):
             batch.append((name, st))
         if len(batch) >= _BATCH:
             changed += _load(conn, json_dir, batch)
             batch = []
     if batch:
         changed += _load(conn, json_dir, batch)
-    gone = [(name, known[name][2]) for name in known if name not in seen]
+    gone = [(name, known[name][4]) for name in known if name not in seen]
     if gone:
         with conn:
+            conn.execute(_UNRENDERED)
             for name, source_path in gone:
                 conn.execute("DELETE FROM _records WHERE json_name = ?", (name,))
                 still = conn.execute("SELECT 1 FROM _records WHERE source_path = ?", (source_path,)).fetchone()
@@ -144,6 +147,9 @@ def sync_store(conn: sqlite3.Connection, json_dir: Path) -> int:
                     conn.execute("DELETE FROM reports WHERE source_path = ?", (source_path,))
         changed += len(gone)
     return changed
+
+
+_UNRENDERED = "DELETE FROM _meta WHERE key = 'rendered_by'"
 
 
 def _json_files(folder: Path) -> Iterator[tuple[str, os.stat_result]]:
@@ -159,6 +165,9 @@ def _json_files(folder: Path) -> Iterator[tuple[str, os.stat_result]]:
 def _load(conn: sqlite3.Connection, folder: Path, batch: list[tuple[str, os.stat_result]]) -> int:
     loaded = 0
     with conn:
+        # In the same transaction as the change: a run killed before rendering leaves no claim
+        # that the outputs describe these records.
+        conn.execute(_UNRENDERED)
         for name, st in batch:
             try:
                 record = json.loads((folder / name).read_text(encoding="utf-8"))
@@ -166,8 +175,8 @@ def _load(conn: sqlite3.Connection, folder: Path, batch: list[tuple[str, os.stat
             except (OSError, ValueError, KeyError, TypeError):
                 continue  # not a record (outdir.records() leaves such files alone too)
             _replace(conn, record)
-            conn.execute("INSERT OR REPLACE INTO _records VALUES (?, ?, ?, ?)",
-                         (name, source_path, st.st_size, st.st_mtime_ns))
+            conn.execute("INSERT OR REPLACE INTO _records VALUES (?, ?, ?, ?, ?, ?)",
+                         (name, source_path, st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
             loaded += 1
     return loaded
 
@@ -183,17 +192,24 @@ def rows(conn: sqlite3.Connection, table: str, columns: tuple[str, ...] | None =
 
 # What a rerun needs to know of each input without reading it or its record: its size and time
 # when it was read, its hash, and what shaped its record (code, rules, tables, tools).
-def known_inputs(conn: sqlite3.Connection) -> dict[str, tuple[int, int, str, str, str, int, int]]:
-    """source_path → (size, mtime_ns, sha256, shaped_by, json_name, json size, json mtime_ns)."""
+def known_inputs(conn: sqlite3.Connection) -> dict[str, tuple[Any, ...]]:
+    """source_path → (size, mtime_ns, ctime_ns, inode, sha256, shaped_by, json_name, json size,
+    json mtime_ns, json ctime_ns, json inode)."""
     return {row[0]: tuple(row[1:]) for row in conn.execute(
-        "SELECT i.source_path, i.size, i.mtime_ns, i.sha256, i.shaped_by, r.json_name, r.size, r.mtime_ns "
-        "FROM _inputs i JOIN _records r ON r.source_path = i.source_path")}
+        "SELECT i.source_path, i.size, i.mtime_ns, i.ctime_ns, i.inode, i.sha256, i.shaped_by, r.json_name, "
+        "r.size, r.mtime_ns, r.ctime_ns, r.inode FROM _inputs i JOIN _records r ON r.source_path = i.source_path")}
 
 
-def remember_inputs(conn: sqlite3.Connection, inputs: Iterable[tuple[str, int, int, str, str]]) -> None:
-    """(source_path, size, mtime_ns, sha256, shaped_by) of inputs whose records are in json/."""
+def remember_inputs(conn: sqlite3.Connection, inputs: Iterable[tuple[Any, ...]]) -> None:
+    """(source_path, size, mtime_ns, ctime_ns, inode, sha256, shaped_by) of inputs whose records are
+    in json/."""
     with conn:
-        conn.executemany("INSERT OR REPLACE INTO _inputs VALUES (?, ?, ?, ?, ?)", inputs)
+        conn.executemany("INSERT OR REPLACE INTO _inputs VALUES (?, ?, ?, ?, ?, ?, ?)", inputs)
+
+
+def forget_inputs(conn: sqlite3.Connection, keys: Iterable[str]) -> None:
+    with conn:
+        conn.executemany("DELETE FROM _inputs WHERE source_path = ?", ((k,) for k in keys))
 
 
 def brief(record: dict[str, Any]) -> dict[str, Any]:
@@ -207,14 +223,19 @@ def brief(record: dict[str, Any]) -> dict[str, Any]:
             "flags": [{"code": f.get("code"), "severity": f.get("severity")} for f in record.get("flags") or []]}
 
 
-def brief_from_store(conn: sqlite3.Connection, source_path: str) -> dict[str, Any] | None:
-    """A record's brief from its rows in the store (a rerun's unchanged inputs)."""
+def brief_from_store(conn: sqlite3.Connection, source_path: str, json_path: Path) -> dict[str, Any] | None:
+    """A record's brief from its rows in the store (a rerun's unchanged inputs); the errors, where
+    there are any, from its JSON file (their messages may hold any text, "; " too)."""
     row = conn.execute("SELECT status, template, profile, indicator_count, errors, sha256 FROM reports "
                        "WHERE source_path = ?", (source_path,)).fetchone()
     if row is None:
         return None
-    errors = [{"code": part.split(": ", 1)[0], "message": part.split(": ", 1)[-1]}
-              for part in (row[4] or "").split("; ") if part]
+    errors: list[dict[str, Any]] = []
+    if row[4]:
+        try:
+            errors = json.loads(json_path.read_text(encoding="utf-8")).get("errors") or []
+        except (OSError, ValueError, AttributeError):
+            return None
     flags = [{"code": f[0], "severity": f[1]} for f in conn.execute(
         "SELECT code, severity FROM flags WHERE source_path = ? ORDER BY flag_index", (source_path,))]
     return {"source": {"path": source_path, "sha256": row[5]}, "status": row[0], "template": row[1], "profile": row[2],

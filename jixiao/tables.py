@@ -48,14 +48,14 @@ def refresh_outputs(out: Path, formats: tuple[str, ...] = (), renderer: str = ""
     try:
         result.changed = sync_store(conn, out / "json")
         result.records = conn.execute("SELECT count(*) FROM reports").fetchone()[0]
-        conn.execute("CREATE TABLE IF NOT EXISTS _meta (key TEXT PRIMARY KEY, value TEXT)")
         before = conn.execute("SELECT value FROM _meta WHERE key = 'rendered_by'").fetchone()
         if result.changed == 0 and before is not None and before[0] == rendered_by and _all_there(out, formats):
             return result
-        _findings(conn)
         with conn:
-            # Cleared first: a run killed while rendering leaves no claim that the outputs are whole.
+            # Cleared first: a run killed while rendering leaves no claim that the outputs are whole
+            # (the sync clears it too, with each change).
             conn.execute("DELETE FROM _meta WHERE key = 'rendered_by'")
+        _findings(conn)
     finally:
         conn.close()
     result.rendered = True

@@ -210,3 +210,64 @@ def test_the_readme_explains_every_column_of_every_table() -> None:
     missing = [f"{t}.{c}" for t, columns in {**COLUMNS, **ARCHIVE_COLUMNS}.items() for c in columns
                if (t, c) not in named and not (c == "source_path" and "| *every table*.source_path |" in part)]
     assert missing == []
+
+
+def test_a_record_stopped_in_a_forced_run_is_tried_again_next_time(src: Path, tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    import jixiao.runner as runner
+
+    out = tmp_path / "out"
+    run_extract(src, out, SETTINGS)  # every input noted as done
+    real = runner._process
+
+    def stopped(path: Path, key: str, *args: object) -> dict:
+        record = real(path, key, *args)
+        if key == "suzhou-2020-egov-selfeval.txt":
+            record["status"], record["errors"] = "error", [{"code": "timeout", "message": "took longer than 1 s"}]
+        return record
+
+    monkeypatch.setattr(runner, "_process", stopped)
+    run_extract(src, out, RunSettings(jobs=1, timeout=0, max_memory_mb=0, formats=("parquet",), force=True))
+    monkeypatch.setattr(runner, "_process", real)
+    summary = run_extract(src, out, SETTINGS)
+    assert summary.skipped == len(NAMES) - 1
+    status = {r["source"]["path"]: r["status"] for r in summary.records}
+    assert status["suzhou-2020-egov-selfeval.txt"] == "ok"
+
+
+def test_a_run_killed_between_the_sync_and_the_rendering_renders_next_time(src: Path, tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    import jixiao.tables as tables
+
+    out = tmp_path / "out"
+    run_extract(src, out, SETTINGS)
+    seed = src / "suzhou-2020-egov-selfeval.txt"
+    seed.write_text(seed.read_text(encoding="utf-8").replace("电子政务", "电子政事"), encoding="utf-8")
+
+    def killed(conn: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(tables, "_findings", killed)
+    with pytest.raises(KeyboardInterrupt):
+        run_extract(src, out, SETTINGS)
+    monkeypatch.undo()
+    run_extract(src, out, SETTINGS)
+    names = {r["project_name"] for r in _csv(out / "reports.csv") if r["source_path"] == seed.name}
+    assert names and all("电子政事" in n for n in names)
+
+
+def test_a_copy_keeping_size_and_time_is_still_seen(src: Path, tmp_path: Path) -> None:
+    import os
+
+    out = tmp_path / "out"
+    run_extract(src, out, SETTINGS)
+    seed = src / "suzhou-2020-egov-selfeval.txt"
+    st = seed.stat()
+    other = seed.read_text(encoding="utf-8").replace("电子政务", "电子政事")
+    assert len(other.encode()) == st.st_size
+    replacement = tmp_path / "replacement.txt"
+    replacement.write_text(other, encoding="utf-8")
+    os.utime(replacement, ns=(st.st_atime_ns, st.st_mtime_ns))  # as cp -p / rsync -t leave it
+    os.replace(replacement, seed)
+    summary = run_extract(src, out, SETTINGS)
+    assert summary.redone == {"the file changed": 1}
