@@ -670,6 +670,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="the 'all cores' run (default: all cores)")
     parser.add_argument("--no-scans", action="store_true", help="skip the scanned-PDF rows (OCR, the slowest)")
     parser.add_argument("--only", default="", help="comma-separated configuration keys (for development)")
+    parser.add_argument("--scale", default="1000,10000",
+                        help="archive sizes for the whole-run scale figures (bench/scale.py; '' for none)")
+    parser.add_argument("--patterns", default="1000,10000,100000",
+                        help="report counts for the copied-narrative growth figures (bench/patterns.py; '' for none)")
     args = parser.parse_args(args_in)
     if not JIXIAO.exists():
         print(f"bench: {JIXIAO} not found; run `make venv` first", file=sys.stderr)
@@ -700,6 +704,20 @@ def main(argv: list[str] | None = None) -> int:
     date = dt.date.today().isoformat()
     table, verdict = render(configs, workers=args.jobs, rounds=args.rounds, loads=loads, capacity=capacity,
                             date=date, corpus_note=corpus_description(args.corpus), accuracy=accuracy)
+    # Archive size (issue 15) and the cross-report search (issue 14), each in its own processes.
+    sys.path.insert(0, str(BENCH))
+    if args.scale:
+        import scale
+
+        log(f"bench: archive scale at {args.scale} reports")
+        table += ("\n\n## Archive size: whole runs, first and unchanged rerun (`bench/scale.py`)\n\n"
+                  + "\n".join(scale.main(["--sizes", args.scale, "--jobs", str(args.jobs)])))
+    if args.patterns:
+        import patterns
+
+        log(f"bench: copied-narrative search at {args.patterns} reports")
+        table += ("\n\n## Copied narrative across the archive: growth (`bench/patterns.py`)\n\n"
+                  + "\n".join(patterns.main(args.patterns.split(","))))
     elapsed = time.monotonic() - started
     print()
     print(table)

@@ -6,8 +6,10 @@ run and unchanged rerun.
 
 The reports are the text and Word samples copied into year × department folders, each text copy
 with its own project name (so records differ, as in a real archive). Peak memory is the largest
-sum of the resident sets of the run's whole process tree (parent and workers together), sampled
-every 50 ms from /proc; the figure that must not grow with the archive.
+sum of the proportional set sizes (PSS) of the run's whole process tree (parent, workers and the
+workbook's writer together), sampled every 50 ms from /proc: PSS counts a page shared by forked
+processes once, where a sum of resident sets would count it in each; the figure that must not grow
+with the archive.
 """
 
 from __future__ import annotations
@@ -55,7 +57,7 @@ def build(folder: Path, n: int) -> None:
 
 
 def _tree_rss(pid: int) -> int:
-    """Resident bytes of pid and all its descendants."""
+    """Proportional resident bytes (PSS) of pid and all its descendants."""
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
     for entry in os.listdir("/proc"):
@@ -72,9 +74,20 @@ def _tree_rss(pid: int) -> int:
     total, todo = 0, [pid]
     while todo:
         p = todo.pop()
-        total += rss.get(p, 0)
+        total += _pss(p, rss.get(p, 0))
         todo.extend(children.get(p, []))
     return total
+
+
+def _pss(pid: int, fallback: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as fh:
+            for line in fh:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return fallback
 
 
 def run(src: Path, out: Path, jobs: int) -> tuple[float, int]:
