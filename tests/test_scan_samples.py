@@ -11,19 +11,10 @@ from collections import Counter
 import pytest
 
 from tests.conftest import EXPECTED, SAMPLES
+from tests.test_samples import _close
 
 OCR_SAMPLES = ["suzhou-2022-school-meals-scanned.pdf", "national-2021-rural-water-scanned.pdf",
                "national-2021-ev-charging-no-tounicode.pdf"]
-
-
-def _close(a, b) -> bool:
-    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
-        return abs(a - b) <= 1e-4
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(_close(a[k], b[k]) for k in a)
-    if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(_close(x, y) for x, y in zip(a, b))
-    return a == b
 
 
 @pytest.mark.slow
