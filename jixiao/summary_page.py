@@ -2,6 +2,9 @@
 
 Everything on it is read from the store (``dataset.sqlite``) by aggregate queries (GROUP BY, or
 ORDER BY … LIMIT for the lists), so the page costs the same memory at 100 reports or 100,000.
+A file read and found to be no report at all (error code ``not_a_report``, a stray notes.txt) is
+no report that failed: it is left out of every count, chart and list of reports (a WHERE clause on
+each query) and listed on its own, as 非报告文件.
 Charts are matplotlib figures saved as SVG and inlined: text stays SVG ``<text>`` drawn by the
 browser's own fonts (no CJK font is needed where the page is built), ids are salted per chart
 and no date is written, so the same store gives the same page byte for byte. No script, no
@@ -43,6 +46,12 @@ DELTA_BANDS = (
     ("−1 ~ −0.01", "{total_delta} <= -0.005"), ("0", "{total_delta} < 0.005"), ("0.01 ~ 1", "{total_delta} < 1"),
     ("1 ~ 5", "{total_delta} < 5"), ("5 ~ 10", "{total_delta} < 10"), ("≥ 10", "1"),
 )
+# A reports row that is no report (as jixiao.runner.is_not_a_report: status error, an error of code
+# not_a_report; the store's errors column is "code: message; …"). ``{REPORTS}`` in a query is the
+# reports table without them, ``{NOT_A_REPORT}`` the condition itself.
+NOT_A_REPORT = ("(COALESCE({status}, '') = 'error' AND (substr(COALESCE({errors}, ''), 1, 13) = 'not_a_report:' "
+                "OR instr(COALESCE({errors}, ''), '; not_a_report:') > 0))")
+REPORTS = f"(SELECT * FROM reports WHERE NOT {NOT_A_REPORT})"
 
 
 @dataclass
@@ -70,19 +79,23 @@ def store_to_html(conn: sqlite3.Connection, out_dir: Path) -> str:
     totals = q.one("""SELECT COUNT(*), TOTAL({status} = 'ok'), TOTAL({status} = 'partial'), TOTAL({status} = 'error'),
                              TOTAL({ocr} = 1), TOTAL({flag_count}), TOTAL({error_flags}), TOTAL({warning_flags}),
                              TOTAL({flag_count} > 0), TOTAL({error_flags} > 0)
-                      FROM reports""") or (0,) * 10
+                      FROM {REPORTS}""") or (0,) * 10
     n, ok, partial, error, ocr, flags, errors, warns, flagged, with_errors = (int(v or 0) for v in totals)
-    parts = [_kpis([("报告", n, ""), ("正常", ok, "ok"), ("部分读取", partial, "partial"), ("读取失败", error, "error"),
-                    ("OCR 识别", ocr, ""), ("有旗标的报告", flagged, ""), ("有错误旗标的报告", with_errors, "error"),
-                    ("旗标", flags, ""), ("错误", errors, "error"), ("警告", warns, "warning"),
-                    ("提示", flags - errors - warns, "info")])]
+    others = int((q.one("SELECT COUNT(*) FROM reports WHERE {NOT_A_REPORT}") or (0,))[0] or 0)
+    kpis = [("报告", n, ""), ("正常", ok, "ok"), ("部分读取", partial, "partial"), ("读取失败", error, "error"),
+            ("OCR 识别", ocr, ""), ("有旗标的报告", flagged, ""), ("有错误旗标的报告", with_errors, "error"),
+            ("旗标", flags, ""), ("错误", errors, "error"), ("警告", warns, "warning"),
+            ("提示", flags - errors - warns, "info")]
+    parts = [_kpis(kpis + ([("非报告文件", others, "")] if others else []))]
     if n == 0:
         parts.append('<p class="none">存档中没有报告：输入文件夹里没有找到可读的报告文件。</p>')
     else:
-        parts += [_status_section(q, n), _flag_sections(q, flags), _delta_section(q, n),
+        parts += [_status_section(q, n, others), _flag_sections(q, flags), _delta_section(q, n),
                   _worst_section(q, out_dir), _error_section(q, error, out_dir), _ocr_section(q, ocr, out_dir)]
+    if others:
+        parts.append(_not_report_section(q, others, out_dir))
     parts.append(_cross_section(q))
-    return _page(n, "\n".join(parts))
+    return _page(n, "\n".join(parts), others)
 
 
 # -- the store --------------------------------------------------------------------------------------
@@ -103,7 +116,9 @@ class _Query:
         return bool(self.columns(table)) and self.conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is not None
 
     def sql(self, text: str, table: str = "reports") -> str:
-        """``{col}`` in ``text`` becomes the column, or NULL where the table has none."""
+        """``{col}`` in ``text`` becomes the column, or NULL where the table has none; ``{REPORTS}``
+        the reports table without the files that are no report, ``{NOT_A_REPORT}`` their condition."""
+        text = text.replace("{REPORTS}", REPORTS).replace("{NOT_A_REPORT}", NOT_A_REPORT)
         have = self.columns(table)
         return re.sub(r"\{(\w+)\}", lambda m: f'"{m.group(1)}"' if m.group(1) in have else "NULL", text)
 
@@ -122,16 +137,18 @@ class _Query:
 def _top_groups(q: _Query, key: str, parts: Sequence[tuple[str, str]], order: str, limit: int,
                 table: str = "reports") -> list[Group]:
     """The ``limit`` largest groups of ``key`` by ``order``, each with its parts' sums, and a last
-    group 其他 for all the rest (summed in SQL, so no group list is ever held whole)."""
+    group 其他 for all the rest (summed in SQL, so no group list is ever held whole). The reports
+    table is read without the files that are no report."""
+    source = "{REPORTS}" if table == "reports" else table
     sums = ", ".join(f"TOTAL({expr})" for _, expr in parts)
     top = [Group(_label(r[0]), {name: int(v) for (name, _), v in zip(parts, r[1:])})
-           for r in q.rows(f"SELECT {key}, {sums} FROM {table} GROUP BY 1 ORDER BY {order}, 1 LIMIT ?",
+           for r in q.rows(f"SELECT {key}, {sums} FROM {source} GROUP BY 1 ORDER BY {order}, 1 LIMIT ?",
                            (limit + 1,), table)]
     if len(top) <= limit:
         return top
-    everything = q.one(f"SELECT {sums} FROM {table}", (), table)
+    everything = q.one(f"SELECT {sums} FROM {source}", (), table)
     rest = {name: int(total) - sum(g.counts[name] for g in top[:limit]) for (name, _), total in zip(parts, everything)}
-    n_groups = q.one(f"SELECT COUNT(*) FROM (SELECT 1 FROM {table} GROUP BY {key})", (), table)[0]
+    n_groups = q.one(f"SELECT COUNT(*) FROM (SELECT 1 FROM {source} GROUP BY {key})", (), table)[0]
     return top[:limit] + [Group(f"其他 {n_groups - limit} 项", rest)]
 
 
@@ -146,11 +163,14 @@ _SEVERITY_PARTS = [("error", "{error_flags}"), ("warning", "{warning_flags}"),
                    ("info", "{flag_count} - COALESCE({error_flags}, 0) - COALESCE({warning_flags}, 0)")]
 
 
-def _status_section(q: _Query, n: int) -> str:
+def _status_section(q: _Query, n: int, others: int = 0) -> str:
     forms = _top_groups(q, "{template}", _STATUS_PARTS, "COUNT(*) DESC", TOP_GROUPS)
     kinds = _top_groups(q, "{document_kind}", _STATUS_PARTS, "COUNT(*) DESC", TOP_GROUPS)
     legend = {s: f"{STATUS[s]} {s}" for s in STATUS}
-    return _section("status", "按状态与表式", f"共 {n} 份报告。表式（template）即识别出的表格式样。", [
+    note = f"共 {n} 份报告。表式（template）即识别出的表格式样。"
+    if others:
+        note += f"另有 {others} 个文件不是报告，未计入，见“非报告文件”。"
+    return _section("status", "按状态与表式", note, [
         _hbar("forms", forms, list(STATUS), legend, "报告数"),
         _table(["表式", *[legend[s] for s in STATUS], "合计"],
                [[g.label, *[g.counts[s] for s in STATUS], g.total] for g in forms]),
@@ -180,7 +200,7 @@ def _flag_sections(q: _Query, flags: int) -> str:
              _top_years(q)]
     departments = _top_groups(q, "{department}", _SEVERITY_PARTS, "TOTAL({flag_count}) DESC, COUNT(*) DESC",
                               TOP_GROUPS)
-    n_departments = q.one("SELECT COUNT(*) FROM (SELECT 1 FROM reports GROUP BY {department})")[0]
+    n_departments = q.one("SELECT COUNT(*) FROM (SELECT 1 FROM {REPORTS} GROUP BY {department})")[0]
     return "\n".join([
         _section("flag-codes", "旗标：按代码与严重程度", f"共 {flags} 条旗标。", by_code),
         _section("flag-years", "旗标：按年度", "", [
@@ -197,18 +217,18 @@ def _flag_sections(q: _Query, flags: int) -> str:
 
 def _top_years(q: _Query) -> list[Group]:
     sums = ", ".join(f"TOTAL({expr})" for _, expr in _SEVERITY_PARTS)
-    rows = list(q.rows(f"SELECT {{year}}, COUNT(*), {sums} FROM reports GROUP BY 1 ORDER BY 1 DESC LIMIT 40"))
+    rows = list(q.rows(f"SELECT {{year}}, COUNT(*), {sums} FROM {{REPORTS}} GROUP BY 1 ORDER BY 1 DESC LIMIT 40"))
     return [Group(_label(r[0]), {name: int(v) for (name, _), v in zip(_SEVERITY_PARTS, r[2:])}, {"reports": r[1]})
             for r in reversed(rows)]
 
 
 def _delta_section(q: _Query, n: int) -> str:
     case = " ".join(f"WHEN {cond} THEN {i}" for i, (_, cond) in enumerate(DELTA_BANDS))
-    counts = dict(q.rows(f"SELECT CASE {case} END, COUNT(*) FROM reports WHERE {{total_delta}} IS NOT NULL "
+    counts = dict(q.rows(f"SELECT CASE {case} END, COUNT(*) FROM {{REPORTS}} WHERE {{total_delta}} IS NOT NULL "
                          "GROUP BY 1"))
     bands = [Group(label, {"n": int(counts.get(i, 0))}) for i, (label, _) in enumerate(DELTA_BANDS)]
     known, off, largest = (v or 0 for v in q.one(
-        "SELECT COUNT({total_delta}), TOTAL(ABS({total_delta}) >= 0.005), MAX(ABS({total_delta})) FROM reports"))
+        "SELECT COUNT({total_delta}), TOTAL(ABS({total_delta}) >= 0.005), MAX(ABS({total_delta})) FROM {REPORTS}"))
     note = (f"Δ 总分 = 自评总分 − 复核总分。{known} 份报告两者都有，其中 {int(off)} 份不一致"
             f"（最大 |Δ| = {_num(largest)}）；{n - known} 份缺少其一，无法比较。")
     if not known:
@@ -223,7 +243,7 @@ def _worst_section(q: _Query, out_dir: Path) -> str:
     rows = q.rows("""SELECT source_path, {status}, {template}, {project_name}, {department}, {year},
                             {reported_total}, {recomputed_total}, {total_delta}, {error_flags}, {warning_flags},
                             {flag_count}, {flag_codes}
-                     FROM reports
+                     FROM {REPORTS}
                      WHERE {flag_count} > 0 OR ABS({total_delta}) >= 0.005
                      ORDER BY COALESCE({error_flags}, 0) DESC, COALESCE(ABS({total_delta}), 0) DESC,
                               COALESCE({warning_flags}, 0) DESC, {flag_count} DESC, source_path
@@ -243,7 +263,7 @@ def _worst_section(q: _Query, out_dir: Path) -> str:
 def _error_section(q: _Query, n_error: int, out_dir: Path) -> str:
     if not n_error:
         return _section("unread", "读取失败的文件", "", ['<p class="none">没有读取失败的文件。</p>'])
-    rows = q.rows("SELECT source_path, {format}, {errors} FROM reports WHERE status = 'error' "
+    rows = q.rows("SELECT source_path, {format}, {errors} FROM {REPORTS} WHERE status = 'error' "
                   "ORDER BY source_path LIMIT ?", (LIST_LIMIT,))
     note = f"共 {n_error} 个文件未能读出报告" + (f"，列出前 {LIST_LIMIT} 个。" if n_error > LIST_LIMIT else "。")
     links = _Links(out_dir)
@@ -251,11 +271,28 @@ def _error_section(q: _Query, n_error: int, out_dir: Path) -> str:
     return _section("unread", "读取失败的文件", note, [_table(["文件", "格式", "原因"], body, cls="wide")])
 
 
+def _not_report_section(q: _Query, others: int, out_dir: Path) -> str:
+    rows = q.rows("SELECT source_path, {format}, {errors} FROM reports WHERE {NOT_A_REPORT} "
+                  "ORDER BY source_path LIMIT ?", (LIST_LIMIT,))
+    note = (f"共 {others} 个文件读取后判定不是绩效自评报告（not_a_report），未计入以上报告与读取失败的文件"
+            + (f"，列出前 {LIST_LIMIT} 个。" if others > LIST_LIMIT else "。"))
+    links = _Links(out_dir)
+    body = [[_Raw(links.cells(r[0])), r[1], _Raw(_text(_reason(r[2]), 300))] for r in rows]
+    return _section("not-reports", "非报告文件", note, [_table(["文件", "格式", "原因"], body, cls="wide")])
+
+
+def _reason(errors: Any) -> str:
+    """The not_a_report error's message from the store's "code: message; …"."""
+    text = str(errors or "")
+    start = text.find("not_a_report: ")
+    return text[start + len("not_a_report: "):] if start >= 0 else text
+
+
 def _ocr_section(q: _Query, n_ocr: int, out_dir: Path) -> str:
     if not n_ocr:
         return _section("ocr", "OCR 识别的报告", "", ['<p class="none">没有报告经 OCR 识别：所有文件都有可读的文字层。</p>'])
     links = _Links(out_dir)
-    rows = q.rows("SELECT source_path, {status}, {project_name}, {pages}, {flag_count} FROM reports "
+    rows = q.rows("SELECT source_path, {status}, {project_name}, {pages}, {flag_count} FROM {REPORTS} "
                   "WHERE {ocr} = 1 ORDER BY source_path LIMIT ?", (LIST_LIMIT,))
     note = (f"共 {n_ocr} 份报告的文字由 OCR 识别，数字可能有误，请对照原件。"
             + (f"列出前 {LIST_LIMIT} 份。" if n_ocr > LIST_LIMIT else ""))
@@ -565,10 +602,12 @@ td span.bad,td span.ok,td [class^=st-]{white-space:nowrap}
 """
 
 
-def _page(n: int, body: str) -> str:
-    nav = "".join(f'<a href="#{a}">{t}</a>' for a, t in (
-        ("status", "状态与表式"), ("flag-codes", "旗标"), ("delta", "Δ 总分"), ("worst", "问题报告"),
-        ("unread", "读取失败"), ("ocr", "OCR"), ("cross", "跨报告")))
+def _page(n: int, body: str, others: int = 0) -> str:
+    links = [("status", "状态与表式"), ("flag-codes", "旗标"), ("delta", "Δ 总分"), ("worst", "问题报告"),
+             ("unread", "读取失败"), ("ocr", "OCR")] + ([("not-reports", "非报告文件")] if others else []) + [
+             ("cross", "跨报告")]
+    nav = "".join(f'<a href="#{a}">{t}</a>' for a, t in links)
+    counted = f"{n} 份报告" + (f" · 另有 {others} 个非报告文件" if others else "")
     return f"""<!DOCTYPE html>
 <html lang="zh-CN">
 <head>
@@ -578,7 +617,7 @@ def _page(n: int, body: str) -> str:
 <style>{_CSS}</style>
 </head>
 <body>
-<header><h1>绩效自评报告存档概览</h1><p>{n} 份报告 · 由 jixiao 从 dataset.sqlite 生成</p><nav>{nav}</nav></header>
+<header><h1>绩效自评报告存档概览</h1><p>{counted} · 由 jixiao 从 dataset.sqlite 生成</p><nav>{nav}</nav></header>
 <main>
 {body}
 </main>

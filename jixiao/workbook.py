@@ -3,7 +3,9 @@
 `概览` first: one row per report, worst first (error flags, then |Δ total|), with a link to its rows
 on `指标`, where each row carries its rule, its flags' messages (and a comment on the flagged cell),
 偏差原因, page and OCR; then `标记`, `叙述`, the cross-report findings, subprojects, budgets and `说明`
-(every column's meaning and its key in CSV/SQLite/JSON). Only what needs a look is coloured: errors
+(every column's meaning and its key in CSV/SQLite/JSON). A file read and found to be no report at all
+(error code not_a_report, a stray notes.txt) is no report that failed: it is left out of 概览 and
+预算 (a WHERE clause) and listed by path below 概览's table, under 非报告文件. Only what needs a look is coloured: errors
 red, warnings amber. Every sheet prints on A4 landscape, fitted to the width, header on each page.
 
 Memory stays flat at any archive size: xlsxwriter's constant_memory mode writes each row as it
@@ -41,6 +43,11 @@ _HIGHLIGHT = {
 # A report-level flag's field → the columns it marks on 概览 / 预算.
 _REPORT_FIELDS = {"reported_total": ("reported_total", "total_delta"), "recomputed_total": ("recomputed_total",)}
 _SEP, _END = "\x1f", "\x1e"  # between a flag's parts, between flags (in group_concat)
+# A reports row that is no report (as jixiao.runner.is_not_a_report: status error with an error of
+# code not_a_report; reports.errors is "code: message; …"); {r} is the table's alias and a dot, or "".
+_NOT_A_REPORT = ("({r}status = 'error' AND (substr(coalesce({r}errors, ''), 1, 13) = 'not_a_report:' "
+                 "OR instr(coalesce({r}errors, ''), '; not_a_report:') > 0))")
+IS_REPORT = f"NOT {_NOT_A_REPORT.format(r='r.')}"
 _STATUS_ORDER = "CASE r.status WHEN 'error' THEN 0 WHEN 'partial' THEN 1 ELSE 2 END"
 # Each report's first row on the indicator sheet (header = row 1; rows ordered by source_path, index).
 _FIRST_ROWS = """
@@ -106,7 +113,8 @@ class _Book:
               sql_of: dict[str, str] | None = None) -> Sheet:
         table, spec = SHEETS[name]
         columns = columns or spec
-        return Sheet(self, name, columns, column_widths(self.conn, table, columns, sql_of), freeze_cols)
+        where = f"NOT {_NOT_A_REPORT.format(r='')}" if table == "reports" else ""  # widths fit the reports shown
+        return Sheet(self, name, columns, column_widths(self.conn, table, columns, sql_of, where), freeze_cols)
 
 
 def _worst(marks: dict[str, str], column: str, severity: str) -> None:
@@ -140,6 +148,7 @@ def _summary(book: _Book) -> None:
     SELECT r.*, coalesce(r.flag_count, 0) - coalesce(r.error_flags, 0) - coalesce(r.warning_flags, 0) AS info_flags,
            f.first_row, f.n AS indicator_rows, {_REPORT_FLAGS}
     FROM reports r LEFT JOIN firsts f ON f.source_path = r.source_path
+    WHERE {IS_REPORT}
     ORDER BY coalesce(r.error_flags, 0) DESC, abs(coalesce(r.total_delta, 0)) DESC, {_STATUS_ORDER},
              coalesce(r.warning_flags, 0) DESC, r.source_path"""
     for row in book.rows(sql):
@@ -151,7 +160,21 @@ def _summary(book: _Book) -> None:
         ws.write(values, _report_marks(row, row["report_flags"]), links=links)
     if ws.row_no == 1:
         ws.line("没有报告。")
+    _not_reports(book, ws)
     ws.close()
+
+
+def _not_reports(book: _Book, ws: Sheet) -> None:
+    """Below 概览's table: the files read and found to be no report, counted apart, one path a line."""
+    where = _NOT_A_REPORT.format(r="")
+    n = book.conn.execute(f"SELECT count(*) FROM reports WHERE {where}").fetchone()[0]
+    if not n:
+        return
+    ws.end_table()
+    ws.line(f"非报告文件 {n} 个：读取后判定不是绩效自评报告（错误代码 not_a_report），未计入上表的报告，"
+            "也不算读取失败。若其中有报告，请说明其表式（jixiao forms show generic）后用 --forms 重新运行。")
+    for row in book.rows(f"SELECT source_path FROM reports WHERE {where} ORDER BY source_path"):
+        ws.line(row["source_path"])
 
 
 def _indicators(book: _Book) -> None:
@@ -248,7 +271,7 @@ def _findings(book: _Book, name: str, none_found: str) -> None:
 
 def _budget(book: _Book) -> None:
     ws = book.sheet("预算")
-    for row in book.rows(f"SELECT r.*, {_REPORT_FLAGS} FROM reports r ORDER BY r.source_path"):
+    for row in book.rows(f"SELECT r.*, {_REPORT_FLAGS} FROM reports r WHERE {IS_REPORT} ORDER BY r.source_path"):
         marks: dict[str, str] = {}
         for severity, field in _parts(row["report_flags"]):
             _worst(marks, field[len("budget."):] if field.startswith("budget.") else field, severity)
@@ -285,8 +308,10 @@ def _explain(book: _Book) -> None:
     ws = Sheet(book, "说明", _EXPLAIN, {col.key: col.width for col in _EXPLAIN})
     ws.line("每列的含义，以及同一数值在 CSV 文件 / dataset.sqlite（表.列）和 JSON 记录中的键。序号从 0 起。")
     ws.line("颜色：红 = 错误（数字对不上），琥珀色 = 警告（需要看一下）；无问题的报告不着色。被标记的单元格有批注。")
-    labels = "；".join(f"{v} = {k}" for k, v in {**STATUS_LABELS, **SEVERITY_LABELS}.items())
+    labels = "；".join(f"{v} = {k}" for k, v in [*STATUS_LABELS.items(), *SEVERITY_LABELS.items()])
     ws.line(f"状态与级别在表中以中文显示，存储中的键：{labels}；是/否 = 1/0。")
+    ws.line("非报告文件（读取后判定不是报告：存储中 status = error，errors 以 not_a_report: 开头）不列入概览与预算，"
+            "不计入报告数，在概览表下方单独列出路径。")
     for name, (table, columns) in SHEETS.items():
         for col in columns:
             ws.write({"sheet": name, "header": col.header, "meaning": col.meaning, "store": store_key(table, col),

@@ -40,6 +40,7 @@ class Sheet:
         self.ws = ws = book.wb.add_worksheet(name)
         self.row_no = 1  # the next row to write (0 is the header)
         self.overflow = 0
+        self.table_end: int | None = None  # the last row of the table (filter); rows below it are notes
         self.links = self.comments = 0
         for c, col in enumerate(columns):
             ws.set_column(c, c, widths.get(col.key, col.width), book.fmt(col.kind))
@@ -91,9 +92,18 @@ class Sheet:
 
     def line(self, text: str, severity: str | None = None) -> None:
         """A row holding one sentence in its first column (an empty table, a note)."""
-        if self.row_no < EXCEL_MAX_ROWS:
-            put(self.ws, self.row_no, 0, text, self.book.note(severity))
-            self.row_no += 1
+        if self.row_no >= EXCEL_MAX_ROWS - 1:  # the last row is kept for the overflow note
+            self.overflow += 1
+            return
+        put(self.ws, self.row_no, 0, text, self.book.note(severity))
+        self._forget(self.row_no - 1)
+        self.row_no += 1
+
+    def end_table(self, gap: int = 1) -> None:
+        """The table ends here: the filter covers the rows written so far, and what follows (after
+        ``gap`` empty rows) is notes below it."""
+        self.table_end = self.row_no - 1
+        self.row_no = min(self.row_no + gap, EXCEL_MAX_ROWS - 1)
 
     def _link(self, r: int, c: int, link: tuple[str, str], fmt: Any) -> None:
         location, shown = link
@@ -104,12 +114,12 @@ class Sheet:
             self.ws.write_formula(r, c, f'=HYPERLINK("#{location}","{shown}")', fmt, shown)
 
     def close(self) -> None:
-        last = max(self.row_no - 1, 1)
+        last = max(self.row_no - 1 if self.table_end is None else self.table_end, 1)
         if self.overflow:
             put(self.ws, EXCEL_MAX_ROWS - 1, 0,
                 f"… 另有 {self.overflow} 行未列出：见 CSV 文件或 dataset.sqlite（Excel 工作表最多 {EXCEL_MAX_ROWS} 行）",
                 self.book.note("warning"))
-            last = EXCEL_MAX_ROWS - 2
+            last = min(last, EXCEL_MAX_ROWS - 2)
         self.ws.autofilter(0, 0, last, len(self.columns) - 1)
 
 
@@ -208,10 +218,12 @@ class Formats:
         return self._notes[severity]
 
 
-def column_widths(conn: Any, table: str, columns: tuple[Column, ...], sql_of: dict[str, str] | None = None) -> dict[str, int]:
+def column_widths(conn: Any, table: str, columns: tuple[Column, ...], sql_of: dict[str, str] | None = None,
+                  where: str = "") -> dict[str, int]:
     """Each column's width: numbers by their format; text by its longest value (one streaming
     aggregate query: UTF-8 bytes + characters, halved, counts a CJK character as two widths and
-    ASCII as one), at most ``col.width``, wide enough for its header on two lines."""
+    ASCII as one; over the rows ``where`` selects, all when empty), at most ``col.width``, wide
+    enough for its header on two lines."""
     widths: dict[str, int] = {}
     measured = [col for col in columns if col.kind in ("text", "wrap")]
     known = _table_columns(conn, table)
@@ -221,7 +233,8 @@ def column_widths(conn: Any, table: str, columns: tuple[Column, ...], sql_of: di
         exprs.append(f"max((length(CAST({expr} AS BLOB)) + length({expr})) / 2)" if expr else "NULL")
     longest: list[Any] = []
     if exprs and known:
-        longest = list(conn.execute(f"SELECT {', '.join(exprs)} FROM {table}").fetchone())
+        longest = list(conn.execute(f"SELECT {', '.join(exprs)} FROM {table}"
+                                    + (f" WHERE {where}" if where else "")).fetchone())
     natural: dict[str, int] = {}
     for i, col in enumerate(measured):
         head = (display_width(col.header) + 1) // 2 + 3

@@ -64,6 +64,17 @@ RECORDS = [
 ]
 
 
+# A stray file read and found to be no report at all (jixiao.inputs.not_a_report): status error with
+# an error of code not_a_report in the store, yet no report that failed.
+NOT_A_REPORT = {"code": "not_a_report", "message": "read, and no report at all: no report form, indicator table "
+                "or report headings, and none of the words a self-evaluation uses (绩效, 自评, 指标, 得分, 预算, …)"}
+NOTES = _record("notes.txt", status="error", template="unknown", year=None, department="", reported=None,
+                recomputed=None, ocr=True, errors=[NOT_A_REPORT])
+# Its not_a_report error after another one: still no report (the store joins them "code: message; …").
+STRAY_PDF = _record("x/stray.pdf", status="error", template="unknown", year=None, department="", reported=None,
+                    recomputed=None, errors=[{"code": "pdf_fonts", "message": "odd fonts"}, NOT_A_REPORT])
+
+
 class _Page(HTMLParser):
     """The page's sections (text and links) and its inline SVGs."""
 
@@ -152,6 +163,49 @@ def test_counts_worst_first_and_links(tmp_path: Path) -> None:
     assert "未发现跨年度的项目系列" in page.words("cross")
     assert page.svgs == 5  # forms, codes, years, departments, Δ
     assert page.scripts == 0 and page.external == []
+
+
+def test_files_that_are_no_report_are_counted_and_listed_apart(tmp_path: Path) -> None:
+    """notes.txt and x/stray.pdf (not_a_report) are in no count, chart or list of reports, and not
+    among the files that failed: a 非报告文件 tile, a line in the header and a list of their own."""
+    out = _out(tmp_path, [*RECORDS, NOTES, STRAY_PDF])
+    text, page = _render(out)
+    kpis = dict((label, int(n)) for n, label in re.findall(r'<div class="kpi[^"]*"><b>(\d+)</b><span>([^<]+)', text))
+    assert kpis == {"报告": 5, "正常": 3, "部分读取": 1, "读取失败": 1, "OCR 识别": 1, "有旗标的报告": 3,
+                    "有错误旗标的报告": 2, "旗标": 5, "错误": 3, "警告": 2, "提示": 0, "非报告文件": 2}
+    assert "<p>5 份报告 · 另有 2 个非报告文件 · 由 jixiao" in text and '<a href="#not-reports">非报告文件</a>' in text
+    for section in ("status", "flag-codes", "flag-years", "flag-departments", "delta", "worst", "unread", "ocr",
+                    "cross"):
+        words = page.words(section)
+        assert "notes.txt" not in words and "stray.pdf" not in words and "not_a_report" not in words, section
+    assert "共 1 个文件未能读出报告。" in page.words("unread")
+    assert page.links["unread"] == ["json/broken.docx.json", "../in/broken.docx"]
+    assert page.links["ocr"] == ["json/b__mild.pdf.json", "../in/b/mild.pdf"]  # notes.txt's OCR flag not counted
+    status = page.words("status")
+    assert "共 5 份报告" in status and "另有 2 个文件不是报告" in status
+    assert re.search(r"unknown\s+0\s+0\s+1\s+1", status)  # the unknown form: broken.docx alone
+    assert re.search(r"年度不详\s+1\s+0\s+0\s+0\s+0", page.words("flag-years"))
+    assert "4 份报告两者都有" in page.words("delta") and "1 份缺少其一" in page.words("delta")
+    listed = page.words("not-reports")
+    assert "共 2 个文件读取后判定不是绩效自评报告" in listed and "none of the words a self-evaluation uses" in listed
+    assert listed.index("notes.txt") < listed.index("x/stray.pdf")
+    assert page.links["not-reports"] == ["json/notes.txt.json", "../in/notes.txt", "json/x__stray.pdf.json",
+                                         "../in/x/stray.pdf"]
+
+
+def test_an_archive_of_no_reports_lists_its_files(tmp_path: Path) -> None:
+    text, page = _render(_out(tmp_path, [NOTES]))
+    assert "<b>0</b><span>报告</span>" in text and "<b>0</b><span>读取失败</span>" in text
+    assert "<b>1</b><span>非报告文件</span>" in text and "存档中没有报告" in text
+    assert "notes.txt" in page.words("not-reports") and "unread" not in page.text
+
+
+def test_a_failure_that_only_mentions_not_a_report_stays_a_failure(tmp_path: Path) -> None:
+    odd = _record("odd.docx", status="error", template="unknown", reported=None, recomputed=None,
+                  errors=[{"code": "unreadable", "message": "damaged; not_a_report-like text"}])
+    text, page = _render(_out(tmp_path, [odd]))
+    assert "<b>1</b><span>读取失败</span>" in text and "非报告文件" not in text
+    assert "odd.docx" in page.words("unread")
 
 
 def test_links_to_inputs_only_where_they_are(tmp_path: Path) -> None:

@@ -293,6 +293,54 @@ def test_control_characters_and_overlong_text_are_written_safely(tmp_path: Path)
     assert len(text) == workbook_sheet.EXCEL_MAX_CHARS and text.endswith("全文见 dataset.sqlite / JSON）")
 
 
+# Files read and found to be no report at all (jixiao.inputs.not_a_report): status error, an error of
+# code not_a_report (for stray.pdf after another error: the store joins them "code: message; …").
+_NOT_A_REPORT = {"code": "not_a_report", "message": "read, and no report at all: none of the words a self-evaluation uses"}
+NOT_REPORTS = [
+    _record("notes.txt", status="error", name=None, reported=None, recomputed=None, errors=[_NOT_A_REPORT]),
+    _record("x/stray.pdf", status="error", name=None, reported=None, recomputed=None,
+            errors=[{"code": "pdf_fonts", "message": "odd fonts"}, _NOT_A_REPORT]),
+]
+
+
+def test_files_that_are_no_report_are_listed_below_the_overview_not_as_failures(tmp_path: Path) -> None:
+    """notes.txt and x/stray.pdf are no 无法读取 rows of 概览 nor rows of 预算: 概览's table (and its
+    filter) holds the reports alone, then, after an empty row, 非报告文件 2 个 and their paths."""
+    from openpyxl import load_workbook
+
+    write_store([*RECORDS, *NOT_REPORTS], tmp_path / "dataset.sqlite")
+    conn = open_store(tmp_path / "dataset.sqlite")
+    write_workbook(conn, tmp_path / "audit.xlsx")
+    conn.close()
+    wb = load_workbook(tmp_path / "audit.xlsx")
+    ws = wb["概览"]
+    rows = _rows(ws)
+    assert [r["文件"] for r in rows[:5]] == ["b-total-off.docx", "e-one-error.pdf", "c-warning.pdf", "d-broken.docx",
+                                            "a-clean.docx"]
+    assert [r["状态"] for r in rows[:5]].count("无法读取") == 1  # d-broken.docx alone
+    assert ws.auto_filter.ref == f"A1:{ws.cell(row=1, column=ws.max_column).column_letter}6"
+    assert all(v is None for v in rows[5].values())  # an empty row between
+    below = [ws.cell(row=r, column=1).value for r in range(8, ws.max_row + 1)]
+    assert below[0].startswith("非报告文件 2 个：读取后判定不是绩效自评报告（错误代码 not_a_report），未计入上表的报告")
+    assert below[1:] == ["notes.txt", "x/stray.pdf"]
+    assert [r["文件"] for r in _rows(wb["预算"])] == ["a-clean.docx", "b-total-off.docx", "c-warning.pdf",
+                                                     "d-broken.docx", "e-one-error.pdf"]
+    assert any("非报告文件" in (r[0] or "") for r in wb["说明"].iter_rows(values_only=True))
+
+
+def test_a_store_of_no_reports_says_so_and_lists_the_files(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    write_store(NOT_REPORTS[:1], tmp_path / "dataset.sqlite")
+    conn = open_store(tmp_path / "dataset.sqlite")
+    write_workbook(conn, tmp_path / "audit.xlsx")
+    conn.close()
+    ws = load_workbook(tmp_path / "audit.xlsx")["概览"]
+    shown = [ws.cell(row=r, column=1).value for r in range(2, ws.max_row + 1)]
+    assert shown[:2] == ["没有报告。", None] and shown[2].startswith("非报告文件 1 个") and shown[3:] == ["notes.txt"]
+    assert ws.auto_filter.ref.endswith("2")
+
+
 def test_an_empty_store_gives_a_workbook_that_says_so(tmp_path: Path) -> None:
     from openpyxl import load_workbook
 
