@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from jixiao.model import BUDGET_KEYS
+from validate.archive import PATTERN_COLUMNS, PROJECT_COLUMNS
 
 # The flat tables. Every table is keyed by the report's source_path and a plain "<row>_index"
 # (``index`` itself is an SQL keyword; the column of that name is kept for older queries).
@@ -36,8 +37,6 @@ FLAG_COLUMNS = (
     "reported", "expected", "reported_text", "expected_text", "rule", "rule_confidence",
 )  # fmt: skip
 SECTION_COLUMNS = ("source_path", "section_index", "key", "other", "text")
-PROJECT_COLUMNS = ("project_key", "name", "department", "years", "source_paths")
-PATTERN_COLUMNS = ("code", "severity", "subject", "source_paths", "years", "message", "evidence")
 
 # Column types shared by the typed stores (SQLite, Parquet); every other column is text.
 REAL_COLUMNS = frozenset({

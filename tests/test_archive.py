@@ -107,6 +107,13 @@ def test_a_target_is_lowered_only_when_less_demanding(earlier: str, later: str, 
     ("已完成年度目标，但验收推迟至次年。", "推迟"),   # a later clause
     ("受资金影响未按计划完成。", "未按计划"),
     ("2个站点尚未竣工。", "尚未"),
+    ("因设备无货未完成。", "未完成"),                 # 无 governs 货, not 未完成
+    ("项目无专人跟进，进度滞后。", "滞后"),
+    ("前期进度滞后，目前已完成60%。", "滞后"),         # a part made good is no recovery
+    ("进度滞后，已开工但未完成。", "滞后"),
+    ("进度滞后，下年度确保按期完成。", "滞后"),         # an intention, not a recovery
+    ("验收推迟。已于次年3月完成。", "推迟"),           # made good in another sentence (after the year)
+    ("前期进度滞后，已于年底前全部完成，但部分资金未到位。", "未到位"),  # the delay cancelled, not the rest
 ])
 def test_a_reason_that_says_the_row_fell_short(text: str, word: str) -> None:
     assert shortfall_word(text) == word
@@ -117,6 +124,8 @@ def test_a_reason_that_says_the_row_fell_short(text: str, word: str) -> None:
     "不存在进度滞后问题。", "项目按期实施，未出现进度滞后。", "项目无滞后。", "没有未完成事项。",
     "2021年度农村自来水普及率统计数据尚未发布。待统计部门公布后补充。",  # a statistic, not the work
     "社会运营商自建充电桩同步接入监管平台。年初目标设定偏保守。",
+    "前期进度滞后，已于年底前全部完成。", "原计划推迟的验收已完成。", "部分工程延期开工，但按期完成。",
+    "施工进度滞后；已于12月底前完成100%。", "不存在进度滞后问题。", "未出现任何工期延期。",
 ])
 def test_a_reason_that_does_not(text: str | None) -> None:
     assert shortfall_word(text) is None
@@ -140,6 +149,12 @@ def _row(target: str, actual: str, weight: float, score: float, reason: str | No
     (_row("明显提升", "达成年度指标", 10, 10, "已全部完成，无偏差。"), False),
     (_row("明显提升", "达成年度指标", 10, 10, "项目按期实施，未出现进度滞后。"), False),
     (_row("≥95%", "90%", 5, 4.74, "因用地手续办理滞后延期完工。"), False),  # not full marks
+    (_row("≥95%", "0.96", 5, 5), False),                    # a bare fraction: 96%, met
+    (_row("≥95%", "0.86", 5, 5), True),                     # 86%, short
+    (_row("≤1%", "0.5", 5, 5), False),                      # 0.5 or 0.5%: not comparable
+    (_row("≥95%", "96", 5, 5), False),                      # a bare 96 is 96 (%)
+    (_row("明显提升", "达成年度指标", 10, 10, "前期进度滞后，已于年底前全部完成。"), False),
+    (_row("明显提升", "达成年度指标", 10, 10, "因设备无货未完成。"), True),
 ])
 def test_full_score_despite_shortfall_flag(row: Indicator, fires: bool) -> None:
     report = Report(template="national-2020")
@@ -149,6 +164,14 @@ def test_full_score_despite_shortfall_flag(row: Indicator, fires: bool) -> None:
         [("full_score_despite_shortfall", "warning", "indicators[0].reported_score")] if fires else [])
     if fires:
         assert f"scored its full weight {row.weight:g}" in flags[0].message and "满分" in flags[0].rule
+
+
+def test_a_bare_fraction_read_as_a_percentage_says_so_in_the_rule() -> None:
+    report = Report(template="national-2020")
+    report.indicators = [_row("≥95%", "0.86", 5, 5), _row("≥95%", "86%", 5, 5)]
+    fraction, percent = full_score_despite_shortfall_flags(report, Profile.resolve(None, "national-2020", ""))
+    assert "按比例读作 86%" in fraction.rule and "(read as 86%)" in fraction.message
+    assert "按比例" not in percent.rule and "read as" not in percent.message
 
 
 # ----------------------------------------------------------------------------------------------
@@ -253,6 +276,34 @@ def test_copied_narrative_groups_every_report_and_leaves_near_misses(tmp_path: P
     assert row[6].startswith("similarity 0.9") and "shared text: 「一是部分农村学校食堂设施设备老化" in row[6]
 
 
+def test_a_copied_group_is_verified_against_its_first_text_not_chained(tmp_path: Path) -> None:
+    """A ≈ B (0.93) and B ≈ C (0.93) but A ≉ C (0.87): C is not reported with A (no single linkage); with B
+    first, A and C each are ≥ the threshold against it and all three are one group."""
+    a, c = PROBLEMS.replace("不够科学", "不太科学"), PROBLEMS.replace("流动性大", "流动性高")
+    assert _similarity(a, PROBLEMS) >= 0.9 and _similarity(PROBLEMS, c) >= 0.9 > _similarity(a, c)
+    texts = {"a.docx": a, "b.docx": PROBLEMS, "c.docx": c}
+    _, patterns = findings(tmp_path, [record(p, f"{p[0]}局", "项目", 2022, sections={"存在问题": t})
+                                      for p, t in texts.items()])
+    assert [(p[0], p[3]) for p in patterns] == [("narrative_copied", "a.docx;b.docx")]
+    assert patterns[0][6].startswith("similarity 0.93 (Jaccard of 3-character shingles against the text of a.docx,")
+    texts = {"a.docx": PROBLEMS, "b.docx": a, "c.docx": c}  # the middle text first
+    _, patterns = findings(tmp_path, [record(p, f"{p[0]}局", "项目", 2022, sections={"存在问题": t})
+                                      for p, t in texts.items()])
+    assert [(p[0], p[3]) for p in patterns] == [("narrative_copied", "a.docx;b.docx;c.docx")]
+    assert patterns[0][6].startswith("similarity 0.93 (Jaccard of 3-character shingles against the text of a.docx,")
+
+
+def test_the_similarity_range_covers_every_report_of_the_group(tmp_path: Path) -> None:
+    """Two reports hold the first text itself (1.0 to it), a third a variant (0.93): 0.93–1.00."""
+    variant = PROBLEMS.replace("不够科学", "不太科学")
+    records = [record("a.docx", "甲局", "甲项目", 2021, sections={"存在问题": PROBLEMS}),
+               record("b.docx", "甲局", "甲项目", 2022, sections={"存在问题": PROBLEMS}),
+               record("c.docx", "乙局", "乙项目", 2022, sections={"存在问题": variant})]
+    _, patterns = findings(tmp_path, records)
+    assert [p[3] for p in patterns] == ["a.docx;b.docx;c.docx"]
+    assert patterns[0][6].startswith("similarity 0.93–1.00 (")
+
+
 def test_lowered_targets_within_a_series_only(tmp_path: Path) -> None:
     records = [
         record("a21.docx", "甲局", "甲项目", 2021, indicators=[("覆盖率", "≥95%", "96%", 10, 10, None),
@@ -313,6 +364,45 @@ def test_the_threshold_is_a_setting(tmp_path: Path) -> None:
                record("b.docx", "乙局", "乙项目", 2022, sections={"存在问题": PROBLEMS[:90] + "四是档案管理不规范。"})]
     assert findings(tmp_path, records)[1] == []
     assert [p[0] for p in findings(tmp_path, records, similarity=0.6)[1]] == ["narrative_copied"]
+
+
+def test_the_threshold_is_a_keyword_of_archive_to_findings(tmp_path: Path) -> None:
+    """What a CLI option passes: ``archive_to_findings(conn, similarity=0.6)``, over the settings' 0.9."""
+    write_store([record("a.docx", "甲局", "甲项目", 2022, sections={"存在问题": PROBLEMS}),
+                 record("b.docx", "乙局", "乙项目", 2022, sections={"存在问题": PROBLEMS[:90] + "四是档案管理不规范。"})],
+                tmp_path / "dataset.sqlite")
+    conn = open_store(tmp_path / "dataset.sqlite")
+    try:
+        codes = lambda: [r[0] for r in conn.execute("SELECT code FROM patterns")]  # noqa: E731
+        archive_to_findings(conn)
+        assert codes() == []
+        archive_to_findings(conn, similarity=0.6)
+        assert codes() == ["narrative_copied"]
+        assert "threshold 0.6)" in conn.execute("SELECT evidence FROM patterns").fetchone()[0]
+        archive_to_findings(conn, {"similarity": 0.6}, similarity=None)  # None keeps the settings'
+        assert codes() == ["narrative_copied"]
+        with pytest.raises(ValueError, match="similarity"):
+            archive_to_findings(conn, similarity=1.5)
+    finally:
+        conn.close()
+
+
+def test_the_archive_columns_are_defined_once(tmp_path: Path) -> None:
+    """jixiao/writers.py (CSVs, the store's DDL) uses validate/archive.py's columns, and archive_to_findings
+    creates its tables from them where the store has none."""
+    from jixiao import writers
+
+    assert writers.PROJECT_COLUMNS is PROJECT_COLUMNS and writers.PATTERN_COLUMNS is PATTERN_COLUMNS
+    assert writers.ARCHIVE_COLUMNS == {"projects": PROJECT_COLUMNS, "patterns": PATTERN_COLUMNS}
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE TABLE reports (source_path TEXT, project_name TEXT, year INTEGER, department TEXT)")
+    conn.execute("CREATE TABLE indicators (source_path TEXT, \"index\" INTEGER, name TEXT, target TEXT, actual TEXT, "
+                 "weight REAL, reported_score REAL, deviation_reason TEXT)")
+    conn.execute("CREATE TABLE flags (source_path TEXT, \"index\" INTEGER, code TEXT, subject TEXT, field TEXT, "
+                 "message TEXT)")
+    archive_to_findings(conn)
+    for table, columns in (("projects", PROJECT_COLUMNS), ("patterns", PATTERN_COLUMNS)):
+        assert tuple(r[1] for r in conn.execute(f"PRAGMA table_info({table})")) == columns
 
 
 # ----------------------------------------------------------------------------------------------

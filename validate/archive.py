@@ -20,6 +20,7 @@ results depend only on the tables' contents, so a rerun that changes nothing wri
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import replace
 from typing import Any, Iterator
 
 from validate.archive_similar import (ArchiveSettings, batches, bands_to_pairs, groups, load_texts, pairs_to_groups,
@@ -28,35 +29,47 @@ from validate.archive_text import indicator_key, lowered, project_key, trimmed
 
 __all__ = ["ArchiveSettings", "PATTERN_COLUMNS", "PROJECT_COLUMNS", "archive_to_findings", "project_key"]
 
+# The columns of the two tables, defined here once (jixiao/writers.py imports them for the CSVs and the store).
 PROJECT_COLUMNS = ("project_key", "name", "department", "years", "source_paths")
 PATTERN_COLUMNS = ("code", "severity", "subject", "source_paths", "years", "message", "evidence")
 DEVIATION_SUBJECT = "偏差原因"
 
 
-def archive_to_findings(conn: sqlite3.Connection, settings: ArchiveSettings | dict[str, Any] | None = None) -> None:
+def _create(table: str, columns: tuple[str, ...]) -> str:
+    """The DDL of a table of text columns (every column of projects and patterns is text)."""
+    return f"CREATE TABLE IF NOT EXISTS {table} ({', '.join(f'{c} TEXT' for c in columns)})"
+
+
+def _insert(table: str, columns: tuple[str, ...]) -> str:
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+
+
+def archive_to_findings(conn: sqlite3.Connection, settings: ArchiveSettings | dict[str, Any] | None = None, *,
+                        similarity: float | None = None) -> None:
     """Recompute the ``projects`` and ``patterns`` tables of an open store (and its ``archive_signatures``
-    cache), then commit.  ``settings``: ArchiveSettings, a dict of its fields, or None for the defaults."""
+    cache), then commit.  ``settings``: ArchiveSettings, a dict of its fields, or None for the defaults.
+    ``similarity``: the narrative_copied threshold (the Jaccard index, in (0, 1]) in place of the settings'
+    (0.9 by default); None keeps it.  A value out of range raises ValueError."""
     settings = ArchiveSettings.resolve(settings)
-    conn.execute("CREATE TABLE IF NOT EXISTS projects (project_key TEXT PRIMARY KEY, name TEXT, department TEXT, "
-                 "years TEXT, source_paths TEXT)")
-    conn.execute("CREATE TABLE IF NOT EXISTS patterns (code TEXT, severity TEXT, subject TEXT, source_paths TEXT, "
-                 "years TEXT, message TEXT, evidence TEXT)")
+    if similarity is not None:
+        settings = replace(settings, similarity=similarity)
+    conn.execute(_create("projects", PROJECT_COLUMNS))
+    conn.execute(_create("patterns", PATTERN_COLUMNS))
     _keys(conn)
     conn.execute("DROP TABLE IF EXISTS temp._found")
-    conn.execute("CREATE TEMP TABLE _found (code TEXT, severity TEXT, subject TEXT, source_paths TEXT, years TEXT, "
-                 "message TEXT, evidence TEXT)")
-    insert = "INSERT INTO _found VALUES (?, ?, ?, ?, ?, ?, ?)"
+    conn.execute(_create("temp._found", PATTERN_COLUMNS))
     for found in (narrative_findings(conn, settings), target_findings(conn), shortfall_findings(conn)):
         for batch in batches(found):
-            conn.executemany(insert, batch)
+            conn.executemany(_insert("_found", PATTERN_COLUMNS), batch)
     conn.execute("DELETE FROM projects")
     for batch in batches(project_rows(conn)):
-        conn.executemany("INSERT INTO projects VALUES (?, ?, ?, ?, ?)", batch)
+        conn.executemany(_insert("projects", PROJECT_COLUMNS), batch)
     conn.execute("DELETE FROM patterns")
-    conn.execute("INSERT INTO patterns SELECT * FROM _found ORDER BY code, subject, source_paths, years, message, "
-                 "evidence")
+    listed = ", ".join(PATTERN_COLUMNS)
+    conn.execute(f"INSERT INTO patterns ({listed}) SELECT {listed} FROM _found ORDER BY code, subject, source_paths, "
+                 "years, message, evidence")
     conn.commit()
-    for table in ("_found", "_keys", "_texts", "_narr", "_bands", "_pairs", "_edges", "_uf"):
+    for table in ("_found", "_keys", "_texts", "_narr", "_bands", "_pairs", "_groups"):
         conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
 
 
@@ -148,7 +161,7 @@ def narrative_findings(conn: sqlite3.Connection, settings: ArchiveSettings) -> I
             continue
         subject, text = conn.execute("SELECT subject, text FROM _texts WHERE text_id = ?", (root,)).fetchone()
         years = sorted({y for _, y in units if y is not None})
-        lo, hi = similarity_range(conn, [t for _, t in members])
+        lo, hi = similarity_range(conn, members)
         projects = len({key for key, _ in units})
         where = "across the years of one project" if projects == 1 else f"across {projects} projects"
         shown = ", ".join(map(str, years)) or "years unknown"
@@ -156,7 +169,8 @@ def narrative_findings(conn: sqlite3.Connection, settings: ArchiveSettings) -> I
                    f"once whitespace, years and figures are set aside: the text may have been copied "
                    f"rather than written for the year (自评流于形式)")
         shown_similarity = f"{lo:.2f}" if f"{lo:.2f}" == f"{hi:.2f}" else f"{lo:.2f}–{hi:.2f}"
-        evidence = (f"similarity {shown_similarity} (Jaccard of {settings.shingle}-character shingles, "
+        against = "" if len({t for _, t in members}) == 1 else f" against the text of {_first_report(members)}"
+        evidence = (f"similarity {shown_similarity} (Jaccard of {settings.shingle}-character shingles{against}, "
                     f"threshold {settings.similarity:g}); shared text: 「{trimmed(text, settings.evidence_chars)}」")
         found.append(("narrative_copied", "warning", subject, ";".join(paths), ";".join(map(str, years)),
                       message, evidence))
@@ -164,6 +178,12 @@ def narrative_findings(conn: sqlite3.Connection, settings: ArchiveSettings) -> I
             yield from found
             found = []
     yield from found
+
+
+def _first_report(members: list[tuple[str, int]]) -> str:
+    """The first report holding a group's first text (the leader's, the smallest text id)."""
+    leader = min(t for _, t in members)
+    return min(path for path, t in members if t == leader)
 
 
 # ----------------------------------------------------------------------------------------------

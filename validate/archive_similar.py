@@ -1,5 +1,5 @@
 """Near-identical narrative across an archive, measured: character shingles, MinHash signatures, LSH banding
-for candidates, exact Jaccard to verify them, union-find to group them.  Sub-quadratic and streamed: every
+for candidates, exact Jaccard to verify them against each group's first text (no chaining).  Sub-quadratic and streamed: every
 set that grows with the archive (texts, bands, candidate pairs, groups) is a table in SQLite's temporary
 database, so Python holds one text, one bucket or one group at a time.
 
@@ -178,14 +178,13 @@ _TEMP = (
     "CREATE TEMP TABLE _narr (source_path TEXT, subject TEXT, text_hash TEXT)",
     "CREATE TEMP TABLE _bands (subject TEXT, band INTEGER, bucket INTEGER, text_id INTEGER)",
     "CREATE TEMP TABLE _pairs (a INTEGER, b INTEGER, PRIMARY KEY (a, b))",
-    "CREATE TEMP TABLE _edges (a INTEGER, b INTEGER, similarity REAL)",
-    "CREATE TEMP TABLE _uf (text_id INTEGER PRIMARY KEY, parent INTEGER)",
+    "CREATE TEMP TABLE _groups (text_id INTEGER PRIMARY KEY, leader INTEGER, similarity REAL)",
 )
 _BATCH = 2000
 
 
 def _drop_temp(conn: sqlite3.Connection) -> None:
-    for table in ("_texts", "_narr", "_bands", "_pairs", "_edges", "_uf"):
+    for table in ("_texts", "_narr", "_bands", "_pairs", "_groups"):
         conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
 
 
@@ -259,7 +258,8 @@ def signatures_to_bands(conn: sqlite3.Connection, settings: ArchiveSettings) -> 
 
 def bands_to_pairs(conn: sqlite3.Connection, settings: ArchiveSettings) -> None:
     """Texts sharing a bucket in any band → candidate pairs: all pairs of a bucket of up to ``max_bucket``
-    texts, a chain through a larger one (whose members union-find still joins).  So a text is in at most
+    texts, a chain through a larger one (whose members ``pairs_to_groups`` still checks against the
+    leader of their chained partner's group).  So a text is in at most
     ``bands × (max_bucket − 1)`` pairs, and the pairs grow linearly with the archive even where thousands of
     reports hold variants of one boilerplate text."""
     cursor = conn.execute(
@@ -289,62 +289,49 @@ def bands_to_pairs(conn: sqlite3.Connection, settings: ArchiveSettings) -> None:
     conn.executemany("INSERT OR IGNORE INTO _pairs VALUES (?, ?)", pairs)
 
 
-def _find(conn: sqlite3.Connection, x: int) -> int:
-    path = []
-    while True:
-        row = conn.execute("SELECT parent FROM _uf WHERE text_id = ?", (x,)).fetchone()
-        if row is None:
-            conn.execute("INSERT INTO _uf VALUES (?, ?)", (x, x))
-            break
-        if row[0] == x:
-            break
-        path.append(x)
-        x = row[0]
-    if path:
-        conn.executemany("UPDATE _uf SET parent = ? WHERE text_id = ?", [(x, p) for p in path])
-    return x
-
-
 def pairs_to_groups(conn: sqlite3.Connection, settings: ArchiveSettings) -> int:
-    """Verify each candidate pair by the exact Jaccard index of its shingle sets; join the similar ones
-    (union-find in ``_uf``, the smaller text id the root) and keep their similarity in ``_edges``.
-    Returns how many pairs were verified similar."""
-    cursor = conn.execute("SELECT p.a, p.b, ta.key, tb.key FROM _pairs p JOIN _texts ta ON ta.text_id = p.a "
-                          "JOIN _texts tb ON tb.text_id = p.b ORDER BY p.a, p.b")
-    similar: list[tuple[int, int, float]] = []
-    last, of_a = None, np.empty(0, dtype=np.uint64)
-    for a, b, key_a, key_b in cursor:
-        if a != last:  # pairs come in order of a: its shingles once
-            last, of_a = a, shingles(key_a, settings.shingle)
-        value = jaccard(of_a, shingles(key_b, settings.shingle))
-        if value >= settings.similarity:
-            similar.append((a, b, value))
-        if len(similar) >= _BATCH:
-            _join(conn, similar)
-            similar = []
-    _join(conn, similar)
-    return conn.execute("SELECT COUNT(*) FROM _edges").fetchone()[0]
+    """Texts in text-id order, each joined to the first group whose *first* text (its leader, the group's
+    smallest text id) it is verified similar to by the exact Jaccard index of their shingle sets, or made a
+    new group's leader.  The groups it may join are those of its candidate partners already placed (from
+    ``_pairs``), so a text is checked against at most as many leaders as it has candidate pairs: linear in
+    the pairs, like verifying them.  No chaining: A ≈ B and B ≈ C put C with A only when C ≈ A too.
+    ``_groups`` keeps each placed text's leader and its similarity to it; returns how many texts joined a
+    leader."""
+    conn.execute("CREATE INDEX IF NOT EXISTS temp._pairs_b ON _pairs (b, a)")
+    leaders_of = "SELECT DISTINCT g.leader FROM _pairs p JOIN _groups g ON g.text_id = p.a WHERE p.b = ? ORDER BY 1"
+    cached: dict[int, np.ndarray] = {}  # the shingles of recent leaders (a leader is checked again and again)
 
+    def of(leader: int) -> np.ndarray:
+        if leader not in cached:
+            if len(cached) >= 4096:
+                cached.pop(next(iter(cached)))
+            key = conn.execute("SELECT key FROM _texts WHERE text_id = ?", (leader,)).fetchone()[0]
+            cached[leader] = shingles(key, settings.shingle)
+        return cached[leader]
 
-def _join(conn: sqlite3.Connection, similar: list[tuple[int, int, float]]) -> None:
-    conn.executemany("INSERT INTO _edges VALUES (?, ?, ?)", similar)
-    for a, b, _ in similar:
-        ra, rb = _find(conn, a), _find(conn, b)
-        if ra != rb:
-            conn.execute("UPDATE _uf SET parent = ? WHERE text_id = ?", (min(ra, rb), max(ra, rb)))
+    joined = 0
+    cursor = conn.execute("SELECT text_id, key FROM _texts WHERE text_id IN (SELECT a FROM _pairs UNION "
+                          "SELECT b FROM _pairs) ORDER BY text_id")
+    for text_id, key in cursor:
+        mine = shingles(key, settings.shingle)
+        home, value = text_id, 1.0
+        for (leader,) in conn.execute(leaders_of, (text_id,)).fetchall():
+            similarity = jaccard(of(leader), mine)
+            if similarity >= settings.similarity:
+                home, value = leader, similarity
+                joined += 1
+                break
+        conn.execute("INSERT INTO _groups VALUES (?, ?, ?)", (text_id, home, value))
+    return joined
 
 
 def groups(conn: sqlite3.Connection) -> Iterator[tuple[int, list[tuple[str, int]]]]:
-    """Each group of similar texts (a root text and the texts joined to it, or one text alone) with its
-    (source_path, text_id) members, sorted; groups in root order.  Roots are resolved in SQL."""
-    # Flatten the union-find: every text's root (parents only ever point to smaller ids, so a few passes do).
-    while conn.execute("UPDATE _uf SET parent = (SELECT p.parent FROM _uf p WHERE p.text_id = _uf.parent) "
-                       "WHERE parent != (SELECT p.parent FROM _uf p WHERE p.text_id = _uf.parent)").rowcount:
-        pass
+    """Each group of similar texts (its leader and the texts verified similar to it, or one text alone)
+    with its (source_path, text_id) members, sorted; groups in leader order."""
     cursor = conn.execute(
-        "SELECT COALESCE(u.parent, t.text_id) AS root, n.source_path, t.text_id FROM _narr n "
+        "SELECT COALESCE(g.leader, t.text_id) AS root, n.source_path, t.text_id FROM _narr n "
         "JOIN _texts t ON t.subject = n.subject AND t.text_hash = n.text_hash "
-        "LEFT JOIN _uf u ON u.text_id = t.text_id ORDER BY root, n.source_path, t.text_id")
+        "LEFT JOIN _groups g ON g.text_id = t.text_id ORDER BY root, n.source_path, t.text_id")
     current, members = None, []
     for root, source_path, text_id in cursor:
         if root != current:
@@ -356,13 +343,15 @@ def groups(conn: sqlite3.Connection) -> Iterator[tuple[int, list[tuple[str, int]
         yield current, members
 
 
-def similarity_range(conn: sqlite3.Connection, text_ids: list[int]) -> tuple[float, float]:
-    """The lowest and highest verified similarity between the distinct texts of a group (1.0, 1.0 when
-    its reports hold one and the same text)."""
-    ids = sorted(set(text_ids))
-    if len(ids) == 1:
-        return 1.0, 1.0
-    marks = ",".join("?" * len(ids))
-    lo, hi = conn.execute(f"SELECT MIN(similarity), MAX(similarity) FROM _edges WHERE a IN ({marks}) "
-                          f"AND b IN ({marks})", ids + ids).fetchone()
-    return (lo if lo is not None else 1.0), (hi if hi is not None else 1.0)
+def similarity_range(conn: sqlite3.Connection, members: list[tuple[str, int]]) -> tuple[float, float]:
+    """The lowest and highest similarity to the group's first text (its leader's) of each of the group's
+    (source_path, text_id) members but one report holding that first text: every pair the finding rests on
+    (another report holding the first text itself counts 1.0).  (1.0, 1.0) for one report, or for reports
+    that all hold one and the same text."""
+    leader = min(text_id for _, text_id in members)
+    marks = ",".join("?" * len(members))
+    verified = dict(conn.execute(f"SELECT text_id, similarity FROM _groups WHERE text_id IN ({marks})",
+                                 [text_id for _, text_id in members]))
+    values = sorted(1.0 if text_id == leader else verified.get(text_id, 1.0) for _, text_id in members)
+    values.pop()  # the first report: its own text (1.0 is the largest value there can be)
+    return (values[0], values[-1]) if values else (1.0, 1.0)

@@ -94,14 +94,31 @@ def lowered(earlier: str | None, later: str | None) -> bool:
 # ----------------------------------------------------------------------------------------------
 # Fell short: by the figures, by the actual's word, by the row's own reason
 # ----------------------------------------------------------------------------------------------
-def short_by_figures(target: Value, actual: Value) -> bool:
-    """The actual misses its target by the operator's reading (the same reading the rescoring uses):
-    ≥/=: actual < target; ≤: actual > target; =0: actual ≠ 0.  Different units or no figures: False."""
+def read_figures(target: Value, actual: Value) -> tuple[float, float, str | None] | None:
+    """(target, actual, note) as compared, or None when they cannot be: no figures, a negative one, or
+    different units.  A ``%`` target against an actual printed without a unit and at most 1 reads the actual
+    as a fraction (0.96 = 96%; the note says so), when the target itself is above 1%: against a target of
+    1% or less (≤0.5%) a bare 0.3 may as well be 0.3%, so the two are not comparable."""
     t, a = target.number, actual.number
     if t is None or a is None or target.op is None or t < 0 or a < 0:
-        return False
+        return None
+    if target.unit == "%" and not actual.unit and a <= 1:
+        if t <= 1:
+            return None
+        return t, a * 100, f"实际完成值 {actual.text} 无单位, 按比例读作 {a * 100:g}%"
     if target.unit and actual.unit and target.unit != actual.unit:
+        return None
+    return t, a, None
+
+
+def short_by_figures(target: Value, actual: Value) -> bool:
+    """The actual misses its target by the operator's reading (the same reading the rescoring uses):
+    ≥/=: actual < target; ≤: actual > target; =0: actual ≠ 0.  Figures read as ``read_figures`` reads them
+    (a bare 0.96 against ≥95% is 96%); different units or no figures: False."""
+    figures = read_figures(target, actual)
+    if figures is None:
         return False
+    t, a, _ = figures
     if target.op == "<=":
         return a > t
     if target.op == "=" and t == 0:
@@ -117,34 +134,69 @@ SHORTFALL_WORDS = ("未全部完成", "无法完成", "无法按期", "无法达
 # statistic not yet published says nothing of the work).
 _OF_DOING = ("完成", "达到", "达成", "达标", "实施", "开展", "到位", "完工", "竣工", "建成", "开工", "验收", "交付",
              "启动", "落实", "拨付", "支付", "结算", "实现", "投入", "按期", "按时", "如期", "全部")
-# Words just before a shortfall word that deny it: 无滞后, 不存在滞后, 未出现延期, 没有未完成.
+# Words that deny a shortfall word they govern: 无滞后, 不存在滞后, 未出现延期, 没有未完成; between the two
+# only the words naming what was (not) late may stand (不存在进度滞后, 未出现任何工期延误).  A 无 that governs
+# something else (因设备无货未完成: no stock) denies nothing.
 NEGATIONS = ("不存在", "不会", "不再", "未出现", "未发现", "未发生", "没有", "无", "杜绝", "避免", "防止", "未见")
+_GOVERNED = ("进度", "工期", "工程", "项目", "任务", "建设", "施工", "资金", "拨付", "任何", "明显", "重大", "严重",
+             "出现", "发生", "存在", "的")
+_DENIED = re.compile("(?:" + "|".join(sorted(NEGATIONS, key=len, reverse=True)) + ")(?:"
+                     + "|".join(_GOVERNED) + ")*$")
 # Whole phrases that say nothing fell short (checked first, then removed): 无偏差, 已完成 and the like.
 NO_SHORTFALL = ("无偏差", "未发现偏差", "没有偏差", "不存在偏差", "未产生偏差", "无", "/", "—")
+_SENTENCE = re.compile(r"[。！!？?\n]")
 _CLAUSE = re.compile(r"[。；;！!？?\n，,、]")
 _NOT_A_NEGATION = ("无法",)
+# A delay the same sentence says was made good after it: 前期进度滞后，已于年底前全部完成; 原计划推迟的验收已完成;
+# 延期开工，但按期完成.  Only 滞后 / 推迟 / 延期 are cancelled so (未完成 stays 未完成), and not by a
+# part (已完成60%), a denial (已开工但未完成) or an intention (确保按期完成).
+_RECOVERABLE = ("滞后", "推迟", "延期")
+_RECOVERED = re.compile(r"已[^。！!？?\n，,；;]{0,12}?完成|(?:按期|如期|按时)完成")
+_NOT_RECOVERED = ("未", "没", "不", "尚", "无法", "难以", "部分", "将", "确保", "力争", "争取", "预计", "计划于",
+                  "拟", "有望", "需", "待")
+
+
+def _recovered(rest: str) -> bool:
+    """``rest`` (what follows a delay word in its sentence) says the work was finished all the same."""
+    for match in _RECOVERED.finditer(rest):
+        clause_start = max(rest.rfind(ch, 0, match.start()) for ch in "，,；;、") + 1
+        lead = rest[clause_start:match.start()] + match.group()[:-2]  # the clause up to the 完成
+        after = rest[match.end():]
+        if any(word in lead for word in _NOT_RECOVERED):
+            continue
+        if re.match(r"\d", after) and not re.match(r"100(?:\.0+)?%", after):  # 已完成60%: a part
+            continue
+        return True
+    return False
 
 
 def shortfall_word(text: str | None) -> str | None:
     """The first word of a 偏差原因 / 未完成原因 that says the row fell short (未完成, 未达到, 滞后, 尚未,
-    部分完成 …), or None: none found, or each one denied within its clause (无滞后, 不存在未完成, 未出现延期)."""
+    部分完成 …), or None: none found, each one denied by a negation governing it (无滞后, 不存在进度滞后,
+    未出现延期), or a delay (滞后, 推迟, 延期) the rest of its sentence says was made good (已于年底前全部完成)."""
     folded = fold(text)
     if not folded or folded in NO_SHORTFALL:
         return None
-    for clause in _CLAUSE.split(folded):
-        probe = clause
-        for phrase in _NOT_A_NEGATION:  # 无法按期完成 is a shortfall, not a denial
-            probe = probe.replace(phrase, "＃" * len(phrase))
-        for word in SHORTFALL_WORDS:
-            start = clause.find(word)
-            while start >= 0:
-                before = probe[max(0, start - 6):start]
-                after = clause[start + len(word):]
-                if word in ("尚未", "未能") and not after.startswith(_OF_DOING):
-                    pass
-                elif not any(neg in before for neg in NEGATIONS):
-                    return word
-                start = clause.find(word, start + len(word))
+    for sentence in _SENTENCE.split(folded):
+        offset = 0
+        for clause in _CLAUSE.split(sentence):
+            start_of_clause, offset = offset, offset + len(clause) + 1
+            probe = clause
+            for phrase in _NOT_A_NEGATION:  # 无法按期完成 is a shortfall, not a denial
+                probe = probe.replace(phrase, "＃" * len(phrase))
+            for word in SHORTFALL_WORDS:
+                start = clause.find(word)
+                while start >= 0:
+                    after = clause[start + len(word):]
+                    if word in ("尚未", "未能") and not after.startswith(_OF_DOING):
+                        pass
+                    elif _DENIED.search(probe[max(0, start - 12):start]):
+                        pass
+                    elif word in _RECOVERABLE and _recovered(sentence[start_of_clause + start + len(word):]):
+                        pass
+                    else:
+                        return word
+                    start = clause.find(word, start + len(word))
     return None
 
 

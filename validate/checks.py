@@ -6,7 +6,7 @@ from collections import OrderedDict
 from typing import Any, Iterator
 
 from jixiao.model import Flag, Indicator, Report
-from validate.archive_text import short_by_figures, short_by_word, shortfall_word, trimmed
+from validate.archive_text import read_figures, short_by_figures, short_by_word, shortfall_word, trimmed
 from validate.profile import Profile
 
 
@@ -48,13 +48,21 @@ def score_exceeds_weight_flags(report: Report, profile: Profile) -> Iterator[Fla
 def full_score_despite_shortfall_flags(report: Report, profile: Profile) -> Iterator[Flag]:
     """A row given its full weight while its actual misses its target (by the operator), its actual's word
     says it fell short (部分达成, 未达成), or its own 偏差原因 / 未完成原因 says so (未完成, 未达到, 滞后,
-    尚未, 部分完成 …; a denied one such as 无滞后 or 未出现延期 does not count)."""
+    尚未, 部分完成 …; a denied one such as 无滞后 or 未出现延期, or a delay its sentence says was made good
+    (滞后，已于年底前全部完成), does not count).  A bare actual of at most 1 against a % target is read as a
+    fraction (0.96 against ≥95% is 96%, met), and the flag's rule says so where it fired on that reading."""
     for i, ind in enumerate(report.indicators):
         if ind.weight is None or ind.reported_score is None or ind.weight <= 0 \
                 or ind.reported_score < ind.weight - 0.005:
             continue
+        rule = ("满分 (自评分 = 分值) 只给完成目标的指标: 实际完成值未达目标值, "
+                "或偏差原因写明未完成/未达到/滞后/尚未/部分完成")
         if short_by_figures(ind.target, ind.actual):
             why = f"its actual {ind.actual.text} falls short of its target {ind.target.text}"
+            note = (read_figures(ind.target, ind.actual) or (0, 0, None))[2]
+            if note:  # a bare 0.86 against ≥95%, read as 86%
+                why += f" (read as {ind.actual.number * 100:g}%)"
+                rule += f"; {note}"
         elif word := short_by_word(ind.actual):
             why = f"its actual {ind.actual.text} says {word}"
         elif word := shortfall_word(ind.deviation_reason):
@@ -64,7 +72,7 @@ def full_score_despite_shortfall_flags(report: Report, profile: Profile) -> Iter
         yield Flag("full_score_despite_shortfall", "warning", ind.name,
                    f"scored its full weight {ind.weight:g}, but {why}",
                    field=f"indicators[{i}].reported_score", reported=ind.reported_score,
-                   rule="满分 (自评分 = 分值) 只给完成目标的指标: 实际完成值未达目标值, 或偏差原因写明未完成/未达到/滞后/尚未/部分完成")
+                   rule=rule)
 
 
 def budget_execution_flags(report: Report, profile: Profile) -> Iterator[Flag]:
