@@ -88,6 +88,10 @@ def build_parser() -> argparse.ArgumentParser:
     ex.add_argument("--exclude", action="append", default=[], metavar="GLOB",
                     help="leave out files (or whole folders) that match GLOB, e.g. '草稿' or '*/old/*'; repeatable. "
                     "Records earlier runs wrote for files left out are kept")
+    ex.add_argument("--similarity", type=float, default=None, metavar="S",
+                    help="how alike two narrative sections must be (Jaccard of their 3-character shingles, "
+                    "figures and years ignored) to be reported as copied across reports (default 0.9; the "
+                    "candidate search is tuned for 0.8 and above: lower values find only part of the pairs)")
     ex.add_argument("--follow-links", action="store_true",
                     help="read files that links in DIR lead to outside DIR (default: recorded, not read)")
     ex.add_argument("--strict", action="store_true", help="exit 1 if any file is not ok")
@@ -197,7 +201,8 @@ def _extract(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                                force=args.force, rules=args.rules, tables=args.tables, engine=args.engine,
                                scheduler=args.scheduler, formats=tuple(args.formats),
                                follow_links=args.follow_links, forms=tuple(args.forms),
-                               include=tuple(args.include), exclude=tuple(args.exclude))
+                               include=tuple(args.include), exclude=tuple(args.exclude),
+                               similarity=args.similarity)
         start_method()  # a bad JIXIAO_START_METHOD is a usage error, said before anything is read
     except ValueError as exc:
         print(f"jixiao: {exc}", file=err)

@@ -112,6 +112,7 @@ class RunSettings:
     forms: tuple[Path, ...] = ()  # folders of the user's own form descriptions
     include: tuple[str, ...] = ()  # globs on the path relative to DIR: only files matching one are run
     exclude: tuple[str, ...] = ()  # … and none of these
+    similarity: float | None = None  # copied narrative at this Jaccard or above (None: the default, 0.9)
 
     def __post_init__(self) -> None:
         if self.engine not in ENGINES:
@@ -127,6 +128,8 @@ class RunSettings:
             raise ValueError("timeout must not be negative")
         if self.max_memory_mb < 0:
             raise ValueError("max_memory_mb must not be negative")
+        if self.similarity is not None and not 0 < self.similarity <= 1:
+            raise ValueError(f"similarity must be above 0 and at most 1, not {self.similarity}")
 
     @property
     def workers(self) -> int:
@@ -340,6 +343,7 @@ def _run(root: Path, dataset: Dataset, settings: RunSettings,
     parallel = settings.workers > 1 and settings.engine == "local"
     remember(out, stats, done, shaped_by, RETRY_CODES)
     refreshed = refresh_outputs(out, tuple(settings.formats), renderer=shaped_by["code"],
+                                similarity=settings.similarity,
                                 side_by_side=lambda a, b: _side_by_side(a, b, parallel))
     summary.total_records = refreshed.records
     return summary

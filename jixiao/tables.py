@@ -34,7 +34,7 @@ class Refresh:
     rendered: bool = False  # whether the rendered outputs were rewritten
 
 
-def refresh_outputs(out: Path, formats: tuple[str, ...] = (), renderer: str = "",
+def refresh_outputs(out: Path, formats: tuple[str, ...] = (), renderer: str = "", similarity: float | None = None,
                     side_by_side: Callable[[Callable[[], None], Callable[[], None]], None] | None = None) -> Refresh:
     """Sync the store with ``out/json`` and render every output from it.
 
@@ -43,7 +43,7 @@ def refresh_outputs(out: Path, formats: tuple[str, ...] = (), renderer: str = ""
     the workbook (the slowest writer) in another process while this one writes the rest; both only
     read the store."""
     result = Refresh()
-    rendered_by = f"{renderer}|{','.join(sorted(formats))}"
+    rendered_by = f"{renderer}|{','.join(sorted(formats))}|{similarity}"
     conn = open_store(out / STORE)
     try:
         result.changed = sync_store(conn, out / "json")
@@ -55,7 +55,7 @@ def refresh_outputs(out: Path, formats: tuple[str, ...] = (), renderer: str = ""
             # Cleared first: a run killed while rendering leaves no claim that the outputs are whole
             # (the sync clears it too, with each change).
             conn.execute("DELETE FROM _meta WHERE key = 'rendered_by'")
-        _findings(conn)
+        _findings(conn, similarity)
     finally:
         conn.close()
     result.rendered = True
@@ -135,10 +135,10 @@ def _all_there(out: Path, formats: tuple[str, ...]) -> bool:
     return all((out / name).exists() for name in names)
 
 
-def _findings(conn: sqlite3.Connection) -> None:
+def _findings(conn: sqlite3.Connection, similarity: float | None = None) -> None:
     from validate.archive import archive_to_findings
 
-    archive_to_findings(conn)
+    archive_to_findings(conn, similarity=similarity)
 
 
 def _summary_page(conn: sqlite3.Connection, out: Path) -> None:
