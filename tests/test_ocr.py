@@ -3,6 +3,7 @@ scanned cut of the seed report's indicator table (slow: loads the OCR models).""
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 import unicodedata
@@ -312,3 +313,66 @@ def test_scanned_indicator_table_is_read() -> None:
     assert not wrong, wrong
     categories = {_norm(c.text) for c in table.cells if c.col == 0 and c.text}
     assert categories == {"产出目标(24分)", "结果目标(22分)"}
+
+
+def _lcnet_block_model(path: Path) -> Path:
+    """A small PP-LCNetV3-like block as paddle2onnx writes it (weights as Constant nodes): 3×3 conv →
+    ·s+b → hard-swish spelled out → ·s+b → 1×1 conv."""
+    onnx = pytest.importorskip("onnx")
+    from onnx import TensorProto, helper, numpy_helper
+
+    rng = np.random.default_rng(0)
+    consts = {"w1": rng.normal(size=(4, 3, 3, 3)), "b1": rng.normal(size=4), "w2": rng.normal(size=(5, 4, 1, 1)),
+              "b2": rng.normal(size=5), "s1": 0.7, "t1": 0.2, "three": 3.0, "zero": 0.0, "six": 6.0, "s2": 1.3, "t2": -0.4}
+    nodes = [helper.make_node("Constant", [], [k], value=numpy_helper.from_array(np.asarray(v, np.float32), k))
+             for k, v in consts.items()]
+    nodes += [helper.make_node("Conv", ["x", "w1", "b1"], ["c1"], pads=[1, 1, 1, 1]),
+              helper.make_node("Mul", ["s1", "c1"], ["m1"]), helper.make_node("Add", ["m1", "t1"], ["a1"]),
+              helper.make_node("Add", ["a1", "three"], ["h1"]), helper.make_node("Clip", ["h1", "zero", "six"], ["h2"]),
+              helper.make_node("Mul", ["a1", "h2"], ["h3"]), helper.make_node("Div", ["h3", "six"], ["h4"]),
+              helper.make_node("Mul", ["h4", "s2"], ["m2"]), helper.make_node("Add", ["m2", "t2"], ["a2"]),
+              helper.make_node("Conv", ["a2", "w2", "b2"], ["y"])]
+    graph = helper.make_graph(nodes, "block", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 16])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 5, 8, 16])])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 12)])
+    model.ir_version = 7
+    onnx.save(model, str(path))
+    return path
+
+
+def test_the_recogniser_model_is_folded_to_the_same_function(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    ort = pytest.importorskip("onnxruntime")
+    onnx = pytest.importorskip("onnx")
+    from extract.readers import ocr_model
+
+    path = _lcnet_block_model(tmp_path / "rec.onnx")
+    folded = ocr_model.fold_model(path.read_bytes())
+    ops = [n.op_type for n in onnx.load_from_string(folded).graph.node]
+    assert ops == ["Conv", "HardSigmoid", "Mul", "Conv"]  # 12 nodes (and 11 constants) → 4
+    x = np.random.default_rng(1).normal(size=(1, 3, 8, 16)).astype(np.float32)
+    want = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"]).run(None, {"x": x})[0]
+    got = ort.InferenceSession(folded, providers=["CPUExecutionProvider"]).run(None, {"x": x})[0]
+    assert np.allclose(got, want, atol=1e-4)
+    # Cached by the model's size and time; made again when the model file changes; off by the variable.
+    monkeypatch.setenv("JIXIAO_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(ocr_model, "agrees", lambda original, data: True)  # a toy block has no characters
+    first = ocr_model.fast_model_path(path)
+    assert first is not None and first.is_file() and ocr_model.fast_model_path(path) == first
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    second = ocr_model.fast_model_path(path)
+    assert second is not None and second != first and second.is_file()
+    monkeypatch.setenv("JIXIAO_OCR_FAST_MODEL", "0")
+    assert ocr_model.fast_model_path(path) is None
+
+
+def test_without_onnx_the_original_recogniser_model_serves(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from extract.readers import ocr_model
+
+    monkeypatch.setenv("JIXIAO_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setitem(sys.modules, "onnx", None)  # import onnx fails
+    model = tmp_path / "rec.onnx"
+    model.write_bytes(b"not read without onnx")
+    assert ocr_model.fold_model(model.read_bytes()) is None
+    assert ocr_model.fast_model_path(model) is None
+    assert not (tmp_path / "cache").exists() or not any((tmp_path / "cache").iterdir())
+    assert ocr_model.use_fast_model(object()) is False  # an engine of another shape is left alone
