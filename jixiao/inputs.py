@@ -32,6 +32,7 @@ class Input:
     path: Path
     key: str
     problem: tuple[str, str] | None = None
+    stat: os.stat_result | None = None  # as seen when listed (None where it could not be taken)
 
 
 def readable_name(name: str) -> str:
@@ -72,17 +73,26 @@ def printable(text: str) -> str:
 
 def file_problem(path: Path) -> tuple[str, str] | None:
     """Why ``path`` must not be opened (code, message), or None for a regular file."""
+    return _stat_and_problem(path)[1]
+
+
+def _stat_and_problem(path: Path) -> tuple[os.stat_result | None, tuple[str, str] | None]:
     try:
         st = os.stat(path)  # follows links: a link to /dev/zero is a device
     except OSError as exc:
-        return "unreadable_file", f"cannot open the file ({exc.strerror or type(exc).__name__}); " \
-                                  "check that it exists and that jixiao may read it"
+        return None, ("unreadable_file", f"cannot open the file ({exc.strerror or type(exc).__name__}); "
+                                         "check that it exists and that jixiao may read it")
     if stat.S_ISREG(st.st_mode):
-        return None
+        return st, None
     kind = ("a named pipe (FIFO)" if stat.S_ISFIFO(st.st_mode) else "a device" if stat.S_ISCHR(st.st_mode)
             or stat.S_ISBLK(st.st_mode) else "a socket" if stat.S_ISSOCK(st.st_mode)
             else "a folder" if stat.S_ISDIR(st.st_mode) else "not a regular file")
-    return "not_a_file", f"{kind}, not a regular file: not opened; copy the report itself into the folder"
+    return st, ("not_a_file", f"{kind}, not a regular file: not opened; copy the report itself into the folder")
+
+
+def _input(path: Path, key: str, problem: tuple[str, str] | None = None) -> Input:
+    st, found = _stat_and_problem(path)
+    return Input(path, key, problem or found, st)
 
 
 def sha256_of(path: Path) -> str:
@@ -125,7 +135,7 @@ def find_inputs(root: Path, out: Path | None = None, follow_links: bool = False,
         key = path_key(root, base)
         if root.suffix.lower() not in suffixes:
             return [], [key]
-        return [Input(root, key, file_problem(root))], []
+        return [_input(root, key)], []
     real_root = root.resolve()
     real_out = out.resolve() if out is not None else None
     reports: list[Input] = []
@@ -164,7 +174,7 @@ def find_inputs(root: Path, out: Path | None = None, follow_links: bool = False,
                 if not _inside(target, real_root):
                     problem = ("link_outside", f"a link to {printable(str(target))}, outside the folder given: "
                                                "not followed; pass --follow-links to read it")
-            reports.append(Input(path, key, problem or file_problem(path)))
+            reports.append(_input(path, key, problem))
     return reports, others
 
 

@@ -279,7 +279,7 @@ def _run(root: Path, dataset: Dataset, settings: RunSettings,
         # Files --include / --exclude left out are still in DIR: their records stay, as they are.
         chosen = {inp.key for inp in inputs}
         kept = {entry.prefix + inp.key for inp in found if inp.key not in chosen}
-    # Each input's size and time before it is read, for the next run to see it unchanged.
+    # Each input's size and times as listed (before it is read), for the next run to see it unchanged.
     stats: dict[str, os.stat_result] = {}
     earlier = Earlier(out, shaped_by)
 
@@ -296,10 +296,8 @@ def _run(root: Path, dataset: Dataset, settings: RunSettings,
         if inp.problem is not None:
             refused.append(_problem_record(inp, key, shaped_by))
             continue
-        try:
-            stats[key] = os.stat(inp.path)
-        except OSError:
-            pass
+        if inp.stat is not None:
+            stats[key] = inp.stat
         previous = None if settings.force else earlier.unchanged(key, stats.get(key), RETRY_CODES)
         if previous is not None:
             del stats[key]  # known already: nothing to note again
