@@ -60,6 +60,7 @@ from extract.readers import geometry
 from extract.readers.geometry import Glyph, PageGeometry, glyph_unit, place_glyphs
 from extract.readers.paragraphs import glyphs_to_paragraphs
 from extract.readers.limits import raise_if_out_of_memory
+from extract.readers.pdf import check_header
 from jixiao.errors import UnreadableDocument
 from jixiao.model import Block, Cell, Document, Paragraph, Table
 
@@ -85,7 +86,7 @@ def pdf_to_document_camelot(path: Path, flavor: str = "lattice", fallback: str |
     if text not in TEXT_SOURCES:
         raise ValueError(f"text must be one of {', '.join(TEXT_SOURCES)}, not {text!r}")
     camelot = _import_camelot()
-    _check_header(path)
+    check_header(path)
     pages = _pdf_pages(path)  # pdfplumber: size and characters of every page
     notes: list[str] = []
     text_pages = [p.number for p in pages if len(p.glyphs) >= MIN_TEXT_CHARS]
@@ -463,20 +464,6 @@ def _text_cut_columns(grid: geometry._Grid, ref: geometry._Grid) -> set[int]:
         centre = (grid.xs[c] + grid.xs[c + cs]) / 2
         out.update(k for k in range(len(ref.xs) - 1) if ref.xs[k] <= centre <= ref.xs[k + 1])
     return out
-
-
-def _check_header(path: Path) -> None:
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(1024)
-        size = path.stat().st_size
-    except OSError as exc:
-        raise UnreadableDocument(f"cannot read the file ({exc.strerror or exc})") from exc
-    if size == 0:
-        raise UnreadableDocument("the PDF file is empty (0 bytes)")
-    if b"%PDF-" not in head:
-        raise UnreadableDocument(
-            f"not a PDF file (no %PDF header in its first bytes, {size} bytes); check its real type")
 
 
 def _ranges(numbers: Sequence[int]) -> str:

@@ -32,7 +32,7 @@ MIN_TEXT_CHARS = 5
 
 def pdf_to_document(path: Path) -> Document:
     """A PDF → ``Document``, pages read with PDFium."""
-    _check_header(path)
+    check_header(path)
     try:
         pdf = pdfium.PdfDocument(str(path))
     except pdfium.PdfiumError as exc:
@@ -56,7 +56,7 @@ def pdf_to_document(path: Path) -> Document:
 def pdf_to_document_pdfplumber(path: Path) -> Document:
     """A PDF → ``Document``, pages read with pdfplumber (pdfminer)."""
     pdfplumber = _import_pdfplumber()
-    _check_header(path)
+    check_header(path)
     try:
         pdf = pdfplumber.open(str(path))
     except Exception as exc:  # pdfminer raises many unrelated types for broken files
@@ -184,10 +184,14 @@ def _import_pdfplumber() -> Any:
     return pdfplumber
 
 
-def _check_header(path: Path) -> None:
-    with path.open("rb") as fh:
-        head = fh.read(1024)
-    size = path.stat().st_size
+def check_header(path: Path) -> None:
+    """UnreadableDocument unless the file can be read and starts like a PDF."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(1024)
+        size = path.stat().st_size
+    except OSError as exc:
+        raise UnreadableDocument(f"cannot read the file ({exc.strerror or exc})") from exc
     if size == 0:
         raise UnreadableDocument("the PDF file is empty (0 bytes)")
     if b"%PDF-" not in head:
