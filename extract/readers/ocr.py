@@ -217,24 +217,17 @@ def _fitted_angle(xs: Any, ys: Any, x1: float, y1: float, x2: float, y2: float, 
     if length == 0:
         return None
     horizontal = abs(dx) >= abs(dy)
-    # Pixels within 3 px of the segment, between its ends.
-    if horizontal:
-        lo, hi = min(x1, x2), max(x1, x2)
-        sel = (xs >= lo) & (xs <= hi)
-        px, py = xs[sel].astype(np.float64), ys[sel].astype(np.float64)
-        near = np.abs(py - (y1 + (px - x1) * dy / dx)) <= 3
-        if near.sum() < 10:
-            return None
-        slope = np.polyfit(px[near], py[near], 1)[0]  # y = slope·x + b
-        return -math.degrees(math.atan(slope))  # content rotated CCW lifts the right end
-    lo, hi = min(y1, y2), max(y1, y2)
-    sel = (ys >= lo) & (ys <= hi)
-    px, py = xs[sel].astype(np.float64), ys[sel].astype(np.float64)
-    near = np.abs(px - (x1 + (py - y1) * dx / dy)) <= 3
+    # Along the segment's long axis (a) and across it (b): a horizontal line fits y = slope·x + b,
+    # a vertical one x = slope·y + b. Pixels within 3 px of the segment, between its ends.
+    along, across, a1, a2, b1, da, db = (xs, ys, x1, x2, y1, dx, dy) if horizontal else (ys, xs, y1, y2, x1, dy, dx)
+    sel = (along >= min(a1, a2)) & (along <= max(a1, a2))
+    pa, pb = along[sel].astype(np.float64), across[sel].astype(np.float64)
+    near = np.abs(pb - (b1 + (pa - a1) * db / da)) <= 3
     if near.sum() < 10:
         return None
-    slope = np.polyfit(py[near], px[near], 1)[0]  # x = slope·y + b
-    return math.degrees(math.atan(slope))  # content rotated CCW moves the bottom end right
+    angle = math.degrees(math.atan(np.polyfit(pa[near], pb[near], 1)[0]))
+    # Content rotated CCW lifts a horizontal line's right end and moves a vertical line's bottom end right.
+    return -angle if horizontal else angle
 
 
 def _weighted_median(values: Sequence[float], weights: Sequence[float]) -> float:
