@@ -57,9 +57,13 @@ def _synthetic_scan(angle: float) -> "np.ndarray":
     return np.clip(image.astype(np.float64) * 0.9 + grain, 0, 255).astype(np.uint8)
 
 
+@pytest.mark.parametrize("scale", [1, 2])
 @pytest.mark.parametrize("angle", [0.7, -0.7])
-def test_skew_is_measured_and_removed(angle: float) -> None:
+def test_skew_is_measured_and_removed(angle: float, scale: int) -> None:
+    # At scale 2 the page is as big as an A4 scan at 200 dpi: lines are looked for on it shrunk.
     image = _synthetic_scan(angle)
+    if scale != 1:
+        image = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_LINEAR)
     assert ocr.estimate_skew(image) == pytest.approx(angle, abs=0.05)
     straight, removed = ocr.deskew(image)
     assert removed == pytest.approx(angle, abs=0.05)
@@ -102,6 +106,25 @@ def test_text_strokes_are_not_ruling_lines() -> None:
             assert min(abs(s.top - y) for y in YS) <= 3, s
         else:
             assert min(abs(s.x0 - x) for x in XS) <= 3, s
+
+
+def test_a_stroke_in_line_with_a_column_border_below_does_not_part_the_cell_above() -> None:
+    """门 in a wide cell, its right-hand stroke right above the border between two cells of the next
+    row, a few pixels short of the line between the rows: the border ends on that line."""
+    image = np.full((1200, 900), 245, np.uint8)
+    for y in (100, 132, 1000):
+        cv2.line(image, (100, y), (800, y), 40, 2)
+    for x in (100, 800):
+        cv2.line(image, (x, 100), (x, 1000), 40, 2)
+    cv2.line(image, (400, 132), (400, 1000), 40, 2)  # the border in the lower row only
+    cv2.line(image, (388, 106), (400, 106), 30, 2)  # 门's top stroke, turning down into
+    cv2.line(image, (400, 106), (400, 121), 30, 2)  # its right-hand stroke, in line with the border
+    cv2.line(image, (388, 104), (388, 121), 30, 2)
+    segments, _ = ocr.detect_lines(ocr.binarise(image))
+    border = [s for s in segments if not s.horizontal and abs(s.x0 - 400) <= 3]
+    assert len(border) == 1 and border[0].top == pytest.approx(132, abs=3), border
+    grid = segments_to_grids(segments, unit=26.0)[0]
+    assert (0, 0, 1, 2) in {tuple(cell) for cell in grid.cells}  # the upper row is one cell
 
 
 def _line_crop(text: str) -> "np.ndarray":

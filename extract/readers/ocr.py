@@ -322,6 +322,8 @@ def detect_lines(binary: Any) -> tuple[list[Segment], Any]:
     h_kept, v_kept = _ruling(h_runs, v_runs, binary)
     h_kept = _merge_runs(h_kept, gap)
     v_kept = _merge_runs(v_kept, gap)
+    h_kept, v_kept = (_trim_loose_ends(h_kept, v_kept, binary, True, 2 * gap),
+                      _trim_loose_ends(v_kept, h_kept, binary, False, 2 * gap))
     segments = [Segment(r.start, r.pos, r.end, r.pos) for r in h_kept]
     segments += [Segment(r.pos, r.start, r.pos, r.end) for r in v_kept]
     mask = np.zeros_like(binary)
@@ -368,29 +370,52 @@ def _ends_on(run: _Run, others: Sequence[_Run], binary: Any, horizontal: bool) -
     """Do both ends of ``run`` join a run of the other direction, with unbroken ink from the
     end to that line's centre? A run may also overshoot the line by a few pixels (a stroke
     of the next cell's text touching the line below)."""
+    return _end_joins(run, run.start, 1, others, binary, horizontal) and \
+        _end_joins(run, run.end - 1, -1, others, binary, horizontal)
+
+
+def _end_joins(run: _Run, at: float, inward: int, others: Sequence[_Run], binary: Any, horizontal: bool) -> bool:
+    """Does the end of ``run`` at ``at`` (``inward``: +1 at its start, -1 at its end) join one of ``others``?"""
     limit_y, limit_x = binary.shape[:2]
     overshoot = max(3.0, min(limit_y, limit_x) / 200)
+    for o in others:
+        if not (o.start - 3 <= run.pos <= o.end + 3):
+            continue
+        offset = (o.pos - at) * inward  # > 0: the line is inside the run
+        if not -(o.thickness / 2 + 3) <= offset <= o.thickness / 2 + overshoot:
+            continue
+        if offset >= 0:  # the run crosses the line: joined (its overshoot may be bridged text)
+            return True
+        lo, hi = sorted((int(at), int(o.pos)))  # positions are pixel centres (index + 0.5)
+        lo, hi = max(lo, 0), min(hi, (limit_x if horizontal else limit_y) - 1)
+        across = int(run.pos)
+        a0, a1 = max(across - 1, 0), across + 2
+        band = binary[a0:a1, lo:hi + 1] if horizontal else binary[lo:hi + 1, a0:a1]
+        # Every step from the end of the run to the line is inked (in one of three rows/columns).
+        if band.size and band.any(axis=0 if horizontal else 1).all():
+            return True
+    return False
 
-    def joined(at: float, inward: int) -> bool:
-        for o in others:
-            if not (o.start - 3 <= run.pos <= o.end + 3):
-                continue
-            offset = (o.pos - at) * inward  # > 0: the line is inside the run
-            if not -(o.thickness / 2 + 3) <= offset <= o.thickness / 2 + overshoot:
-                continue
-            if offset >= 0:  # the run crosses the line: joined (its overshoot may be bridged text)
-                return True
-            lo, hi = sorted((int(at), int(o.pos)))  # positions are pixel centres (index + 0.5)
-            lo, hi = max(lo, 0), min(hi, (limit_x if horizontal else limit_y) - 1)
-            across = int(run.pos)
-            a0, a1 = max(across - 1, 0), across + 2
-            band = binary[a0:a1, lo:hi + 1] if horizontal else binary[lo:hi + 1, a0:a1]
-            # Every step from the end of the run to the line is inked (in one of three rows/columns).
-            if band.size and band.any(axis=0 if horizontal else 1).all():
-                return True
-        return False
 
-    return joined(run.start, 1) and joined(run.end - 1, -1)
+def _trim_loose_ends(kept: list[_Run], others: Sequence[_Run], binary: Any, horizontal: bool,
+                     reach: float) -> list[_Run]:
+    """``kept`` with each loose end cut back to the last line it crosses, where that is at most ``reach``
+    away. A ruling line ends on a line of the other direction; an end that joins none, a little past a
+    crossing, is a stroke of text in line with a ruling line of the next row (the right-hand stroke of
+    门 just above a column border) that the joining of broken pieces took in. Left as it was, it would
+    part the cell above and cut the character in two."""
+    out = []
+    for run in kept:
+        crossed = [o.pos for o in others if o.start - 3 <= run.pos <= o.end + 3 and run.start < o.pos < run.end]
+        start, end = run.start, run.end
+        if crossed:
+            first, last = min(crossed), max(crossed)
+            if first - run.start <= reach and not _end_joins(run, run.start, 1, others, binary, horizontal):
+                start = first
+            if run.end - last <= reach and not _end_joins(run, run.end - 1, -1, others, binary, horizontal):
+                end = last
+        out.append(run if (start, end) == (run.start, run.end) else _Run(run.pos, start, end, run.thickness))
+    return out
 
 
 def _clear(run: _Run, binary: Any, horizontal: bool, side: float) -> bool:
