@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 import os
 import threading
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Sequence
@@ -178,6 +179,12 @@ def _threshold_offset(gray: Any) -> float:
 MAX_SKEW = 3.0  # degrees; scans are rotated by about one degree at most
 
 
+# The Hough transform, the dearest step of the skew measurement, looks for lines on the runs shrunk
+# to about this many pixels across (each shrunk pixel inked if any of its pixels is): it only has to
+# find the lines; their angle comes from fitting the full-resolution pixels.
+SKEW_SEARCH_SIDE = 900
+
+
 def estimate_skew(gray: Any, binary: Any = None) -> float:
     """The rotation of the page content in degrees, counter-clockwise positive (as
     ``cv2.getRotationMatrix2D`` takes it), measured on long straight lines: ruling lines
@@ -193,14 +200,22 @@ def estimate_skew(gray: Any, binary: Any = None) -> float:
     runs = cv2.bitwise_or(
         cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (k, 1))),
         cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, k))))
-    min_len = int(min(w, h) * 0.2)
-    lines = cv2.HoughLinesP(runs, 1, math.pi / 720, threshold=int(min_len * 0.6),
-                            minLineLength=min_len, maxLineGap=max(3, min(w, h) // 200))
+    f = max(1, round(min(w, h) / SKEW_SEARCH_SIDE))
+    search = runs
+    if f > 1:
+        blocks = cv2.copyMakeBorder(runs, 0, -h % f, 0, -w % f, cv2.BORDER_CONSTANT, value=0)
+        search = cv2.resize(blocks, None, fx=1 / f, fy=1 / f, interpolation=cv2.INTER_AREA)
+        search = cv2.threshold(search, 0, 255, cv2.THRESH_BINARY)[1]
+    sh, sw = search.shape[:2]
+    min_len = int(min(sw, sh) * 0.2)
+    lines = cv2.HoughLinesP(search, 1, math.pi / 720, threshold=int(min_len * 0.6),
+                            minLineLength=min_len, maxLineGap=max(3, min(sw, sh) // 200))
     angles: list[float] = []
     weights: list[float] = []
-    ys, xs = np.nonzero(runs)
     for x1, y1, x2, y2 in ([] if lines is None else lines.reshape(-1, 4).tolist()):
-        angle = _fitted_angle(xs, ys, x1, y1, x2, y2, np)
+        # A shrunk pixel stands for the f × f block from f·x: its centre, in full-resolution pixels.
+        x1, y1, x2, y2 = ((v + 0.5) * f - 0.5 for v in (x1, y1, x2, y2))
+        angle = _fitted_angle(runs, x1, y1, x2, y2, np, f)
         if angle is not None and abs(angle) <= MAX_SKEW:
             angles.append(angle)
             weights.append(math.hypot(x2 - x1, y2 - y1))
@@ -209,23 +224,38 @@ def estimate_skew(gray: Any, binary: Any = None) -> float:
     return _profile_skew(binary)
 
 
-def _fitted_angle(xs: Any, ys: Any, x1: float, y1: float, x2: float, y2: float, np: Any) -> float | None:
+def _fitted_angle(runs: Any, x1: float, y1: float, x2: float, y2: float, np: Any, search: int = 1) -> float | None:
     """The skew shown by one Hough segment, refined by a least-squares fit of the ink pixels
-    along it (Hough endpoints are only good to a pixel or two)."""
+    of ``runs`` along it: Hough endpoints are only good to a pixel or two (``search`` times that
+    when the lines were looked for on the runs shrunk ``search`` times)."""
     dx, dy = x2 - x1, y2 - y1
     length = math.hypot(dx, dy)
     if length == 0:
         return None
     horizontal = abs(dx) >= abs(dy)
     # Along the segment's long axis (a) and across it (b): a horizontal line fits y = slope·x + b,
-    # a vertical one x = slope·y + b. Pixels within 3 px of the segment, between its ends.
-    along, across, a1, a2, b1, da, db = (xs, ys, x1, x2, y1, dx, dy) if horizontal else (ys, xs, y1, y2, x1, dy, dx)
-    sel = (along >= min(a1, a2)) & (along <= max(a1, a2))
-    pa, pb = along[sel].astype(np.float64), across[sel].astype(np.float64)
-    near = np.abs(pb - (b1 + (pa - a1) * db / da)) <= 3
-    if near.sum() < 10:
-        return None
-    angle = math.degrees(math.atan(np.polyfit(pa[near], pb[near], 1)[0]))
+    # a vertical one x = slope·y + b. Pixels near the segment, between its ends: only the window
+    # around it is looked at.
+    near = 3
+    wide = near + 2 * (search - 1)
+    h, w = runs.shape[:2]
+    pad_x, pad_y = (0, wide) if horizontal else (wide, 0)
+    c0, c1 = max(0, math.ceil(min(x1, x2) - pad_x)), min(w, math.floor(max(x1, x2) + pad_x) + 1)
+    r0, r1 = max(0, math.ceil(min(y1, y2) - pad_y)), min(h, math.floor(max(y1, y2) + pad_y) + 1)
+    ys, xs = np.nonzero(runs[r0:r1, c0:c1])
+    along, across = (xs + c0, ys + r0) if horizontal else (ys + r0, xs + c0)
+    pa, pb = along.astype(np.float64), across.astype(np.float64)
+    a1, b1, da, db = (x1, y1, dx, dy) if horizontal else (y1, x1, dy, dx)
+    slope, offset = db / da, b1 - a1 * db / da
+    # The pixels within ``near`` of the line, and the line fitted to them. Where the segment may be off
+    # by more than that, a first fit to the pixels of a wider band centres the band on the line: a band
+    # off-centre would take one edge of a thick line and tilt the fit towards the segment.
+    for band in ((wide, near) if wide > near else (near,)):
+        close = np.abs(pb - (offset + pa * slope)) <= band
+        if close.sum() < 10:
+            return None
+        slope, offset = np.polyfit(pa[close], pb[close], 1)
+    angle = math.degrees(math.atan(slope))
     # Content rotated CCW lifts a horizontal line's right end and moves a vertical line's bottom end right.
     return -angle if horizontal else angle
 
@@ -505,8 +535,15 @@ def _merge_runs(runs: list[_Run], gap: float, offset: float | None = None) -> li
     """Collinear pieces of one line (a scan breaks thin lines) joined into one run: at most
     ``gap`` apart along the line, and ``offset`` across it (default: their half thicknesses)."""
     out: list[_Run] = []
+    # Runs come in order of position and a joined line's position is a mean of its pieces', so it
+    # only moves on towards the runs still to come: a line more than ``reach`` behind the current
+    # run can take in no later one. Only the lines within reach are looked at, in the order made.
+    reach = offset if offset is not None else max([2.0, *(r.thickness for r in runs)])
+    near: deque[_Run] = deque()
     for run in sorted(runs, key=lambda r: (r.pos, r.start)):
-        for other in out:
+        while near and near[0].pos < run.pos - reach - 1e-6:
+            near.popleft()
+        for other in near:
             across = offset if offset is not None else max(2.0, (other.thickness + run.thickness) / 2)
             if abs(other.pos - run.pos) <= across and \
                     run.start <= other.end + gap and other.start <= run.end + gap:
@@ -517,6 +554,7 @@ def _merge_runs(runs: list[_Run], gap: float, offset: float | None = None) -> li
                 break
         else:
             out.append(_Run(run.pos, run.start, run.end, run.thickness))
+            near.append(out[-1])
     return out
 
 
