@@ -355,8 +355,8 @@ def _lcnet_block_model(path: Path) -> Path:
               helper.make_node("Mul", ["a1", "h2"], ["h3"]), helper.make_node("Div", ["h3", "six"], ["h4"]),
               helper.make_node("Mul", ["h4", "s2"], ["m2"]), helper.make_node("Add", ["m2", "t2"], ["a2"]),
               helper.make_node("Conv", ["a2", "w2", "b2"], ["y"])]
-    graph = helper.make_graph(nodes, "block", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 16])],
-                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 5, 8, 16])])
+    graph = helper.make_graph(nodes, "block", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, "h", "w"])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 5, "h", "w"])])
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 12)])
     model.ir_version = 7
     onnx.save(model, str(path))
@@ -386,6 +386,26 @@ def test_the_recogniser_model_is_folded_to_the_same_function(tmp_path: Path, mon
     assert second is not None and second != first and second.is_file()
     monkeypatch.setenv("JIXIAO_OCR_FAST_MODEL", "0")
     assert ocr_model.fast_model_path(path) is None
+
+
+def test_a_run_makes_the_folded_model_in_a_process_of_its_own(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("onnxruntime")
+    pytest.importorskip("onnx")
+    from extract.readers import ocr_model
+
+    monkeypatch.setenv("JIXIAO_CACHE_DIR", str(tmp_path / "cache"))
+    path = _lcnet_block_model(tmp_path / "rec.onnx")
+
+    def here(data: bytes) -> None:
+        raise AssertionError("folded in the run's own process")
+
+    monkeypatch.setattr(ocr_model, "fold_model", here)
+    made = ocr_model.made_model_path(path)
+    assert made is not None and made.is_file() and made.parent == tmp_path / "cache"
+    assert ocr_model.made_model_path(path) == made  # from the cache
+    broken = tmp_path / "broken.onnx"
+    broken.write_bytes(b"no model")
+    assert ocr_model.made_model_path(broken) is None  # the original serves
 
 
 def test_without_onnx_the_original_recogniser_model_serves(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -55,28 +55,100 @@ def _cv() -> tuple[Any, Any]:
 
 
 def ocr_engine() -> Any:
-    """The RapidOCR engine, created once per process (loading its models takes ~0.2 s), its recogniser
-    on the folded copy of the model where one can be made (``extract.readers.ocr_model``: ~20 % less time).
-
-    Its ONNX Runtime sessions run one thread per call: ``recognise`` reads ``ocr_threads()`` lines
-    at once instead (on small inputs that uses the cores far better than threads inside one call)."""
+    """The OCR engine, created once per process: RapidOCR as far as pages need it (``_Engine``)."""
     global _ENGINE
     if _ENGINE is None:
         with _ENGINE_LOCK:
             if _ENGINE is None:
                 try:
-                    from rapidocr_onnxruntime import RapidOCR
+                    import rapidocr_onnxruntime  # noqa: F401
                 except ImportError as exc:
                     raise UnreadableDocument(
                         f"this page is a scan (no text layer) and the OCR engine is not installed ({exc}); "
                         f"install it with: {INSTALL_HINT}"
                     ) from exc
-                engine = RapidOCR(intra_op_num_threads=1, inter_op_num_threads=1)
-                from extract.readers.ocr_model import use_fast_model
-
-                use_fast_model(engine)  # the recogniser with its elementwise steps folded, where it can be made
-                _ENGINE = engine
+                _ENGINE = _Engine()
     return _ENGINE
+
+
+def _rapidocr() -> Any:
+    """RapidOCR whole (detector, direction classifier, recogniser), its sessions on one thread per call."""
+    from rapidocr_onnxruntime import RapidOCR
+
+    return RapidOCR(intra_op_num_threads=1, inter_op_num_threads=1)
+
+
+class _Engine:
+    """RapidOCR as far as a page needs it. ``text_rec``, its recogniser, is made at once; the rest of
+    RapidOCR (its detector, for pages without tables) when first called, as ``RapidOCR()(image, ...)``.
+    A page with tables needs no detector, and loading all three models took twice the time and
+    memory of the recogniser's alone.
+
+    The recogniser runs on the folded copy of its model where one can be made
+    (``extract.readers.ocr_model``: ~20 % less time), one thread per call: ``recognise`` reads
+    ``ocr_threads()`` lines at once instead (on small inputs that uses the cores far better than
+    threads inside one call). ONNX Runtime's memory arena is on: without it each thread's malloc
+    arena kept its own high-water mark (359 MB against 256 MB at two threads, national scan)."""
+
+    def __init__(self) -> None:
+        self._full: Any = None
+        self.text_rec: Any = _recogniser()
+        if self.text_rec is None:  # a RapidOCR of another shape: its own recogniser
+            from extract.readers.ocr_model import use_fast_model
+
+            self._full = _rapidocr()
+            use_fast_model(self._full)
+            self.text_rec = self._full.text_rec
+
+    def __call__(self, image: Any, **kwargs: Any) -> Any:
+        if self._full is None:
+            with _ENGINE_LOCK:
+                if self._full is None:
+                    self._full = _rapidocr()
+        return self._full(image, **kwargs)
+
+
+@dataclass(frozen=True)
+class _Recogniser:
+    """What ``recognise`` takes from RapidOCR's ``TextRecognizer``: ``session(batch)`` → outputs, the
+    CTC decoder ``postprocess_op`` and ``rec_image_shape`` (channels, height, width)."""
+
+    session: Any
+    postprocess_op: Any
+    rec_image_shape: tuple[int, ...]
+
+
+def _recogniser() -> _Recogniser | None:
+    """RapidOCR's recogniser as its configuration describes it, or None where that is not what this
+    version of RapidOCR looks like."""
+    try:
+        import onnxruntime as ort
+        import rapidocr_onnxruntime
+        from rapidocr_onnxruntime.ch_ppocr_rec.utils import CTCLabelDecode
+        from rapidocr_onnxruntime.utils import read_yaml
+
+        from extract.readers.ocr_model import made_model_path
+
+        root = Path(rapidocr_onnxruntime.__file__).resolve().parent
+        config = read_yaml(str(root / "config.yaml"))["Rec"]
+        model = root / config["model_path"]
+        path = made_model_path(model) or model
+        options = ort.SessionOptions()
+        options.log_severity_level = 4
+        options.intra_op_num_threads = 1
+        options.inter_op_num_threads = 1
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        session = ort.InferenceSession(str(path), sess_options=options,
+                                       providers=[("CPUExecutionProvider", {"arena_extend_strategy": "kSameAsRequested"})])
+        character = session.get_modelmeta().custom_metadata_map["character"].splitlines()
+        name = session.get_inputs()[0].name
+        return _Recogniser(lambda batch: session.run(None, {name: batch}), CTCLabelDecode(character=character),
+                           tuple(int(v) for v in config["rec_img_shape"]))
+    except Exception as exc:  # noqa: BLE001 - RapidOCR's own recogniser serves
+        import logging
+
+        logging.getLogger(__name__).debug("recogniser not made from RapidOCR's configuration (%s)", exc)
+        return None
 
 
 _WORKERS: int | None = None

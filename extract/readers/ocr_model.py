@@ -15,12 +15,19 @@ input before it is used (the same characters, probabilities within ``TOLERANCE``
 to jixiao's cache (``jixiao.segment._cache_dir``), keyed by the original's size and time, and made
 again when the model file changes. Making it needs the ``onnx`` package; without it, or when anything
 does not look as expected, the original model is used. ``JIXIAO_OCR_FAST_MODEL=0`` turns it off.
+
+A run makes it in a short-lived process of its own (``made_model_path``; ``python -m
+extract.readers.ocr_model MODEL``): folding and checking hold the original model, the folded one and a
+session on each, which on top of a worker's own memory made the first run on a machine its largest
+(402 MB against 229 MB).
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import subprocess
+import sys
 import tempfile
 from collections import defaultdict
 from pathlib import Path
@@ -32,15 +39,47 @@ VERSION = 1  # of the rewrite: a new one makes a new cached file
 TOLERANCE = 1e-3  # largest difference of any output probability from the original's, on the test input
 
 
-def fast_model_path(model: Path) -> Path | None:
-    """The folded copy of the recognition model at ``model`` (made and cached if need be), or None."""
-    if os.environ.get("JIXIAO_OCR_FAST_MODEL", "").strip() == "0":
-        return None
+def _enabled() -> bool:
+    return os.environ.get("JIXIAO_OCR_FAST_MODEL", "").strip() != "0"
+
+
+def _cached_path(model: Path) -> Path:
     from jixiao.segment import _cache_dir
 
+    stat = model.stat()
+    return _cache_dir() / f"ocr-rec-{model.stem}-{stat.st_size}-{stat.st_mtime_ns}-v{VERSION}.onnx"
+
+
+MAKE_TIMEOUT = 300  # seconds for the process that makes the folded model (a few on 2 cores)
+
+
+def made_model_path(model: Path) -> Path | None:
+    """The folded copy of the recognition model at ``model``: from the cache, or made by a process of its
+    own (and cached); None where it cannot be made."""
+    if not _enabled():
+        return None
     try:
-        stat = model.stat()
-        target = _cache_dir() / f"ocr-rec-{model.stem}-{stat.st_size}-{stat.st_mtime_ns}-v{VERSION}.onnx"
+        target = _cached_path(model)
+        if target.is_file():
+            return target
+        # The package as this process imports it, whether installed or not.
+        root = str(Path(__file__).resolve().parents[2])
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p))
+        subprocess.run([sys.executable, "-m", "extract.readers.ocr_model", str(model)], env=env,
+                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                       timeout=MAKE_TIMEOUT, check=False)
+        return target if target.is_file() else None
+    except Exception as exc:  # noqa: BLE001 - any failure: the original model serves
+        log.debug("folded recognition model not made (%s)", exc)
+        return None
+
+
+def fast_model_path(model: Path) -> Path | None:
+    """The folded copy of the recognition model at ``model`` (made here and cached if need be), or None."""
+    if not _enabled():
+        return None
+    try:
+        target = _cached_path(model)
         if target.is_file():
             return target
         data = fold_model(model.read_bytes())
@@ -215,7 +254,7 @@ def use_fast_model(engine: Any) -> bool:
     path = getattr(session, "_model_path", None)
     if session is None or not path:
         return False
-    fast = fast_model_path(Path(path))
+    fast = made_model_path(Path(path))
     if fast is None:
         return False
     try:
@@ -227,3 +266,7 @@ def use_fast_model(engine: Any) -> bool:
         log.debug("folded recognition model not loaded (%s)", exc)
         return False
     return True
+
+
+if __name__ == "__main__":  # the process made_model_path starts
+    sys.exit(0 if len(sys.argv) == 2 and fast_model_path(Path(sys.argv[1])) is not None else 1)
