@@ -388,6 +388,32 @@ def test_the_recogniser_model_is_folded_to_the_same_function(tmp_path: Path, mon
     assert ocr_model.fast_model_path(path) is None
 
 
+def test_a_scale_and_shift_before_a_padded_convolution_becomes_a_depthwise_convolution(tmp_path: Path) -> None:
+    ort = pytest.importorskip("onnxruntime")
+    onnx = pytest.importorskip("onnx")
+    from onnx import TensorProto, helper, numpy_helper
+
+    from extract.readers import ocr_model
+
+    rng = np.random.default_rng(2)
+    consts = {"w1": rng.normal(size=(4, 3, 1, 1)), "b1": rng.normal(size=4), "w2": rng.normal(size=(4, 1, 3, 3)),
+              "b2": rng.normal(size=4), "s": 0.4, "t": -0.3}
+    inits = [numpy_helper.from_array(np.asarray(v, np.float32), k) for k, v in consts.items()]
+    nodes = [helper.make_node("Conv", ["x", "w1", "b1"], ["c1"]), helper.make_node("Relu", ["c1"], ["r1"]),
+             helper.make_node("Mul", ["r1", "s"], ["m1"]), helper.make_node("Add", ["m1", "t"], ["a1"]),
+             helper.make_node("Conv", ["a1", "w2", "b2"], ["y"], group=4, pads=[1, 1, 1, 1])]
+    graph = helper.make_graph(nodes, "block", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 6, 9])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4, 6, 9])], inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 12)])
+    model.ir_version = 7
+    folded = ocr_model.fold_model(model.SerializeToString())
+    assert [n.op_type for n in onnx.load_from_string(folded).graph.node] == ["Conv", "Relu", "Conv", "Conv"]
+    x = rng.normal(size=(1, 3, 6, 9)).astype(np.float32)
+    want = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"]).run(None, {"x": x})[0]
+    got = ort.InferenceSession(folded, providers=["CPUExecutionProvider"]).run(None, {"x": x})[0]
+    assert np.allclose(got, want, atol=1e-5)  # the borders too: the shift is not folded into the padded conv
+
+
 def test_a_run_makes_the_folded_model_in_a_process_of_its_own(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("onnxruntime")
     pytest.importorskip("onnx")

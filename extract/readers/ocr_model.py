@@ -8,7 +8,8 @@ took about 40 % of the model's time (measured). The copy:
 1. folds the scale and shift that follows a convolution into its weights and bias;
 2. writes each hard-swish as ``x·HardSigmoid(x)`` (two nodes; same opset);
 3. folds the scale and shift before a 1×1 convolution without padding into that convolution (exact:
-   no padding, so every input pixel gets the shift).
+   no padding, so every input pixel gets the shift);
+4. writes each scale and shift left as a 1×1 depthwise convolution (~5 % less time: see step 4).
 
 The result is the same function up to float rounding; it is checked against the original on a test
 input before it is used (the same characters, probabilities within ``TOLERANCE``). It is written once
@@ -35,7 +36,7 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
-VERSION = 1  # of the rewrite: a new one makes a new cached file
+VERSION = 2  # of the rewrite: a new one makes a new cached file
 TOLERANCE = 1e-3  # largest difference of any output probability from the original's, on the test input
 
 
@@ -211,6 +212,44 @@ def fold_model(data: bytes) -> bytes | None:
         drop |= {id(n), id(add)}
         folds += 1
     out_nodes = [n for n in out_nodes if id(n) not in drop]
+    # 4. The ·s → +b left (before a padded convolution, where folding the shift would be wrong at the
+    # borders): a 1×1 depthwise convolution. ONNX Runtime runs convolutions in its blocked layout
+    # and scalar Mul and Add outside it: each pair cost two passes and two layout changes.
+    producer = {o: n for n in out_nodes for o in n.output}
+    consumers = consumers_of(out_nodes)
+    elementwise = {"Mul", "Add", "Div", "HardSigmoid", "Relu", "Clip", "Sigmoid"}
+
+    def channels(name: str) -> int | None:
+        """The channels of ``name``: those of the convolution it comes from through elementwise steps."""
+        for _ in range(8):
+            n = producer.get(name)
+            if n is not None and n.op_type == "Conv" and n.input[1] in consts and consts[n.input[1]].ndim == 4:
+                return int(consts[n.input[1]].shape[0])
+            if n is None or n.op_type not in elementwise:
+                return None
+            name = next((i for i in n.input if i not in consts), "")
+        return None
+
+    affine = []
+    drop = set()
+    for n in out_nodes:
+        if id(n) in drop:
+            continue
+        s = scalar(n, "Mul")
+        add = only(n.output[0]) if s else None
+        b = scalar(add, "Add") if add is not None else None
+        c = channels(s[1]) if b else None
+        if c:
+            weight_name, bias_name = f"{n.name or n.output[0]}_affine", f"{n.name or n.output[0]}_affine_bias"
+            consts[weight_name] = np.full((c, 1, 1, 1), s[0], np.float32)
+            consts[bias_name] = np.full(c, b[0], np.float32)
+            affine.append(helper.make_node("Conv", [s[1], weight_name, bias_name], [add.output[0]],
+                                           name=(n.name or n.output[0]) + "_affine", group=c, kernel_shape=[1, 1]))
+            drop.add(id(add))
+            folds += 1
+            continue
+        affine.append(n)
+    out_nodes = [n for n in affine if id(n) not in drop]
     if not folds:
         return None
     used = {i for n in out_nodes for i in n.input}
