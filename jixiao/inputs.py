@@ -18,11 +18,22 @@ import stat
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 # Written by jixiao into OUT; never read back as reports when OUT lies in (or is) DIR.
 OUTPUT_NAMES = frozenset({"json", "parquet", "reports.csv", "indicators.csv", "subprojects.csv", "flags.csv",
                           "budget_lines.csv", "projects.csv", "patterns.csv", "dataset.sqlite",
                           "dataset.sqlite-wal", "dataset.sqlite-shm", "audit.xlsx", "summary.html", ".jixiao"})
+
+
+class Listed(NamedTuple):
+    """What a rerun compares of an input's ``stat`` (named as in ``os.stat_result``): a run holds
+    one per input, and the whole ``stat_result`` is several times its size."""
+
+    st_size: int
+    st_mtime_ns: int
+    st_ctime_ns: int
+    st_ino: int
 
 
 @dataclass(frozen=True)
@@ -32,7 +43,7 @@ class Input:
     path: Path
     key: str
     problem: tuple[str, str] | None = None
-    stat: os.stat_result | None = None  # as seen when listed (None where it could not be taken)
+    stat: Listed | None = None  # as seen when listed (None where it could not be taken)
 
 
 def readable_name(name: str) -> str:
@@ -92,7 +103,8 @@ def _stat_and_problem(path: Path) -> tuple[os.stat_result | None, tuple[str, str
 
 def _input(path: Path, key: str, problem: tuple[str, str] | None = None) -> Input:
     st, found = _stat_and_problem(path)
-    return Input(path, key, problem or found, st)
+    listed = Listed(st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino) if st is not None else None
+    return Input(path, key, problem or found, listed)
 
 
 def sha256_of(path: Path) -> str:

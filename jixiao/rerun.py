@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from jixiao.inputs import Listed
 from jixiao.writers import json_name
 
 
@@ -39,7 +40,7 @@ class Earlier:
             except sqlite3.DatabaseError:  # an older or damaged store: every input is checked the long way
                 self.close()
 
-    def unchanged(self, key: str, st: os.stat_result | None, retry_codes: frozenset[str] = frozenset()
+    def unchanged(self, key: str, st: Listed | None, retry_codes: frozenset[str] = frozenset()
                   ) -> dict[str, Any] | None:
         from jixiao.store import brief_from_store
 
@@ -73,7 +74,7 @@ def shaping_digest(shaped_by: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(shaped_by, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def remember(out: Path, stats: dict[str, os.stat_result], done: dict[str, dict[str, Any]],
+def remember(out: Path, stats: dict[str, Listed], done: dict[str, dict[str, Any]],
              shaped_by: dict[str, Any], retry_codes: frozenset[str]) -> None:
     """Note each input read or checked this run, with its record's hash, for the next run; an
     input whose record is not to be reused (stopped, failed) is forgotten, so that the next run

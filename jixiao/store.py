@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import sys
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
@@ -214,13 +215,32 @@ def forget_inputs(conn: sqlite3.Connection, keys: Iterable[str]) -> None:
 
 def brief(record: dict[str, Any]) -> dict[str, Any]:
     """What a run keeps of a record once it is written: enough for its summary line and counts,
-    not its rows (a run of 100,000 reports must not hold them all)."""
-    return {"source": {"path": record["source"]["path"], "sha256": record["source"].get("sha256")},
-            "status": record.get("status"),
-            "template": record.get("template"), "profile": record.get("profile"),
+    not its rows (a run of 100,000 reports must not hold them all). Its repeated words — status,
+    form, each flag's code and severity — are one shared object each, not one per record: briefs
+    are read, never changed."""
+    source = record["source"]
+    return {"source": {"path": source["path"], "sha256": source.get("sha256")},
+            "status": _shared(record.get("status")),
+            "template": _shared(record.get("template")), "profile": _shared(record.get("profile")),
             "indicator_count": len(record.get("indicators") or []),
             "errors": record.get("errors") or [],
-            "flags": [{"code": f.get("code"), "severity": f.get("severity")} for f in record.get("flags") or []]}
+            "flags": [_flag_brief(f.get("code"), f.get("severity")) for f in record.get("flags") or []]}
+
+
+_FLAG_BRIEFS: dict[tuple[Any, Any], dict[str, Any]] = {}
+
+
+def _shared(word: Any) -> Any:
+    return sys.intern(word) if type(word) is str else word
+
+
+def _flag_brief(code: Any, severity: Any) -> dict[str, Any]:
+    try:
+        return _FLAG_BRIEFS[code, severity]
+    except KeyError:
+        return _FLAG_BRIEFS.setdefault((code, severity), {"code": code, "severity": severity})
+    except TypeError:  # not hashable: a malformed record's, kept as it is
+        return {"code": code, "severity": severity}
 
 
 def brief_from_store(conn: sqlite3.Connection, source_path: str, json_path: Path) -> dict[str, Any] | None:
@@ -236,7 +256,8 @@ def brief_from_store(conn: sqlite3.Connection, source_path: str, json_path: Path
             errors = json.loads(json_path.read_text(encoding="utf-8")).get("errors") or []
         except (OSError, ValueError, AttributeError):
             return None
-    flags = [{"code": f[0], "severity": f[1]} for f in conn.execute(
+    flags = [_flag_brief(f[0], f[1]) for f in conn.execute(
         "SELECT code, severity FROM flags WHERE source_path = ? ORDER BY flag_index", (source_path,))]
-    return {"source": {"path": source_path, "sha256": row[5]}, "status": row[0], "template": row[1], "profile": row[2],
+    return {"source": {"path": source_path, "sha256": row[5]}, "status": _shared(row[0]),
+            "template": _shared(row[1]), "profile": _shared(row[2]),
             "indicator_count": row[3], "errors": errors, "flags": flags}
