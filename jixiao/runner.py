@@ -1,6 +1,7 @@
 """Runs over whole folders: worker processes, a time and memory limit per file, resumable.
 
-Each file is processed in a worker process (forked where the platform can, spawned on Windows),
+Each file is processed in a worker process (forked from a warmed-up fork server where the
+platform has one, spawned on Windows),
 so that a file that hangs or blows up is killed (with its worker, which is replaced) and recorded
 with status ``error`` while the run goes on. Every finished record is written to ``OUT/json`` at once (atomically), so an
 interrupted run loses nothing that was done; a rerun skips files whose content and jixiao
@@ -13,7 +14,6 @@ import hashlib
 import json
 import multiprocessing
 import os
-import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -22,9 +22,11 @@ from pathlib import Path
 from typing import Any, Callable
 
 from jixiao import __version__
-from jixiao.inputs import Input, find_inputs, selected, sha256_of
+from jixiao.inputs import Input, Listed, find_inputs, selected, sha256_of
 from jixiao.outdir import Dataset, open_dataset, remove_records
 from jixiao.pipeline import error_record, new_source, path_to_record
+from jixiao.processes import (PARENT_ONLY_FDS, end_with_parent, held_fds, limit_address_space, side_by_side,
+                                start_method)
 from jixiao.writers import json_name, write_json
 
 
@@ -37,11 +39,6 @@ EXTRA_FORMATS = ("parquet",)
 # A worker process is replaced after this many files, so that memory a library keeps (or leaks)
 # cannot pile up over an archive of thousands.
 FILES_PER_WORKER = 200
-# How worker processes start: "fork" where the platform has it (they share the parent's warm-up),
-# else "spawn" (Windows); JIXIAO_START_METHOD=spawn forces it, e.g. to test the Windows path on Linux.
-START_METHOD_VARIABLE = "JIXIAO_START_METHOD"
-# Descriptors only the parent may hold (the lock on OUT): closed in every forked child.
-_PARENT_ONLY_FDS: list[int] = []
 _STOP = threading.Event()
 _CLOSING: list[threading.Thread] = []  # a Dask cluster winding down; the run waits for it before it returns
 _POLLING = threading.Event()  # set while the run waits on worker processes and looks at _STOP
@@ -56,37 +53,6 @@ def request_stop() -> bool:
     prints the exception and drops it."""
     _STOP.set()
     return _POLLING.is_set()
-
-
-def start_method() -> str:
-    """The multiprocessing start method of the run's worker processes (ValueError for a bad
-    ``JIXIAO_START_METHOD``)."""
-    available = multiprocessing.get_all_start_methods()
-    wanted = os.environ.get(START_METHOD_VARIABLE, "").strip()
-    if wanted:
-        if wanted not in available:
-            raise ValueError(f"{START_METHOD_VARIABLE}={wanted} is not a start method of this platform "
-                             f"(it has: {', '.join(available)})")
-        return wanted
-    return "fork" if "fork" in available else "spawn"
-
-
-def limit_address_space(mb: int) -> bool:
-    """Limit this process's address space to ``mb`` MB where the platform can (the resource module
-    with RLIMIT_AS: Linux, the BSDs); False where it cannot (Windows) or refuses (macOS)."""
-    try:
-        import resource
-    except ImportError:
-        return False
-    which = getattr(resource, "RLIMIT_AS", None)
-    if which is None:
-        return False
-    limit = mb * 1024 * 1024
-    try:
-        resource.setrlimit(which, (limit, limit))
-    except (ValueError, OSError):
-        return False
-    return True
 
 
 def _check_stop() -> None:
@@ -233,18 +199,14 @@ def run_extract(
         settings = RunSettings(**{**settings.__dict__, "rules": Profile.resolve(settings.rules)})
     dataset = open_dataset(out)
     if dataset.lock_fd is not None:
-        _PARENT_ONLY_FDS.append(dataset.lock_fd)
+        PARENT_ONLY_FDS.append(dataset.lock_fd)
     try:
         return _run(root, dataset, settings, on_record, on_start)
     finally:
         while _CLOSING:
             _CLOSING.pop().join()
-        _PARENT_ONLY_FDS.clear()
+        PARENT_ONLY_FDS.clear()
         dataset.release()
-
-
-def _held_fds() -> list[int]:
-    return list(_PARENT_ONLY_FDS)
 
 
 def _run(root: Path, dataset: Dataset, settings: RunSettings,
@@ -280,7 +242,7 @@ def _run(root: Path, dataset: Dataset, settings: RunSettings,
         chosen = {inp.key for inp in inputs}
         kept = {entry.prefix + inp.key for inp in found if inp.key not in chosen}
     # Each input's size and times as listed (before it is read), for the next run to see it unchanged.
-    stats: dict[str, os.stat_result] = {}
+    stats: dict[str, Listed] = {}
     earlier = Earlier(out, shaped_by)
 
     def finished(record: dict[str, Any], written: bool = False) -> None:
@@ -342,7 +304,7 @@ def _run(root: Path, dataset: Dataset, settings: RunSettings,
     remember(out, stats, done, shaped_by, RETRY_CODES)
     refreshed = refresh_outputs(out, tuple(settings.formats), renderer=shaped_by["code"],
                                 similarity=settings.similarity,
-                                side_by_side=lambda a, b: _side_by_side(a, b, parallel))
+                                side_by_side=lambda a, b: side_by_side(a, b, parallel))
     summary.total_records = refreshed.records
     return summary
 
@@ -357,42 +319,6 @@ def _refuse_collisions(dataset: Dataset, entry: Any, keys: list[str]) -> None:
             raise OutputFolderError(
                 f"{key} would take the key of a record from {owner.dir} that {dataset.out} already holds; "
                 "use another --out for this folder")
-
-
-def _side_by_side(first: Callable[[], None], second: Callable[[], None], parallel: bool) -> None:
-    """Run ``first`` in a forked process while this one runs ``second``; its exception, if any,
-    is raised here once both are done."""
-    if not parallel or start_method() != "fork":  # a closure cannot be spawned: one after the other
-        first()
-        second()
-        return
-    ctx = multiprocessing.get_context("fork")
-    here, there = ctx.Pipe(duplex=False)
-    parent, inherited = os.getpid(), [here.fileno(), *_held_fds()]
-
-    def child() -> None:  # pragma: no cover - child
-        _end_with_parent(parent, inherited)
-        try:
-            first()
-            there.send(None)
-        except BaseException as exc:  # noqa: BLE001 - carried to the parent, which raises it
-            there.send(f"{type(exc).__name__}: {exc}")
-
-    proc = ctx.Process(target=child, daemon=True)
-    proc.start()
-    there.close()
-    try:
-        second()
-    finally:
-        try:
-            problem = here.recv()
-        except EOFError:
-            proc.join()
-            problem = f"the writer process died (exit code {proc.exitcode})"
-        proc.join()
-        here.close()
-    if problem is not None:
-        raise RuntimeError(f"writing outputs failed: {problem}")
 
 
 def _run_on_dask(todo: list[tuple[Path, str]], base: Path, settings: RunSettings, shaped_by: dict[str, Any],
@@ -526,14 +452,14 @@ def _problem_record(inp: Input, key: str, shaped_by: dict[str, Any]) -> dict[str
 
 
 def _worker(base: Path, settings: RunSettings, shaped_by: dict[str, Any], conn: Connection, json_dir: Path,
-            parent: int, inherited: list[int]) -> None:  # pragma: no cover - child
+            parent: int | None, inherited: list[int]) -> None:  # pragma: no cover - child
     """A worker process: takes (path, key) jobs from ``conn``, writes each file's JSON and sends back
     (record, written), until it gets ``None``. Writing here keeps the encoding off the parent,
     which is the one serial part of a run. It leaves after a file that ran it out of memory, and
     when the parent dies."""
     import signal
 
-    _end_with_parent(parent, inherited)
+    end_with_parent(parent, inherited)
     # The parent decides when to stop and kills its workers; a Ctrl-C reaching the whole process
     # group must not print a traceback from each of them.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -564,30 +490,6 @@ def _worker(base: Path, settings: RunSettings, shaped_by: dict[str, Any], conn: 
             return  # its heap is spoilt: the parent starts a fresh worker for the next file
 
 
-def _end_with_parent(parent: int, inherited: list[int]) -> None:  # pragma: no cover - child
-    """Make a child end when its parent does, even by ``kill -9``: close the pipe ends a forked child
-    inherited from its siblings (else none of them ever sees end-of-file) and, on Linux, ask the
-    kernel for SIGKILL at the parent's death."""
-    import signal
-
-    for fd in inherited:
-        try:
-            os.close(fd)
-        except OSError:
-            pass
-    if sys.platform.startswith("linux"):  # PR_SET_PDEATHSIG is Linux's alone
-        try:
-            import ctypes
-
-            libc = ctypes.CDLL(None, use_errno=True)
-            pr_set_pdeathsig = 1
-            libc.prctl(pr_set_pdeathsig, int(signal.SIGKILL), 0, 0, 0)
-        except (OSError, AttributeError):
-            pass
-    if os.getppid() != parent:  # the parent died before the request was made
-        os._exit(1)
-
-
 def _memory_message(settings: RunSettings) -> str:
     limit = f"more than {settings.max_memory_mb} MB" if settings.max_memory_mb else "more memory than the machine has"
     return f"needed {limit}; raise --max-memory to process it (it is retried on the next run)"
@@ -600,20 +502,24 @@ def _limit_record(path: Path, key: str, code: str, message: str) -> dict[str, An
     return error_record(new_source(path, key, sha256_of(path)), code, message)
 
 
+def reader_modules(paths: list[Path]) -> list[str]:
+    """The modules of the readers these files need."""
+    from extract import READERS
+
+    return sorted({READERS[s][0] for s in {p.suffix.lower() for p in paths} if s in READERS})
+
+
 def warm_up(paths: list[Path]) -> None:
-    """Load, once in the parent, what workers would each load again: the readers the files need,
-    the form parsers, the rule profiles and the segmenter's dictionary. Forked workers share these
+    """Load, once, what workers would each load again: the readers the files need, the form
+    parsers, the rule profiles and the segmenter's dictionary. Workers forked after it share these
     pages instead of each paying for them."""
     import importlib
 
-    from extract import READERS
-
-    for suffix in {p.suffix.lower() for p in paths}:
-        if suffix in READERS:
-            try:
-                importlib.import_module(READERS[suffix][0])
-            except ImportError:  # an optional reader: its files get their error record later
-                pass
+    for module in reader_modules(paths):
+        try:
+            importlib.import_module(module)
+        except ImportError:  # an optional reader: its files get their error record later
+            pass
     from extract.forms import forms_in
     from jixiao.segment import warm_up as load_segmenter
     from validate.profile import available_profiles, load_profile
@@ -643,9 +549,13 @@ def _run_in_children(todo: list[tuple[Path, str]], base: Path, settings: RunSett
     warm-up, so they share what it loaded) take one file at a time; a worker that hangs past the
     timeout is killed and one that dies is replaced, and that file gets its error record."""
     method = start_method()
-    if method == "fork" and len(todo) > settings.workers:  # sharing pays when a worker would do several files
-        warm_up([path for path, _ in todo])
     ctx = multiprocessing.get_context(method)
+    if method == "forkserver":
+        # The server imports these before it forks its first worker (once per process: a server
+        # already running keeps what it has).
+        ctx.set_forkserver_preload(["__main__", "jixiao.preload", *reader_modules([path for path, _ in todo])])
+    elif method == "fork" and len(todo) > settings.workers:  # sharing pays when a worker would do several files
+        warm_up([path for path, _ in todo])
     pending = list(reversed(todo))
     idle: list[_Worker] = []
     busy: dict[Connection, _Worker] = {}
@@ -653,9 +563,10 @@ def _run_in_children(todo: list[tuple[Path, str]], base: Path, settings: RunSett
     def start() -> _Worker:
         here, there = ctx.Pipe(duplex=True)
         # A spawned child inherits no descriptor but its own pipe end: it has nothing to close.
-        inherited = ([w.conn.fileno() for w in (*idle, *busy.values())] + [here.fileno()] + _held_fds()
+        inherited = ([w.conn.fileno() for w in (*idle, *busy.values())] + [here.fileno()] + held_fds()
                      if method == "fork" else [])
-        proc = ctx.Process(target=_worker, args=(base, settings, shaped_by, there, json_dir, os.getpid(), inherited),
+        parent = os.getpid() if method != "forkserver" else None
+        proc = ctx.Process(target=_worker, args=(base, settings, shaped_by, there, json_dir, parent, inherited),
                            daemon=True)
         proc.start()
         there.close()

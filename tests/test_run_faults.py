@@ -272,16 +272,21 @@ def test_a_second_run_into_the_same_out_is_refused(tmp_path: Path) -> None:
     assert _run(src, tmp_path / "out")[0] == 0
 
 
-def _children(pid: int) -> list[int]:
-    found = []
+def _descendants(pid: int) -> list[int]:
+    """pid's children, theirs, and so on (a fork server's workers are the run's grandchildren)."""
+    parents: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
                 fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
             except OSError:
                 continue
-            if int(fields[1]) == pid:
-                found.append(int(entry.name))
+            parents.setdefault(int(fields[1]), []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        kids = parents.get(todo.pop(), [])
+        found.extend(kids)
+        todo.extend(kids)
     return found
 
 
@@ -295,19 +300,22 @@ def _alive(pid: int) -> bool:
 
 @pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc")
-def test_workers_end_when_the_parent_is_killed(tmp_path: Path) -> None:
+# fork: two workers; forkserver: the server, its resource tracker and the two workers it forks
+@pytest.mark.parametrize("method,processes", [("fork", 2), ("forkserver", 4)])
+def test_workers_end_when_the_parent_is_killed(method: str, processes: int, tmp_path: Path) -> None:
     src = tmp_path / "in"
     src.mkdir()
     for i in range(8):
         shutil.copy(SAMPLES / "suzhou-2020-egov-selfeval-truetype.pdf", src / f"r{i}.pdf")
     proc = subprocess.Popen([sys.executable, "-m", "jixiao.cli", "extract", str(src), "--out", str(tmp_path / "out"),
-                             "--jobs", "2", "-q"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                             "--jobs", "2", "-q"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env={**os.environ, "JIXIAO_START_METHOD": method})
     deadline = time.monotonic() + 30
     workers: list[int] = []
-    while time.monotonic() < deadline and len(workers) < 2:
-        workers = _children(proc.pid)
+    while time.monotonic() < deadline and len(workers) < processes:
+        workers = _descendants(proc.pid)
         time.sleep(0.05)
-    assert len(workers) >= 2, "the workers did not start"
+    assert len(workers) >= processes, "the workers did not start"
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     deadline = time.monotonic() + 5

@@ -14,6 +14,7 @@ import pytest
 
 import jixiao.runner as runner
 from jixiao.cli import main
+from jixiao.processes import side_by_side
 from jixiao.runner import RunSettings, run_extract
 from tests.conftest import SAMPLES
 
@@ -81,6 +82,7 @@ ORIGINAL = runner.path_to_record
 def test_hung_and_crashing_files_are_recorded_and_the_run_goes_on(folder: Path, tmp_path: Path,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(runner, "path_to_record", _slow_or_broken)
+    monkeypatch.setenv("JIXIAO_START_METHOD", "fork")  # a patch reaches only workers forked from this process
     out = tmp_path / "out"
     started = time.monotonic()
     summary = run_extract(folder, out, RunSettings(jobs=2, timeout=3))
@@ -107,6 +109,7 @@ def test_workers_take_several_files_and_are_replaced(tmp_path: Path, monkeypatch
     for i in range(1, 8):
         shutil.copy(SAMPLES / SEED, src / f"{i}.txt")
     monkeypatch.setattr(runner, "path_to_record", _tagged)
+    monkeypatch.setenv("JIXIAO_START_METHOD", "fork")  # a patch reaches only workers forked from this process
     monkeypatch.setattr(runner, "FILES_PER_WORKER", 2)
     summary = run_extract(src, tmp_path / "out", RunSettings(jobs=1))
     brief = {r["source"]["path"]: r for r in summary.records}  # what the run keeps: status and counts
@@ -125,7 +128,7 @@ def test_workers_take_several_files_and_are_replaced(tmp_path: Path, monkeypatch
 def test_a_failing_writer_beside_the_others_is_reported() -> None:
     ran = []
     with pytest.raises(RuntimeError, match="writing outputs failed: ZeroDivisionError"):
-        runner._side_by_side(lambda: None if 1 / 0 else None, lambda: ran.append("rest"), parallel=True)
+        side_by_side(lambda: None if 1 / 0 else None, lambda: ran.append("rest"), parallel=True)
     assert ran == ["rest"]
 
 
@@ -144,6 +147,7 @@ def _address_space_mb() -> int:
 
 def test_memory_guard(folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(runner, "path_to_record", _hungry)
+    monkeypatch.setenv("JIXIAO_START_METHOD", "fork")  # a patch reaches only workers forked from this process
     # The forked child starts with this process's address space: allow 250 MB on top of it.
     limit = _address_space_mb() + 250
     summary = run_extract(folder, tmp_path / "out", RunSettings(jobs=1, max_memory_mb=limit))

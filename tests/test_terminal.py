@@ -190,24 +190,29 @@ def small(tmp_path: Path) -> Path:
     return root
 
 
-def test_spawned_workers_give_the_same_records_as_forked_ones(small: Path, tmp_path: Path,
-                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+# spawn: the Windows path, no forked table writer either; fork: workers forked from the run itself
+@pytest.mark.parametrize("method,contexts", [("spawn", {"spawn"}), ("fork", {"fork"})])
+def test_every_start_method_gives_the_same_records(method: str, contexts: set[str], small: Path, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     import jixiao.runner as runner
 
-    code, forked, _ = run("extract", str(small), "--out", str(tmp_path / "fork"), "--jobs", "2")
+    monkeypatch.delenv("JIXIAO_START_METHOD", raising=False)
+    code, served, _ = run("extract", str(small), "--out", str(tmp_path / "server"), "--jobs", "2")
     assert code == 0
-    monkeypatch.setenv("JIXIAO_START_METHOD", "spawn")
-    assert runner.start_method() == "spawn"
+    monkeypatch.setenv("JIXIAO_START_METHOD", method)
+    assert runner.start_method() == method
     started = []
     real = runner.multiprocessing.get_context
     monkeypatch.setattr(runner.multiprocessing, "get_context", lambda m=None: started.append(m) or real(m))
-    code, spawned, _ = run("extract", str(small), "--out", str(tmp_path / "spawn"), "--jobs", "2")
+    code, other, _ = run("extract", str(small), "--out", str(tmp_path / method), "--jobs", "2")
     assert code == 0
-    assert started and set(started) == {"spawn"}  # the workers, and no forked table writer either
-    assert spawned.splitlines()[-1].replace("spawn/", "fork/") == forked.splitlines()[-1]
-    for path in sorted((tmp_path / "fork" / "json").glob("*.json")):
-        assert (tmp_path / "spawn" / "json" / path.name).read_bytes() == path.read_bytes()
-    assert (tmp_path / "spawn" / "reports.csv").read_bytes() == (tmp_path / "fork" / "reports.csv").read_bytes()
+    assert started and set(started) == contexts
+    assert other.splitlines()[-1].replace(f"{method}/", "server/") == served.splitlines()[-1]
+    records = sorted((tmp_path / "server" / "json").glob("*.json"))
+    assert len(records) == 3 and not any('"worker_crashed"' in p.read_text(encoding="utf-8") for p in records)
+    for path in records:
+        assert (tmp_path / method / "json" / path.name).read_bytes() == path.read_bytes()
+    assert (tmp_path / method / "reports.csv").read_bytes() == (tmp_path / "server" / "reports.csv").read_bytes()
 
 
 def test_spawned_workers_are_stopped_at_the_time_limit(small: Path, tmp_path: Path,
@@ -221,14 +226,14 @@ def test_spawned_workers_are_stopped_at_the_time_limit(small: Path, tmp_path: Pa
                                                                        "notes.txt": "timeout"}
 
 
-def test_spawn_is_chosen_where_fork_is_missing(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_spawn_is_chosen_where_there_is_no_fork_server(monkeypatch: pytest.MonkeyPatch) -> None:
     import jixiao.runner as runner
 
     monkeypatch.delenv("JIXIAO_START_METHOD", raising=False)
     monkeypatch.setattr(runner.multiprocessing, "get_all_start_methods", lambda: ["spawn"])  # Windows
     assert runner.start_method() == "spawn"
     monkeypatch.setattr(runner.multiprocessing, "get_all_start_methods", lambda: ["fork", "spawn", "forkserver"])
-    assert runner.start_method() == "fork"
+    assert runner.start_method() == "forkserver"
 
 
 def test_a_bad_start_method_is_a_usage_error(small: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -259,7 +264,7 @@ def test_parent_death_signal_is_asked_for_on_linux_only(monkeypatch: pytest.Monk
     import os
     import sys
 
-    import jixiao.runner as runner
+    import jixiao.processes as processes
 
     asked = []
 
@@ -273,10 +278,10 @@ def test_parent_death_signal_is_asked_for_on_linux_only(monkeypatch: pytest.Monk
 
     monkeypatch.setattr(ctypes, "CDLL", Libc)
     monkeypatch.setattr(sys, "platform", "win32")
-    runner._end_with_parent(os.getppid(), [])
+    processes.end_with_parent(os.getppid(), [])
     assert asked == []
     monkeypatch.setattr(sys, "platform", "linux")
-    runner._end_with_parent(os.getppid(), [])
+    processes.end_with_parent(os.getppid(), [])
     assert asked and asked[0][0] == 1  # PR_SET_PDEATHSIG
 
 
