@@ -117,3 +117,15 @@ def end_with_parent(parent: int | None, inherited: list[int]) -> None:  # pragma
             pass
     if parent is not None and os.getppid() != parent:  # the parent died before the request was made
         os._exit(1)
+
+
+def stop_fork_server() -> None:
+    """End the workers' fork server once a run's workers are done. The next run starts its own,
+    with the readers it needs preloaded; and the server, reaped here, passes on the CPU time of the
+    workers it reaped, so that it counts among this process's children (where ``time``, a batch
+    system's accounting and the benchmark look for it) instead of vanishing with an orphan."""
+    from multiprocessing import forkserver
+
+    stop = getattr(forkserver._forkserver, "_stop", None)  # private, but there since Python 3.4
+    if stop is not None:
+        stop()

@@ -26,7 +26,7 @@ from jixiao.inputs import Input, Listed, find_inputs, selected, sha256_of
 from jixiao.outdir import Dataset, open_dataset, remove_records
 from jixiao.pipeline import error_record, new_source, path_to_record
 from jixiao.processes import (PARENT_ONLY_FDS, end_with_parent, held_fds, limit_address_space, side_by_side,
-                                start_method)
+                                start_method, stop_fork_server)
 from jixiao.writers import json_name, write_json
 
 
@@ -636,3 +636,5 @@ def _run_in_children(todo: list[tuple[Path, str]], base: Path, settings: RunSett
             retire(worker, kill=True)
         for worker in idle:
             retire(worker)
+        if method == "forkserver":
+            stop_fork_server()

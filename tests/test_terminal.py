@@ -215,6 +215,25 @@ def test_every_start_method_gives_the_same_records(method: str, contexts: set[st
     assert (tmp_path / method / "reports.csv").read_bytes() == (tmp_path / "server" / "reports.csv").read_bytes()
 
 
+def test_the_fork_server_ends_with_the_run(small: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import multiprocessing.forkserver as forkserver
+
+    monkeypatch.delenv("JIXIAO_START_METHOD", raising=False)
+    started = []
+    real = forkserver.ForkServer.ensure_running
+
+    def ensure_running(self: forkserver.ForkServer) -> None:
+        real(self)
+        started.append(self._forkserver_pid)
+
+    monkeypatch.setattr(forkserver.ForkServer, "ensure_running", ensure_running)
+    code, _, _ = run("extract", str(small), "--out", str(tmp_path / "o"), "--jobs", "2")
+    assert code == 0 and started
+    # Reaped, not left running (nor a zombie): its workers' CPU time counts among this process's children.
+    assert forkserver._forkserver._forkserver_pid is None
+    assert not Path(f"/proc/{started[0]}").exists()
+
+
 def test_spawned_workers_are_stopped_at_the_time_limit(small: Path, tmp_path: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("JIXIAO_START_METHOD", "spawn")
