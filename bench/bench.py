@@ -665,16 +665,25 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3, help="rounds (default 3; the table gives the median)")
     parser.add_argument("--corpus", type=Path, default=BENCH / "corpus")
-    parser.add_argument("--results", type=Path, default=BENCH / "results.md",
-                        help="Markdown file the table is written to (default bench/results.md; '-' for none)")
+    parser.add_argument("--results", type=Path, default=None,
+                        help="Markdown file the table is written to (default bench/results.md, none with --only; "
+                             "'-' for none)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="the 'all cores' run (default: all cores)")
     parser.add_argument("--no-scans", action="store_true", help="skip the scanned-PDF rows (OCR, the slowest)")
-    parser.add_argument("--only", default="", help="comma-separated configuration keys (for development)")
+    parser.add_argument("--only", default="",
+                        help="comma-separated configuration keys, 'scale' and 'patterns' among them (for development: "
+                             "the rest is not run, and bench/results.md is left as it is unless --results is given)")
     parser.add_argument("--scale", default="1000,10000",
                         help="archive sizes for the whole-run scale figures (bench/scale.py; '' for none)")
     parser.add_argument("--patterns", default="1000,10000,100000",
                         help="report counts for the copied-narrative growth figures (bench/patterns.py; '' for none)")
     args = parser.parse_args(args_in)
+    keep = set(args.only.split(",")) if args.only else None
+    if keep is not None:
+        args.scale = args.scale if "scale" in keep else ""
+        args.patterns = args.patterns if "patterns" in keep else ""
+    if args.results is None:
+        args.results = Path("-") if keep is not None else BENCH / "results.md"
     if not JIXIAO.exists():
         print(f"bench: {JIXIAO} not found; run `make venv` first", file=sys.stderr)
         return 2
@@ -685,8 +694,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     build_corpus(args.corpus, log)
     configs = configurations(args.corpus, args.jobs, scans=not args.no_scans)
-    if args.only:
-        keep = set(args.only.split(","))
+    if keep is not None:
         configs = [c for c in configs if c.key in keep]
     log(f"bench: {len(configs)} configurations × {args.rounds} rounds; timer: "
         f"{TIME_BIN + ' -v' if TIME_BIN else 'getrusage wrapper'}; load average {_load():.2f}")
