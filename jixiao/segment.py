@@ -92,6 +92,22 @@ def _cache_dir() -> Path:
         return Path(tempfile.gettempdir()) / "jixiao-cache"
 
 
+CACHE_KEPT = 3  # copies of one cached thing (other versions of its source) kept beside the newest
+
+
+def prune_cache(kind: str, newest: Path, kept: int = CACHE_KEPT) -> None:
+    """Remove the cache's older copies of ``kind`` (files named ``kind*``: made from other versions
+    of their source, say another virtual environment's install), keeping ``newest`` and the
+    ``kept - 1`` written last. Each copy is megabytes; without this every new install left one more."""
+    try:
+        copies = sorted((p for p in newest.parent.glob(f"{kind}*") if p.is_file() and p != newest),
+                        key=lambda p: p.stat().st_mtime_ns, reverse=True)
+        for old in copies[kept - 1:]:
+            old.unlink(missing_ok=True)
+    except OSError as exc:  # another process pruning too, or a read-only cache: left as it is
+        log.debug("cache not pruned (%s)", exc)
+
+
 def load_words(dict_path: Path) -> tuple[PrefixDict, int]:
     """The dictionary at ``dict_path`` as a ``PrefixDict`` and its total, from jixiao's cache
     when it has this version of the file, else parsed (and the cache written, if it can be)."""
@@ -115,6 +131,7 @@ def load_words(dict_path: Path) -> tuple[PrefixDict, int]:
         with os.fdopen(fd, "wb") as out:
             marshal.dump((key, "\n".join(words), freqs.tobytes(), total), out)
         os.replace(tmp, cache)
+        prune_cache("jieba-words-", cache)
     except OSError as exc:  # a read-only home: slower starts, same cuts
         log.debug("jieba word cache not written (%s)", exc)
     return PrefixDict(words, freqs), total

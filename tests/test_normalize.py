@@ -177,3 +177,25 @@ def test_segmenter_works_where_its_cache_cannot_be_written(tmp_path, monkeypatch
         assert segment.segmenter()("监管数据中心基础库建成数")[-2:] == ["建成", "数"]
     finally:
         segment.segmenter.cache_clear()
+
+
+def test_the_cache_keeps_a_few_copies_of_a_thing_not_one_per_install(tmp_path, monkeypatch) -> None:
+    import os
+
+    from jixiao import segment
+
+    monkeypatch.setenv("JIXIAO_CACHE_DIR", str(tmp_path))
+    # Five earlier installs' word lists, oldest first, and another kind of cached file.
+    old = [tmp_path / f"jieba-words-5071852-{i}.marshal" for i in range(5)]
+    for i, path in enumerate(old):
+        path.write_bytes(b"x")
+        os.utime(path, ns=(10**18 + i, 10**18 + i))
+    other = tmp_path / "ocr-rec-model-1-2-v2.onnx"
+    other.write_bytes(b"y")
+    dictionary = tmp_path / "dict.txt"
+    dictionary.write_text("数据 12 n\n数据中心 5 n\n", encoding="utf-8")
+    segment.load_words(dictionary)  # writes this install's copy, then prunes
+    left = sorted(p.name for p in tmp_path.glob("jieba-words-*"))
+    made = f"jieba-words-{dictionary.stat().st_size}-{dictionary.stat().st_mtime_ns}.marshal"
+    assert left == sorted([made, old[4].name, old[3].name])
+    assert other.exists() and dictionary.exists()

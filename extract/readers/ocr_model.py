@@ -95,6 +95,9 @@ def fast_model_path(model: Path) -> Path | None:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+        from jixiao.segment import prune_cache
+
+        prune_cache(f"ocr-rec-{model.stem}-", target)
         return target
     except Exception as exc:  # noqa: BLE001 - any failure: the original model serves
         log.debug("folded recognition model not made (%s)", exc)
