@@ -36,7 +36,7 @@ class Listed(NamedTuple):
     st_ino: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per input of an archive: no __dict__ each
 class Input:
     """One report-looking file. ``problem`` is (code, message) when it must not be read."""
 
