@@ -481,3 +481,15 @@ def test_a_whole_sheet_merge_from_an_xls_file_is_not_expanded() -> None:
         ("标题", 0, 0, 1, 1), ("值", 1, 1, 2, 2)]
     assert notes == ["merged range(s) A1:IV65536 (16,777,216 cells) not read as merged: together past 100,000 "
                      "merged cells (a form's merges cover some hundreds)"]
+
+
+@pytest.mark.parametrize("suffix,what", [(".pdf", "PDF"), (".doc", ".doc"), (".xls", ".xls"), (".xlsx", ".xlsx")])
+def test_an_empty_file_says_so_in_one_message_for_every_format(tmp_path: Path, suffix: str, what: str) -> None:
+    from extract import read_document
+    from jixiao.errors import UnreadableDocument
+
+    empty = tmp_path / f"report{suffix}"
+    empty.write_bytes(b"")
+    with pytest.raises(UnreadableDocument) as caught:
+        read_document(empty)
+    assert str(caught.value) == f"the {what} file is empty (0 bytes); get the file again from its source"

@@ -35,6 +35,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from extract.readers.limits import first_bytes
 from jixiao.errors import MissingSystemTool, UnreadableDocument
 from jixiao.model import Document
 
@@ -281,14 +282,7 @@ def _tail(output: str, lines: int = 3, chars: int = 400) -> str:
 
 def sniff(path: Path) -> _Kind | None:
     """How to convert this file, from its bytes; None for a .docx package; UnreadableDocument otherwise."""
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(4096)
-        size = path.stat().st_size
-    except OSError as exc:
-        raise UnreadableDocument(f"cannot read the file ({exc.strerror or exc})") from exc
-    if size == 0:
-        raise UnreadableDocument("the .doc file is empty (0 bytes)")
+    head, size = first_bytes(path, 4096, ".doc")
     if head.startswith(OLE2_MAGIC):
         return _sniff_ole(path)
     if head.startswith(ZIP_MAGIC):

@@ -9,6 +9,8 @@ running out of memory told apart from a damaged file.
   first inflates the entire stream into memory, so a member declaring 1,000 bytes may cost a GiB.
   ``check_unpacked_size`` inflates every member in chunks, counting, and stops as soon as the count
   passes the limit.
+* **First bytes**: a reader that tells a file's real type from its first bytes reads them with
+  ``first_bytes``, which turns an unreadable or empty file into one message for every format.
 * **Out of memory** is not a damaged file: a reader that turns a library's failure into
   ``UnreadableDocument`` must let it reach the pipeline as ``MemoryError`` (recorded as
   ``memory_limit`` and retried by a rerun, perhaps with a larger ``--max-memory``). Libraries hide
@@ -22,6 +24,7 @@ from __future__ import annotations
 import copy
 import zipfile
 import zlib
+from pathlib import Path
 from typing import NoReturn
 
 from jixiao.errors import UnreadableDocument
@@ -54,6 +57,20 @@ CHUNK_BYTES = 1 << 20
 _UNBOUNDED = 1 << 62
 
 _MB = 1024 * 1024
+
+
+def first_bytes(path: Path, n: int, what: str) -> tuple[bytes, int]:
+    """The first ``n`` bytes of the file at ``path`` and its size; UnreadableDocument when it cannot
+    be read or is empty (``what`` names the kind of file in the message: ".xls", "PDF")."""
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as fh:
+            head = fh.read(n)
+    except OSError as exc:
+        raise UnreadableDocument(f"cannot read the file ({exc.strerror or exc})") from exc
+    if size == 0:
+        raise UnreadableDocument(f"the {what} file is empty (0 bytes); get the file again from its source")
+    return head, size
 
 
 def check_unpacked_size(zf: zipfile.ZipFile, advice: str, limit: int | None = None) -> None:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from extract.readers.geometry import Glyph, PageGeometry, Segment, pages_to_document
-from extract.readers.limits import MAX_PAGE_SEGMENTS, raise_if_out_of_memory
+from extract.readers.limits import MAX_PAGE_SEGMENTS, first_bytes, raise_if_out_of_memory
 from extract.readers.pdfium import AXIS_TOLERANCE, dedupe_glyphs, drawn_segments, pdfium
 from extract.readers.pdfium import page_to_geometry as pdfium_page
 from jixiao.errors import UnreadableDocument
@@ -186,14 +186,7 @@ def _import_pdfplumber() -> Any:
 
 def check_header(path: Path) -> None:
     """UnreadableDocument unless the file can be read and starts like a PDF."""
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(1024)
-        size = path.stat().st_size
-    except OSError as exc:
-        raise UnreadableDocument(f"cannot read the file ({exc.strerror or exc})") from exc
-    if size == 0:
-        raise UnreadableDocument("the PDF file is empty (0 bytes)")
+    head, size = first_bytes(path, 1024, "PDF")
     if b"%PDF-" not in head:
         raise UnreadableDocument(f"not a PDF file (no %PDF header in its first bytes, {size} bytes); check its real type")
 

@@ -22,7 +22,7 @@ import io
 from pathlib import Path
 
 from extract.readers.xlsx import OLE2_MAGIC, cell_text, date_text, describe_ole2, sheet_tables, xlsx_to_document
-from extract.readers.limits import raise_if_out_of_memory
+from extract.readers.limits import first_bytes, raise_if_out_of_memory
 from jixiao.errors import UnreadableDocument
 from jixiao.model import Block, Document
 
@@ -131,14 +131,7 @@ def _number_format(book, xf_index: int | None) -> str:  # type: ignore[no-untype
 
 def _sniff(path: Path) -> str:
     """``"xls"`` or ``"xlsx"`` (a zip package), from the file's first bytes; UnreadableDocument otherwise."""
-    try:
-        size = path.stat().st_size
-        with path.open("rb") as fh:
-            head = fh.read(4096)
-    except OSError as exc:
-        raise UnreadableDocument(f"cannot read the file ({exc.strerror or exc})") from exc
-    if size == 0:
-        raise UnreadableDocument("the .xls file is empty (0 bytes); get the file again from its source")
+    head, size = first_bytes(path, 4096, ".xls")
     if head.startswith(OLE2_MAGIC):
         problem = describe_ole2(path, ".xls")
         if problem:

@@ -31,7 +31,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO, Iterable
 from xml.etree import ElementTree
 
-from extract.readers.limits import check_unpacked_size, raise_if_out_of_memory
+from extract.readers.limits import check_unpacked_size, first_bytes, raise_if_out_of_memory
 from jixiao.errors import UnreadableDocument
 from jixiao.model import Block, Cell, Document, Table
 
@@ -123,14 +123,7 @@ class _Package:
 
 def _check_package(path: Path) -> _Package:
     """Refuse what is not an .xlsx package; else what openpyxl will not tell (see ``_Package``)."""
-    try:
-        size = path.stat().st_size
-        with path.open("rb") as fh:
-            head = fh.read(8)
-    except OSError as exc:
-        raise UnreadableDocument(f"cannot read the file ({exc.strerror or exc})") from exc
-    if size == 0:
-        raise UnreadableDocument("the .xlsx file is empty (0 bytes); get the file again from its source")
+    head, size = first_bytes(path, 8, ".xlsx")
     if head.startswith(OLE2_MAGIC):
         raise UnreadableDocument(describe_ole2(path, ".xlsx"))
     try:
