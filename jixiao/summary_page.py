@@ -5,8 +5,8 @@ ORDER BY … LIMIT for the lists), so the page costs the same memory at 100 repo
 A file read and found to be no report at all (error code ``not_a_report``, a stray notes.txt) is
 no report that failed: it is left out of every count, chart and list of reports (a WHERE clause on
 each query) and listed on its own, as 非报告文件.
-Charts are matplotlib figures saved as SVG and inlined: text stays SVG ``<text>`` drawn by the
-browser's own fonts (no CJK font is needed where the page is built), ids are salted per chart
+Charts are inline SVG written by jixiao.svg_chart: text stays SVG ``<text>`` drawn by the
+browser's own fonts (no CJK font is needed where the page is built), ids are the chart's name
 and no date is written, so the same store gives the same page byte for byte. No script, no
 network: the page works offline and in a mail attachment.
 """
@@ -14,19 +14,17 @@ network: the page works offline and in a mail attachment.
 from __future__ import annotations
 
 import html
-import io
 import json
 import os
 import re
 import sqlite3
-import unicodedata
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 from urllib.parse import quote
 
 from jixiao.outdir import Dataset, Root
+from jixiao.svg_chart import Part, hbar, shorten, vbar
 from jixiao.writers import atomic_write_text, json_name
 
 PAGE_NAME = "summary.html"
@@ -34,7 +32,8 @@ TOP_GROUPS = 15  # bars per chart (forms, departments); the rest are counted as 
 TOP_CODES = 25
 WORST_LIMIT = 30
 LIST_LIMIT = 50
-SHORT_LABEL = 18  # characters of a name on a chart axis
+SHORT_LABEL = 18  # ems of a name beside a horizontal bar
+SHORT_TICK = 10  # ems of a label under a vertical bar
 SHORT_CELL = 120  # characters of a name in a table cell (the whole name is its tooltip)
 
 STATUS = {"ok": "正常", "partial": "部分读取", "error": "读取失败"}
@@ -171,7 +170,7 @@ def _status_section(q: _Query, n: int, others: int = 0) -> str:
     if others:
         note += f"另有 {others} 个文件不是报告，未计入，见“非报告文件”。"
     return _section("status", "按状态与表式", note, [
-        _hbar("forms", forms, list(STATUS), legend, "报告数"),
+        _hbar("forms", "各表式的报告数（按状态）", forms, list(STATUS), legend, "报告数"),
         _table(["表式", *[legend[s] for s in STATUS], "合计"],
                [[g.label, *[g.counts[s] for s in STATUS], g.total] for g in forms]),
         _table(["文档类型", *[legend[s] for s in STATUS], "合计"],
@@ -192,7 +191,7 @@ def _flag_sections(q: _Query, flags: int) -> str:
         reach = dict(q.rows("SELECT code, COUNT(DISTINCT source_path) FROM flags GROUP BY code", table="flags"))
         for g in codes:
             g.extra["reports"] = reach.get(g.label, "")
-    by_code = [_hbar("codes", codes, severities, legend, "旗标数"),
+    by_code = [_hbar("codes", "各旗标代码的旗标数（按严重程度）", codes, severities, legend, "旗标数"),
                _table(["旗标代码", *[legend[s] for s in severities], "合计", "涉及报告"],
                       [[g.label, *[g.counts[s] for s in severities], g.total, g.extra.get("reports", "")]
                        for g in codes])] if codes else ['<p class="none">旗标表为空。</p>']
@@ -204,12 +203,13 @@ def _flag_sections(q: _Query, flags: int) -> str:
     return "\n".join([
         _section("flag-codes", "旗标：按代码与严重程度", f"共 {flags} 条旗标。", by_code),
         _section("flag-years", "旗标：按年度", "", [
-            _vbar("years", years, severities, legend, "旗标数"),
+            _vbar("years", "各年度的旗标数（按严重程度）", years, severities, legend, "旗标数"),
             _table(["年度", "报告", *[legend[s] for s in severities], "旗标合计"],
                    [[g.label, g.extra["reports"], *[g.counts[s] for s in severities], g.total] for g in years])]),
         _section("flag-departments", "旗标：按部门",
                  f"共 {n_departments} 个部门，旗标最多的 {min(TOP_GROUPS, n_departments)} 个如下。", [
-                     _hbar("departments", departments, severities, legend, "旗标数"),
+                     _hbar("departments", "旗标最多的部门（按严重程度）", departments, severities, legend,
+                           "旗标数"),
                      _table(["部门", *[legend[s] for s in severities], "合计"],
                             [[g.label, *[g.counts[s] for s in severities], g.total] for g in departments])]),
     ])
@@ -235,7 +235,7 @@ def _delta_section(q: _Query, n: int) -> str:
         return _section("delta", "Δ 总分分布", note, [])
     colours = ["#c0392b" if g.label != "0" else "#5b8c5a" for g in bands]
     return _section("delta", "Δ 总分分布", note, [
-        _vbar("delta", bands, ["n"], {"n": "报告数"}, "报告数", colours=colours),
+        _vbar("delta", "Δ 总分各区间的报告数", bands, ["n"], {"n": "报告数"}, "报告数", colours=colours),
         _table(["Δ 区间", "报告数"], [[g.label, g.counts["n"]] for g in bands])])
 
 
@@ -368,116 +368,29 @@ class _Links:
 
 # -- charts -----------------------------------------------------------------------------------------
 
-_RC = {"svg.fonttype": "none", "text.parse_math": False, "font.size": 10, "axes.spines.top": False,
-       "axes.spines.right": False, "font.family": "sans-serif",
-       "font.sans-serif": ["Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", "SimHei",
-                           "WenQuanYi Micro Hei", "DejaVu Sans"]}
-
-
-def _em(text: str) -> float:
-    """Width of ``text`` in ems as the browser draws it: CJK characters are square, others narrower
-    (measured here, not by matplotlib, which may lack a CJK font where the page is built)."""
-    return sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.6 for ch in text)
-
-
-def _short(text: str, limit: float = SHORT_LABEL) -> str:
-    """``text`` cut to ``limit`` ems (so a Latin code keeps more characters than a Chinese name)."""
-    if _em(text) <= limit:
-        return text
-    while _em(text) > limit - 1:
-        text = text[:-1]
-    return text + "…"
-
-
-def _figure(width: float, height: float) -> Any:
-    from matplotlib.figure import Figure
-
-    return Figure(figsize=(width, height))
-
-
-def _svg(fig: Any, name: str) -> str:
-    import matplotlib
-    from matplotlib.backends.backend_svg import FigureCanvasSVG
-
-    buf = io.StringIO()
-    with matplotlib.rc_context({**_RC, "svg.hashsalt": f"jixiao-{name}"}), warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # glyphs missing from the build machine's fonts: the browser draws them
-        FigureCanvasSVG(fig).print_svg(buf, metadata={"Date": None})
-    svg = buf.getvalue()
-    svg = svg[svg.index("<svg"):]
-    svg = re.sub(r"\s*<metadata>.*?</metadata>", "", svg, count=1, flags=re.S)
-    # matplotlib numbers its groups per figure (figure_1, patch_1…): ids made the chart's own, so
-    # they stay unique among the page's charts, and so do the references to them.
-    svg = re.sub(r'(\sid="|url\(#|href="#)', lambda m: f"{m.group(1)}{name}-", svg)
-    return svg.replace("<svg ", f'<svg class="chart" data-chart="{name}" role="img" ', 1)
-
-
-def _hbar(name: str, groups: list[Group], parts: list[str], legend: dict[str, str], xlabel: str) -> str:
+def _hbar(name: str, title: str, groups: list[Group], parts: list[str], legend: dict[str, str],
+          xlabel: str) -> str:
     """Stacked horizontal bars, one per group (largest on top), each ending with its total."""
-    import matplotlib
-
     if not groups:
         return ""
-    with matplotlib.rc_context(_RC):
-        labels = [_short(g.label) for g in groups][::-1]
-        label_in = max(_em(t) for t in labels) * 10 / 72 + 0.3
-        top = 0.45 if len(parts) > 1 else 0.15  # room for the legend above the bars
-        width, height = 9.0, 0.32 * len(groups) + 0.9 + top
-        fig = _figure(width, height)
-        ax = fig.add_axes((label_in / width, 0.75 / height, 1 - label_in / width - 0.06, 1 - (0.9 + top) / height))
-        left = [0] * len(groups)
-        for part in parts:
-            values = [g.counts.get(part, 0) for g in groups][::-1]
-            if any(values):
-                ax.barh(range(len(groups)), values, left=left, color=COLOURS.get(part, "#4a6fa5"),
-                        label=legend.get(part, part), height=0.7)
-            left = [a + b for a, b in zip(left, values)]
-        most = max(left) or 1
-        for y, total in enumerate(left):
-            ax.text(total + most * 0.01, y, str(total), va="center", fontsize=9)
-        ax.set_yticks(range(len(groups)), labels)
-        ax.set_xlim(0, most * 1.12)
-        ax.set_xlabel(xlabel)
-        ax.xaxis.get_major_locator().set_params(integer=True)
-        _legend(ax, len(parts))
-        return _svg(fig, name)
+    labels = [shorten(g.label, SHORT_LABEL) for g in groups]
+    return hbar(name, title, labels, _parts(groups, parts, legend), xlabel)
 
 
-def _vbar(name: str, groups: list[Group], parts: list[str], legend: dict[str, str], ylabel: str,
+def _vbar(name: str, title: str, groups: list[Group], parts: list[str], legend: dict[str, str], ylabel: str,
           colours: list[str] | None = None) -> str:
-    """Stacked vertical bars, one per group in order, each topped with its total."""
-    import matplotlib
-
+    """Stacked vertical bars, one per group in order, each topped with its total; ``colours``
+    colours a single part's bars one by one."""
     if not groups:
         return ""
-    with matplotlib.rc_context(_RC):
-        width = min(9.0, 1.6 + 0.75 * len(groups))
-        fig = _figure(width, 3.4)
-        ax = fig.add_axes((0.9 / width, 0.2, 1 - 1.1 / width, 0.66))
-        bottom = [0] * len(groups)
-        for part in parts:
-            values = [g.counts.get(part, 0) for g in groups]
-            colour: Any = colours if colours and len(parts) == 1 else COLOURS.get(part, "#4a6fa5")
-            if any(values):
-                ax.bar(range(len(groups)), values, bottom=bottom, color=colour, label=legend.get(part, part),
-                       width=0.7)
-            bottom = [a + b for a, b in zip(bottom, values)]
-        most = max(bottom) or 1
-        for x, total in enumerate(bottom):
-            ax.text(x, total + most * 0.02, str(total), ha="center", fontsize=9)
-        ax.set_xticks(range(len(groups)), [_short(g.label, 10) for g in groups])
-        ax.set_ylim(0, most * 1.15)
-        ax.set_ylabel(ylabel)
-        ax.yaxis.get_major_locator().set_params(integer=True)
-        _legend(ax, len(parts))
-        return _svg(fig, name)
+    labels = [shorten(g.label, SHORT_TICK) for g in groups]
+    return vbar(name, title, labels, _parts(groups, parts, legend, colours), ylabel)
 
 
-def _legend(ax: Any, parts: int) -> None:
-    """The parts' colours in one row above the bars, where no bar can hide them."""
-    if parts > 1 and ax.get_legend_handles_labels()[0]:
-        ax.legend(loc="lower left", bbox_to_anchor=(0, 1.02), ncol=parts, frameon=False, fontsize=9,
-                  borderaxespad=0, handlelength=1.2)
+def _parts(groups: list[Group], parts: list[str], legend: dict[str, str],
+           colours: list[str] | None = None) -> list[Part]:
+    return [Part(legend.get(p, p), [g.counts.get(p, 0) for g in groups],
+                 colours if colours and len(parts) == 1 else COLOURS.get(p, "#4a6fa5")) for p in parts]
 
 
 # -- HTML -------------------------------------------------------------------------------------------

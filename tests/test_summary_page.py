@@ -22,6 +22,7 @@ import pytest
 
 from jixiao.store import open_store, write_store
 from jixiao.summary_page import write_summary_page
+from jixiao.svg_chart import Part, axis_ticks, hbar, vbar
 from jixiao.writers import json_name
 from tests.conftest import ROOT
 
@@ -229,7 +230,9 @@ def test_strings_from_documents_are_escaped(tmp_path: Path) -> None:
     assert re.search(r"<text[^>]*>&lt;img src=x&gt;住建局</text>", text)  # the department on its chart
     assert "<img src=x>住建局" in page.words("worst")
     ids = re.findall(r'\sid="([^"]+)"', text)
-    assert len(ids) == len(set(ids)) and len(ids) > 20  # charts' clip paths and marks never clash
+    assert len(ids) == len(set(ids))  # sections' anchors and charts' titles never clash
+    for chart in ("forms", "codes", "years", "departments", "delta"):  # each chart named by its title
+        assert f'aria-labelledby="{chart}-title"' in text and f"{chart}-title" in ids
     assert text.count("&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;") >= 2  # worst list, projects
     cross = page.words("cross")
     assert SCRIPT_NAME in cross and "两份报告的自评结论相同 & <img src=x>" in cross and "1 个跨多个年度" in cross
@@ -256,6 +259,33 @@ def test_same_store_same_page(tmp_path: Path) -> None:
     second, _ = _render(out)
     assert first == second
     assert not [p for p in out.iterdir() if p.name.startswith(".summary.html")]  # no temporary left
+
+
+@pytest.mark.parametrize("most, ticks", [
+    (0, [0, 1]), (1, [0, 1]), (3, [0, 1, 2, 3]), (7, [0, 2, 4, 6, 8]), (10, [0, 2, 4, 6, 8, 10]),
+    (11, [0, 5, 10, 15]), (69_551, [0, 20_000, 40_000, 60_000, 80_000]),
+])
+def test_axis_ticks_are_round_integers(most: int, ticks: list[int]) -> None:
+    assert axis_ticks(most) == ticks
+
+
+def test_chart_text_is_escaped_and_every_bar_drawn() -> None:
+    parts = [Part("错误 <b>", [2, 0, 1], "#c0392b"), Part("警告", [1, 0, 0], "#e0a030"), Part("提示", [0, 0, 0], "#777")]
+    for draw in (hbar, vbar):
+        svg = draw("c", "标题 & <i>", ["<img src=x>", "乙", "丙"], parts, "旗标数")
+        assert "<img" not in svg and "<b>" not in svg and "<i>" not in svg
+        assert '<title id="c-title">标题 &amp; &lt;i&gt;</title>' in svg
+        assert svg.count("<rect") == 3 + 2  # nonzero parts, and a legend swatch for each part drawn
+        assert re.findall(r'font-size="12">(\d+)</text>', svg) == ["3", "0", "1"]  # each bar's total, ticks aside
+        assert "提示" not in re.sub(r"<title>.*?</title>", "", svg)  # no legend for a part never drawn
+
+
+def test_many_years_slant_their_labels_and_stand_totals_on_end() -> None:
+    years = [str(y) for y in range(1985, 2024)]
+    svg = vbar("years", "年度", years, [Part("n", [5130] * len(years), "#7f8fa6")], "旗标数")
+    assert svg.count('transform="rotate(-45') == len(years) and svg.count('transform="rotate(-90') == len(years) + 1  # + the axis label
+    width = float(re.search(r'viewBox="0 0 ([\d.]+) ', svg).group(1))
+    assert width <= 860
 
 
 @pytest.mark.slow
@@ -285,7 +315,7 @@ def test_memory_flat_at_100000_reports(tmp_path: Path) -> None:
         conn.close()
         return used, (out / "summary.html").read_text(encoding="utf-8")
 
-    peak(100, "warm", traced=False)  # matplotlib's one-time set-up (font list, caches) outside the comparison
+    peak(100, "warm", traced=False)  # one-time set-up (imports, SQLite's caches) outside the comparison
     small, _ = peak(100)
     large, text = peak(100_000)
     assert '<b>100000</b><span>报告</span>' in text and "其他 99985 项" in text
