@@ -16,6 +16,7 @@ import multiprocessing
 import os
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
@@ -350,30 +351,40 @@ def _run_on_dask(todo: list[tuple[Path, str]], base: Path, settings: RunSettings
         client.run(_dask_worker_setup, suffixes, workers > 1)
         jobs = [(path.resolve(), rel) for path, rel in todo]
         size = dask_batch_size(len(jobs), workers)
-        batches = [jobs[i:i + size] for i in range(0, len(jobs), size)]
+        # (batch, retried): a batch whose task failed (a worker lost or killed) is tried again file by file.
+        queue = deque((jobs[i:i + size], False) for i in range(0, len(jobs), size))
         resolved = base.resolve()
-        futures = {client.submit(_process_batch, batch, resolved, settings, shaped_by, pure=False): batch
-                   for batch in batches}
-        retry = {}
-        for future in as_completed(futures):
-            batch = futures[future]
+        running: dict[Any, tuple[list[tuple[Path, str]], bool]] = {}
+        done = as_completed()
+
+        def submit() -> None:
+            batch, retried = queue.popleft()
+            future = client.submit(_process_batch, batch, resolved, settings, shaped_by, pure=False)
+            running[future] = (batch, retried)
+            done.add(future)
+
+        # A few tasks per worker at a time, each future dropped once its records are written: the
+        # cluster holds a result only while it is on its way here, so the workers' memory does not
+        # grow with the archive (holding every future kept every record on the workers to the end).
+        while queue and len(running) < workers * DASK_TASKS_PER_WORKER:
+            submit()
+        for future in done:
+            batch, retried = running.pop(future)
             try:
                 results = future.result()
-            except Exception:  # a worker lost or killed: each file of the batch is tried alone
-                retry.update({client.submit(_process_batch, [job], resolved, settings, shaped_by, pure=False): job
-                              for job in batch})
-                continue
+            except Exception as exc:
+                if retried:  # this file's record says so
+                    path, rel = batch[0]
+                    finished(_limit_record(path, rel, "worker_crashed",
+                                           f"the Dask task failed: {type(exc).__name__}: {exc}"))
+                else:
+                    queue.extend(([job], True) for job in batch)
+                results = []
+            del future
             for text in results:
                 _finish_encoded(text, finished, json_dir)
-        for future in as_completed(retry):
-            path, rel = retry[future]
-            try:
-                results = future.result()
-            except Exception as exc:  # this file's record says so
-                finished(_limit_record(path, rel, "worker_crashed", f"the Dask task failed: {type(exc).__name__}: {exc}"))
-                continue
-            for text in results:
-                _finish_encoded(text, finished, json_dir)
+            while queue and len(running) < workers * DASK_TASKS_PER_WORKER:
+                submit()
     finally:
         def close() -> None:
             client.close()
@@ -384,6 +395,9 @@ def _run_on_dask(todo: list[tuple[Path, str]], base: Path, settings: RunSettings
         closing = threading.Thread(target=close, name="jixiao-dask-close", daemon=True)
         closing.start()
         _CLOSING.append(closing)
+
+
+DASK_TASKS_PER_WORKER = 3  # tasks in flight per Dask worker: one running, the next ones queued
 
 
 def dask_batch_size(files: int, workers: int) -> int:

@@ -196,6 +196,33 @@ def test_dask_workers_take_files_in_batches_after_one_warm_up(tmp_path: Path, mo
         assert (tmp_path / "dask" / "json" / path.name).read_bytes() == path.read_bytes()
 
 
+def test_a_failed_dask_task_is_tried_again_file_by_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from distributed import LocalCluster
+
+    src = tmp_path / "in"
+    src.mkdir()
+    for i in range(32):  # 32 files on 2 workers: 2 files a task
+        shutil.copy(SAMPLES / SEED, src / f"{i:02d}.txt")
+    real = runner._process
+
+    def failing(path: Path, key: str, *args: Any) -> dict[str, Any]:
+        if key == "07.txt":
+            raise RuntimeError("the reader fell over")
+        return real(path, key, *args)
+
+    # Workers in this process (threads), so that the patch reaches them.
+    monkeypatch.setattr(runner, "_process", failing)
+    monkeypatch.setenv("JIXIAO_OCR_THREADS", "1")
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
+        summary = run_extract(src, tmp_path / "out", RunSettings(jobs=2, engine="dask",
+                                                                 scheduler=cluster.scheduler_address))
+    by_path = {r["source"]["path"]: r for r in summary.records}
+    assert len(by_path) == 32 and len(list((tmp_path / "out" / "json").glob("*.json"))) == 32
+    assert by_path["07.txt"]["errors"] == [{"code": "worker_crashed", "message": "the Dask task failed: "
+                                            "RuntimeError: the reader fell over"}]
+    assert all(r["status"] == "ok" for k, r in by_path.items() if k != "07.txt")  # 06.txt shared its task
+
+
 def test_parquet_dataset_partitioned_by_year(folder: Path, tmp_path: Path) -> None:
     import pyarrow.dataset as ds
 
