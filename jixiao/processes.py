@@ -129,3 +129,20 @@ def stop_fork_server() -> None:
     stop = getattr(forkserver._forkserver, "_stop", None)  # private, but there since Python 3.4
     if stop is not None:
         stop()
+
+
+def give_back_memory() -> None:
+    """Return the heap's free pages to the system (glibc's ``malloc_trim``; elsewhere only a garbage
+    collection). A long-lived worker whose tasks run on a thread of their own (Dask's) otherwise
+    keeps every page it ever used, spread over its threads' malloc arenas: at 3,334 reports its
+    workers grew from 93 to 243 MB; trimmed after each batch they stayed at 110–150 MB."""
+    import gc
+
+    gc.collect()
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL(None).malloc_trim(0)
+        except (OSError, AttributeError):  # not glibc (musl has no malloc_trim)
+            pass

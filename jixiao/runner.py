@@ -26,8 +26,8 @@ from jixiao import __version__
 from jixiao.inputs import Input, Listed, find_inputs, selected, sha256_of
 from jixiao.outdir import Dataset, open_dataset, remove_records
 from jixiao.pipeline import error_record, new_source, path_to_record
-from jixiao.processes import (PARENT_ONLY_FDS, end_with_parent, held_fds, limit_address_space, side_by_side,
-                                start_method, stop_fork_server)
+from jixiao.processes import (PARENT_ONLY_FDS, end_with_parent, give_back_memory, held_fds, limit_address_space,
+                                side_by_side, start_method, stop_fork_server)
 from jixiao.writers import json_name, write_json
 
 
@@ -424,8 +424,10 @@ def _dask_worker_setup(suffixes: list[str], shared: bool) -> None:  # pragma: no
 def _process_batch(jobs: list[tuple[Path, str]], base: Path, settings: RunSettings,
                    shaped_by: dict[str, Any]) -> list[str]:  # pragma: no cover - on the workers
     """Several files' records, each encoded as its JSON file's text."""
-    return [json.dumps(_process(path, key, base, settings, shaped_by), ensure_ascii=False, indent=2) + "\n"
-            for path, key in jobs]
+    encoded = [json.dumps(_process(path, key, base, settings, shaped_by), ensure_ascii=False, indent=2) + "\n"
+               for path, key in jobs]
+    give_back_memory()  # a Dask worker lives the whole run: without it, it grows with the archive
+    return encoded
 
 
 def _done_record(out: Path, key: str, path: Path, shaped_by: dict[str, Any]) -> tuple[dict[str, Any] | None, str | None]:

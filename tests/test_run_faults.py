@@ -322,3 +322,35 @@ def test_workers_end_when_the_parent_is_killed(method: str, processes: int, tmp_
     while time.monotonic() < deadline and any(_alive(w) for w in workers):
         time.sleep(0.05)
     assert not [w for w in workers if _alive(w)], "workers outlived the killed parent"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc_trim")
+def test_a_long_lived_worker_gives_freed_memory_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    import ctypes
+
+    from jixiao.processes import give_back_memory
+
+    def vm_rss() -> int:
+        return int(next(line for line in Path("/proc/self/status").read_text().splitlines()
+                        if line.startswith("VmRSS:")).split()[1])
+
+    # Many small blocks (below mmap's threshold: they stay on the heap), all freed but the last.
+    blocks = [bytearray(4000) for _ in range(50_000)]
+    keep = blocks[-1]
+    del blocks
+    before = vm_rss()
+    trimmed = []
+    real = ctypes.CDLL
+
+    class Libc:
+        def __init__(self, *args: object) -> None:
+            self.libc = real(*args)
+
+        def malloc_trim(self, pad: int) -> int:
+            trimmed.append(pad)
+            return self.libc.malloc_trim(pad)
+
+    monkeypatch.setattr(ctypes, "CDLL", Libc)
+    give_back_memory()
+    assert trimmed == [0] and keep
+    assert vm_rss() < before - 100_000  # KB: most of the ~200 MB freed went back to the system
