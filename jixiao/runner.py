@@ -564,7 +564,7 @@ def _run_in_children(todo: list[tuple[Path, str]], base: Path, settings: RunSett
     """Each file in a worker process that can be killed: long-lived workers (forked after the
     warm-up, so they share what it loaded) take one file at a time; a worker that hangs past the
     timeout is killed and one that dies is replaced, and that file gets its error record."""
-    method = start_method()
+    method = start_method(small_run=len(todo) <= FILES_PER_WORKER * settings.workers)
     ctx = multiprocessing.get_context(method)
     if method == "forkserver":
         # The server imports these before it forks its first worker (once per process: a server

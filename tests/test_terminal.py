@@ -191,7 +191,9 @@ def small(tmp_path: Path) -> Path:
 
 
 # spawn: the Windows path, no forked table writer either; fork: workers forked from the run itself
-@pytest.mark.parametrize("method,contexts", [("spawn", {"spawn"}), ("fork", {"fork"})])
+# (a small run's default); forkserver: a large run's default, the table writer still forked
+@pytest.mark.parametrize("method,contexts", [("spawn", {"spawn"}), ("fork", {"fork"}),
+                                             ("forkserver", {"forkserver", "fork"})])
 def test_every_start_method_gives_the_same_records(method: str, contexts: set[str], small: Path, tmp_path: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     import jixiao.runner as runner
@@ -199,6 +201,7 @@ def test_every_start_method_gives_the_same_records(method: str, contexts: set[st
     monkeypatch.delenv("JIXIAO_START_METHOD", raising=False)
     code, served, _ = run("extract", str(small), "--out", str(tmp_path / "server"), "--jobs", "2")
     assert code == 0
+    assert runner.start_method(small_run=True) == "fork"  # what that run used
     monkeypatch.setenv("JIXIAO_START_METHOD", method)
     assert runner.start_method() == method
     started = []
@@ -215,10 +218,24 @@ def test_every_start_method_gives_the_same_records(method: str, contexts: set[st
     assert (tmp_path / method / "reports.csv").read_bytes() == (tmp_path / "server" / "reports.csv").read_bytes()
 
 
+def test_a_large_run_starts_its_workers_from_the_fork_server(small: Path, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    import jixiao.runner as runner
+
+    monkeypatch.delenv("JIXIAO_START_METHOD", raising=False)
+    monkeypatch.setattr(runner, "FILES_PER_WORKER", 1)  # 3 files on 2 workers: some worker is renewed
+    started = []
+    real = runner.multiprocessing.get_context
+    monkeypatch.setattr(runner.multiprocessing, "get_context", lambda m=None: started.append(m) or real(m))
+    code, _, _ = run("extract", str(small), "--out", str(tmp_path / "o"), "--jobs", "2")
+    assert code == 0 and started[0] == "forkserver"
+    assert not any('"worker_crashed"' in p.read_text(encoding="utf-8") for p in (tmp_path / "o" / "json").glob("*"))
+
+
 def test_the_fork_server_ends_with_the_run(small: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import multiprocessing.forkserver as forkserver
 
-    monkeypatch.delenv("JIXIAO_START_METHOD", raising=False)
+    monkeypatch.setenv("JIXIAO_START_METHOD", "forkserver")  # a large run's default
     started = []
     real = forkserver.ForkServer.ensure_running
 
@@ -251,8 +268,10 @@ def test_spawn_is_chosen_where_there_is_no_fork_server(monkeypatch: pytest.Monke
     monkeypatch.delenv("JIXIAO_START_METHOD", raising=False)
     monkeypatch.setattr(runner.multiprocessing, "get_all_start_methods", lambda: ["spawn"])  # Windows
     assert runner.start_method() == "spawn"
+    assert runner.start_method(small_run=True) == "spawn"
     monkeypatch.setattr(runner.multiprocessing, "get_all_start_methods", lambda: ["fork", "spawn", "forkserver"])
     assert runner.start_method() == "forkserver"
+    assert runner.start_method(small_run=True) == "fork"
 
 
 def test_a_bad_start_method_is_a_usage_error(small: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
