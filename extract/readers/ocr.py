@@ -71,6 +71,22 @@ def ocr_engine() -> Any:
     return _ENGINE
 
 
+def start_engine() -> None:
+    """Begin making the OCR engine on a thread of its own, so that loading the recogniser (~0.3 s:
+    RapidOCR's imports and its ONNX session) overlaps rendering and straightening the first page;
+    ``ocr_engine()`` waits for it where the engine is first needed (its lock)."""
+    if _ENGINE is not None:
+        return
+
+    def make() -> None:
+        try:
+            ocr_engine()
+        except BaseException:  # noqa: BLE001 - ocr_engine() raises it again where the engine is needed
+            pass
+
+    threading.Thread(target=make, name="jixiao-ocr-engine", daemon=True).start()
+
+
 def _rapidocr() -> Any:
     """RapidOCR whole (detector, direction classifier, recogniser), its sessions on one thread per call."""
     from rapidocr_onnxruntime import RapidOCR

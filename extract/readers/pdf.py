@@ -170,8 +170,9 @@ def _edges(page: Any) -> Iterator[Segment]:
 
 
 def _ocr_pages(path: Path, pages: list[PageGeometry], scanned: list[int]) -> list[PageGeometry]:
-    from extract.readers.ocr import image_to_geometry, pdf_page_images
+    from extract.readers.ocr import image_to_geometry, pdf_page_images, start_engine
 
+    start_engine()  # the recogniser loads while the pages are rendered and straightened
     images = dict(zip(scanned, pdf_page_images(path, scanned)))
     return [image_to_geometry(images[p.number], p.number) if p.number in images else p for p in pages]
 
