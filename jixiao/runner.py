@@ -357,17 +357,17 @@ def _run_on_dask(todo: list[tuple[Path, str]], base: Path, settings: RunSettings
         running: dict[Any, tuple[list[tuple[Path, str]], bool]] = {}
         done = as_completed()
 
-        def submit() -> None:
-            batch, retried = queue.popleft()
-            future = client.submit(_process_batch, batch, resolved, settings, shaped_by, pure=False)
-            running[future] = (batch, retried)
-            done.add(future)
+        def top_up() -> None:
+            # A few tasks per worker at a time, each future dropped once its records are written: the
+            # cluster holds a result only while it is on its way here, so the workers' memory does not
+            # grow with the archive (holding every future kept every record on the workers to the end).
+            while queue and len(running) < workers * DASK_TASKS_PER_WORKER:
+                batch, retried = queue.popleft()
+                future = client.submit(_process_batch, batch, resolved, settings, shaped_by, pure=False)
+                running[future] = (batch, retried)
+                done.add(future)
 
-        # A few tasks per worker at a time, each future dropped once its records are written: the
-        # cluster holds a result only while it is on its way here, so the workers' memory does not
-        # grow with the archive (holding every future kept every record on the workers to the end).
-        while queue and len(running) < workers * DASK_TASKS_PER_WORKER:
-            submit()
+        top_up()
         for future in done:
             batch, retried = running.pop(future)
             try:
@@ -383,8 +383,7 @@ def _run_on_dask(todo: list[tuple[Path, str]], base: Path, settings: RunSettings
             del future
             for text in results:
                 _finish_encoded(text, finished, json_dir)
-            while queue and len(running) < workers * DASK_TASKS_PER_WORKER:
-                submit()
+            top_up()
     finally:
         def close() -> None:
             client.close()
