@@ -16,6 +16,7 @@ from typing import Any, TextIO
 from jixiao import __version__
 from jixiao.errors import JixiaoError
 from jixiao.inputs import printable
+from jixiao.text import char_columns
 
 
 # The names of extract.PDF_TABLE_ENGINES, spelt out so that `--help` does not import the readers.
@@ -419,12 +420,6 @@ def _is_not_a_report(record: dict[str, Any]) -> bool:
     return any(e.get("code") == "not_a_report" for e in record.get("errors", []))
 
 
-def _columns(ch: str) -> int:
-    import unicodedata
-
-    return 2 if unicodedata.east_asian_width(ch) in "WF" else 1
-
-
 def _wrap(text: str, width: int) -> list[str]:
     """``text`` in lines of at most ``width`` terminal columns (CJK characters take two), broken at a
     space where one is near the end of the line, else between any two characters."""
@@ -433,7 +428,7 @@ def _wrap(text: str, width: int) -> list[str]:
     for para in text.split("\n"):
         line, used = "", 0
         for ch in para:
-            w = _columns(ch)
+            w = char_columns(ch)
             if used + w > width:
                 cut = line.rfind(" ")
                 if cut > len(line) // 2:
@@ -442,7 +437,7 @@ def _wrap(text: str, width: int) -> list[str]:
                 else:
                     lines.append(line.rstrip())
                     line = ""
-                used = sum(_columns(c) for c in line)
+                used = sum(char_columns(c) for c in line)
             line, used = line + ch, used + w
         lines.append(line.rstrip())
     return lines
@@ -451,13 +446,13 @@ def _wrap(text: str, width: int) -> list[str]:
 def _pad(text: str, width: int, ellipsis: bool = True) -> str:
     """``text`` in exactly ``width`` terminal columns (CJK characters take two): padded, or cut with
     ``…`` where it is longer."""
-    total = sum(_columns(ch) for ch in text)
+    total = sum(char_columns(ch) for ch in text)
     if total <= width:
         return text + " " * (width - total)
     out, used = "", 0
     limit = width - 1 if ellipsis else width
     for ch in text:
-        w = _columns(ch)
+        w = char_columns(ch)
         if used + w > limit:
             break
         out, used = out + ch, used + w

@@ -11,9 +11,10 @@ before and cost a second of import on every run for five charts.
 from __future__ import annotations
 
 import html
-import unicodedata
 from dataclasses import dataclass
 from typing import Sequence
+
+from jixiao.text import char_columns
 
 FONTS = ("'Noto Sans CJK SC', 'Source Han Sans SC', 'Microsoft YaHei', 'PingFang SC', 'SimHei', "
          "'WenQuanYi Micro Hei', sans-serif")
@@ -36,9 +37,12 @@ class Part:
         return self.colour if isinstance(self.colour, str) else self.colour[i]
 
 
+_EMS = {1: 0.6, 2: 1.0}  # a character's width in ems by its columns (jixiao.text.char_columns)
+
+
 def em(text: str) -> float:
     """Width of ``text`` in ems as the browser draws it: CJK characters are square, others narrower."""
-    return sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.6 for ch in text)
+    return sum(_EMS[char_columns(ch)] for ch in text)
 
 
 def shorten(text: str, limit: float) -> str:

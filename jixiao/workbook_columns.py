@@ -201,24 +201,3 @@ def store_key(table: str, column: Column) -> str:
     if column.store == "-":
         return "（工作簿计算）"
     return column.store or f"{table}.{column.key}"
-
-
-def display_width(text: str) -> int:
-    """Excel character widths of ``text``: a wide (CJK, full-width) character counts two."""
-    if text.isascii():
-        return len(text)
-    # Called for every wrapped cell of a workbook that may hold a million rows: each character's
-    # width is looked up in a table filled as characters are first seen (2.7× faster than asking
-    # unicodedata for each character of each cell).
-    return sum(map(_WIDTHS.__getitem__, text))
-
-
-class _Widths(dict):  # type: ignore[type-arg]
-    def __missing__(self, ch: str) -> int:
-        import unicodedata
-
-        width = self[ch] = 2 if ord(ch) >= 0x1100 and unicodedata.east_asian_width(ch) in ("W", "F") else 1
-        return width
-
-
-_WIDTHS = _Widths()

@@ -10,7 +10,8 @@ import math
 import re
 from typing import Any
 
-from jixiao.workbook_columns import NUMBER_FORMATS, NUMBER_WIDTHS, SEVERITY_LABELS, STATUS_LABELS, Column, display_width
+from jixiao.text import display_width
+from jixiao.workbook_columns import NUMBER_FORMATS, NUMBER_WIDTHS, SEVERITY_LABELS, STATUS_LABELS, Column
 
 EXCEL_MAX_ROWS = 1_048_576
 EXCEL_MAX_CHARS = 32_767

@@ -19,7 +19,8 @@ import pytest
 from jixiao import workbook_sheet
 from jixiao.store import open_store, write_store
 from jixiao.workbook import write_workbook
-from jixiao.workbook_columns import SHEETS, display_width
+from jixiao.text import display_width
+from jixiao.workbook_columns import SHEETS
 
 
 def _record(path: str, *, status: str = "ok", name: str = "项目", reported: float | None = 90.0,
