@@ -89,8 +89,7 @@ def doc_to_document(path: Path, timeout: float | None = None) -> Document:
 
     from extract.readers.html import html_to_document, looks_like_html
 
-    with path.open("rb") as fh:
-        head = fh.read(4096)
+    head, _ = first_bytes(path, 4096, ".doc")
     if looks_like_html(head):  # a web page saved as .doc: read as HTML, no conversion needed
         doc = html_to_document(path)
         return dataclasses.replace(doc, notes=("an HTML page saved with a .doc suffix; read as HTML", *doc.notes))
