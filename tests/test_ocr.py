@@ -286,6 +286,48 @@ def test_pdf_pages_are_rendered_in_grey(tmp_path: Path) -> None:
         ocr.pdf_page_images(pdf, [2])
 
 
+def test_pages_are_read_a_few_at_a_time_and_their_lines_together(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A long scan is rendered and read PAGES_AT_ONCE pages at a time (so a worker holds a few page
+    images, not the whole document), the lines of those pages in one call of the recogniser, and each
+    page comes out as it does read alone."""
+    pytest.importorskip("pypdfium2")
+    from PIL import Image
+
+    scan = _synthetic_scan(0.5)
+    blank = np.full_like(scan, 250)
+    pdf = tmp_path / "long-scan.pdf"
+    pages = [scan, blank, scan, scan, scan, blank]
+    Image.fromarray(pages[0]).save(pdf, resolution=100.0, save_all=True,
+                                   append_images=[Image.fromarray(p) for p in pages[1:]])
+    rendered: list[list[int]] = []
+    calls: list[int] = []
+    render = ocr.pdf_page_images
+
+    def spy_render(path, numbers, dpi=None):
+        rendered.append(list(numbers))
+        return render(path, numbers, dpi)
+
+    def fake_recognise(engine, crops):  # the crop's size stands for its text
+        calls.append(len(crops))
+        return [(f"{c.shape[1]}x{c.shape[0]}", 0.9) for c in crops]
+
+    monkeypatch.setattr(ocr, "RENDER_DPI", 100)
+    monkeypatch.setattr(ocr, "PAGES_AT_ONCE", 4)
+    monkeypatch.setattr(ocr, "pdf_page_images", spy_render)
+    monkeypatch.setattr(ocr, "recognise", fake_recognise)
+    monkeypatch.setattr(ocr, "ocr_engine", lambda: (lambda image, **kw: ([], None)))
+    monkeypatch.setenv("JIXIAO_OCR_THREADS", "2")
+    read = ocr.pdf_pages_to_geometries(pdf, [1, 2, 3, 4, 5, 6])
+    assert rendered == [[1, 2, 3, 4], [5, 6]]
+    assert [p.number for p in read] == [1, 2, 3, 4, 5, 6]
+    assert [bool(p.glyphs) for p in read] == [True, False, True, True, True, False]
+    alone = ocr.image_to_geometry(render(pdf, [1])[0], 1)
+    assert len(alone.glyphs) > 10 and all(p.glyphs == alone.glyphs and p.segments == alone.segments
+                                          for p in (read[0], read[2], read[3], read[4]))
+    per_page = len(alone.glyphs)
+    assert calls == [3 * per_page, per_page, per_page]  # two calls for the document, one for the page alone
+
+
 # --------------------------------------------------------------------------- the whole reader
 
 # Rows of the seed report's indicator table in the fixture, as the Word file has them:

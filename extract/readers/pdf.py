@@ -170,11 +170,11 @@ def _edges(page: Any) -> Iterator[Segment]:
 
 
 def _ocr_pages(path: Path, pages: list[PageGeometry], scanned: list[int]) -> list[PageGeometry]:
-    from extract.readers.ocr import image_to_geometry, pdf_page_images, start_engine
+    from extract.readers.ocr import pdf_pages_to_geometries, start_engine
 
     start_engine()  # the recogniser loads while the pages are rendered and straightened
-    images = dict(zip(scanned, pdf_page_images(path, scanned)))
-    return [image_to_geometry(images[p.number], p.number) if p.number in images else p for p in pages]
+    read = {page.number: page for page in pdf_pages_to_geometries(path, scanned)}
+    return [read.get(p.number, p) for p in pages]
 
 
 def _import_pdfplumber() -> Any:
