@@ -614,7 +614,13 @@ def _run_in_children(todo: list[tuple[Path, str]], base: Path, settings: RunSett
                     worker.path, worker.key, worker.started = path, key, time.monotonic()
                     worker.conn.send((path, key))
                 busy[worker.conn] = worker
-            for conn in wait(list(busy), timeout=0.2):
+            # Woken at the first time limit to fall due, not up to a poll later: a file is stopped when
+            # its time is up, not let run on.
+            poll = 0.2
+            if settings.timeout and busy:
+                due = min(w.started for w in busy.values()) + settings.timeout
+                poll = min(poll, max(0.0, due - time.monotonic()))
+            for conn in wait(list(busy), timeout=poll):
                 worker = busy.pop(conn)  # type: ignore[index]
                 assert worker.path is not None
                 written = False
