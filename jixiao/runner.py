@@ -558,6 +558,15 @@ class _Worker:
     started: float = 0.0
 
 
+def _preload_writers() -> None:
+    from jixiao.tables import preload_writers
+
+    try:
+        preload_writers()
+    except Exception:  # noqa: BLE001 - only time was to be saved: writing the outputs imports them itself
+        pass
+
+
 def _run_in_children(todo: list[tuple[Path, str]], base: Path, settings: RunSettings, shaped_by: dict[str, Any],
                      finished: Callable[[dict[str, Any], bool], None], json_dir: Path) -> None:
     """Each file in a worker process that can be killed: long-lived workers (forked after the
@@ -574,8 +583,14 @@ def _run_in_children(todo: list[tuple[Path, str]], base: Path, settings: RunSett
     pending = list(reversed(todo))
     idle: list[_Worker] = []
     busy: dict[Connection, _Worker] = {}
+    # While the workers read, this process, idle until their first record, imports what writing the
+    # outputs will need (the workbook's library is the most of it). Never while it forks: a child
+    # forked while a thread holds an import lock would wait for it for ever.
+    preload = threading.Thread(target=_preload_writers, name="jixiao-preload", daemon=True)
 
     def start() -> _Worker:
+        if preload.is_alive():
+            preload.join()
         here, there = ctx.Pipe(duplex=True)
         # A spawned child inherits no descriptor but its own pipe end: it has nothing to close.
         inherited = ([w.conn.fileno() for w in (*idle, *busy.values())] + [here.fileno()] + held_fds()
@@ -614,6 +629,8 @@ def _run_in_children(todo: list[tuple[Path, str]], base: Path, settings: RunSett
                     worker.path, worker.key, worker.started = path, key, time.monotonic()
                     worker.conn.send((path, key))
                 busy[worker.conn] = worker
+            if preload.ident is None:
+                preload.start()
             # Woken at the first time limit to fall due, not up to a poll later: a file is stopped when
             # its time is up, not let run on.
             poll = 0.2
@@ -653,6 +670,8 @@ def _run_in_children(todo: list[tuple[Path, str]], base: Path, settings: RunSett
                                                "try --timeout with a larger value"), False)
     finally:
         _POLLING.clear()
+        if preload.ident is not None:
+            preload.join()
         for worker in list(busy.values()):
             retire(worker, kill=True)
         for worker in idle:

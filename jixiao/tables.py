@@ -83,6 +83,15 @@ def refresh_outputs(out: Path, formats: tuple[str, ...] = (), renderer: str = ""
     return result
 
 
+def preload_writers() -> None:
+    """Import what rendering the outputs needs (the workbook's library, the summary page), so that a
+    process can do it while it waits for records; importing it twice costs nothing."""
+    import xlsxwriter  # noqa: F401
+
+    import jixiao.summary_page  # noqa: F401
+    import jixiao.workbook  # noqa: F401
+
+
 def stored_keys(out: Path, skip: set[str]) -> list[str]:
     """The keys (source paths) of the records in ``out/json`` but the files named in ``skip``:
     taken from the store where it knows the file, read from the file where it does not."""
