@@ -510,12 +510,12 @@ def text_crops(gray: Any, binary: Any, segments: Sequence[Segment],
     On a page with tables no detector runs: each cell's ink is cut into lines (and text outside
     the tables too) by ``extract.readers.ocr_cells``. A page without tables, or a band of ink that is
     no line of text, goes to RapidOCR's detector."""
-    from extract.readers.ocr_cells import drop_grain, page_to_text_boxes, text_height, text_ink
+    from extract.readers.ocr_cells import drop_grain, page_to_text_boxes, text_height, text_ink_parts
 
     h, w = gray.shape[:2]
-    ink = text_ink(binary, line_ink)
+    ink, parts = text_ink_parts(binary, line_ink)
     unit = text_height(ink)
-    ink = drop_grain(ink, unit)
+    ink = drop_grain(ink, unit, parts)
     pieces, tables = page_to_text_boxes(ink, segments, unit)
     crops: list[tuple[int, int, int, int]] = []
     pads: list[tuple[int, int, int, int]] = []
