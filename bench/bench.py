@@ -12,7 +12,9 @@
    further along the list), ``--rounds`` times: ``jixiao extract DIR --out TMP --force -q`` at ``--jobs 1``
    and at all cores, and over the same PDFs pdfplumber's bare ``extract_tables()``, camelot lattice and
    pypdfium2 reading every character (``bench/alternatives.py``).
-3. Prints one Markdown table (median and min–max of the rounds, peak memory, ratios, scaling, growth)
+3. Reads 20 scans it was not tuned on (``bench/ocr_accuracy.py``: the text-PDF samples scanned, and
+   the scanned samples) and scores each record against its sample's expected record.
+4. Prints one Markdown table (median and min–max of the rounds, peak memory, ratios, scaling, growth)
    and writes it to ``bench/results.md`` with the machine's core count and the date.
 
 Peak memory is the largest resident set of any one process of the run (``/usr/bin/time -v``, else
@@ -671,17 +673,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="the 'all cores' run (default: all cores)")
     parser.add_argument("--no-scans", action="store_true", help="skip the scanned-PDF rows (OCR, the slowest)")
     parser.add_argument("--only", default="",
-                        help="comma-separated configuration keys, 'scale' and 'patterns' among them (for development: "
+                        help="comma-separated configuration keys, 'scale', 'patterns' and 'ocr_accuracy' among them (for development: "
                              "the rest is not run, and bench/results.md is left as it is unless --results is given)")
     parser.add_argument("--scale", default="1000,10000",
                         help="archive sizes for the whole-run scale figures (bench/scale.py; '' for none)")
     parser.add_argument("--patterns", default="1000,10000,100000",
                         help="report counts for the copied-narrative growth figures (bench/patterns.py; '' for none)")
+    parser.add_argument("--no-ocr-accuracy", action="store_true",
+                        help="skip reading the 20 scans made of the samples (bench/ocr_accuracy.py; about a minute)")
     args = parser.parse_args(args_in)
     keep = set(args.only.split(",")) if args.only else None
     if keep is not None:
         args.scale = args.scale if "scale" in keep else ""
         args.patterns = args.patterns if "patterns" in keep else ""
+        args.no_ocr_accuracy = args.no_ocr_accuracy or "ocr_accuracy" not in keep
     if args.results is None:
         args.results = Path("-") if keep is not None else BENCH / "results.md"
     if not JIXIAO.exists():
@@ -720,6 +725,15 @@ def main(argv: list[str] | None = None) -> int:
         log(f"bench: archive scale at {args.scale} reports")
         table += ("\n\n## Archive size: whole runs, first and unchanged rerun (`bench/scale.py`)\n\n"
                   + "\n".join(scale.main(["--sizes", args.scale, "--jobs", str(args.jobs)])))
+    if not args.no_scans and not args.no_ocr_accuracy:
+        import ocr_accuracy
+
+        log("bench: OCR accuracy on scans made of the samples")
+        lines, total = ocr_accuracy.run(args.jobs, log=log)
+        table += ("\n\n## OCR on scans it was not tuned on (`bench/ocr_accuracy.py`)\n\n"
+                  f"The text-PDF samples scanned twice each (as the two scanned samples were made) and read in one run "
+                  f"at `--jobs {args.jobs}` ({total['seconds']:.0f} s), with the two scanned samples; each record against "
+                  "the expected record of its sample.\n\n" + "\n".join(lines))
     if args.patterns:
         import patterns
 
