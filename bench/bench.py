@@ -330,29 +330,18 @@ def run_rapidocr(path: str) -> int:
     return 0
 
 
-OCR_ROW_FIELDS = ("category", "category_points", "subcategory", "name", "target", "weight", "actual",
-                  "reported_score", "recomputed_score", "deviation_reason")
-
-
 def scan_accuracy(path: Path) -> dict:
-    """One run of jixiao on a scanned sample against its expected record: indicator rows exactly right
-    (every field), and whether the header block (project name, department, …) is complete and right."""
+    """One run of jixiao on a scanned sample against its expected record (``ocr_accuracy.score``: indicator
+    rows exactly right, every field; whether the header block is complete and right)."""
+    import ocr_accuracy
+
     expected = json.loads((SAMPLES / "expected" / f"{path.name}.json").read_text(encoding="utf-8"))
     with tempfile.TemporaryDirectory(prefix="jixiao-bench-") as tmp:
         subprocess.run([str(JIXIAO), "extract", str(path), "--force", "-q", "--jobs", "1", "--out", tmp],
                        capture_output=True, env=_env())
         found = sorted((Path(tmp) / "json").glob("*.json"))
-        got = json.loads(found[0].read_text(encoding="utf-8")) if found else {"indicators": [], "project": {}}
-
-    def same(a, b) -> bool:
-        if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
-            return abs(a - b) <= 1e-4
-        return a == b
-
-    exact = sum(all(same(g.get(f), e[f]) for f in OCR_ROW_FIELDS if f in e)
-                for g, e in zip(got["indicators"], expected["indicators"]))
-    return {"exact": exact, "rows": len(expected["indicators"]), "found": len(got["indicators"]),
-            "header": got.get("project") == expected.get("project"), "status": got.get("status")}
+        got = json.loads(found[0].read_text(encoding="utf-8")) if found else {}
+    return ocr_accuracy.score(expected, got)
 
 
 def ocr_rows(by: dict, accuracy: dict, row) -> tuple[list[str], list[str], bool]:
@@ -708,15 +697,16 @@ def main(argv: list[str] | None = None) -> int:
     for c in warm:
         with tempfile.TemporaryDirectory(prefix="jixiao-bench-") as tmp:
             subprocess.run([*c.cmd, "--out", tmp], capture_output=True, env=_env())
-    loads, capacity = run_rounds(configs, args.rounds, args.jobs, log)
+    loads, capacity = run_rounds(configs, args.rounds, args.jobs, log) if configs else ([], [])
     accuracy = {}
     if any(c.group == "scan" for c in configs):
         for path in scan_samples():
             accuracy[path.name] = scan_accuracy(path)
             log(f"scan {path.name}: {accuracy[path.name]}")
     date = dt.date.today().isoformat()
-    table, verdict = render(configs, workers=args.jobs, rounds=args.rounds, loads=loads, capacity=capacity,
-                            date=date, corpus_note=corpus_description(args.corpus), accuracy=accuracy)
+    # --only with none of the timed runs (only scale, patterns or ocr_accuracy): no timing table.
+    table = render(configs, workers=args.jobs, rounds=args.rounds, loads=loads, capacity=capacity, date=date,
+                   corpus_note=corpus_description(args.corpus), accuracy=accuracy)[0] if configs else ""
     # Archive size (issue 15) and the cross-report search (issue 14), each in its own processes.
     sys.path.insert(0, str(BENCH))
     if args.scale:
@@ -729,11 +719,7 @@ def main(argv: list[str] | None = None) -> int:
         import ocr_accuracy
 
         log("bench: OCR accuracy on scans made of the samples")
-        lines, total = ocr_accuracy.run(args.jobs, log=log)
-        table += ("\n\n## OCR on scans it was not tuned on (`bench/ocr_accuracy.py`)\n\n"
-                  f"The text-PDF samples scanned twice each (as the two scanned samples were made) and read in one run "
-                  f"at `--jobs {args.jobs}` ({total['seconds']:.0f} s), with the two scanned samples; each record against "
-                  "the expected record of its sample.\n\n" + "\n".join(lines))
+        table += ocr_accuracy.section(args.jobs, log)
     if args.patterns:
         import patterns
 

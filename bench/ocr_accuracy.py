@@ -161,6 +161,15 @@ def run(jobs: int = 2, keep: Path | None = None, log=print) -> tuple[list[str], 
             shutil.rmtree(out, ignore_errors=True)
 
 
+def section(jobs: int, log=print) -> str:
+    """The Markdown section ``make bench`` adds to its table."""
+    lines, total = run(jobs, log=log)
+    return ("\n\n## OCR on scans it was not tuned on (`bench/ocr_accuracy.py`)\n\n"
+            f"The text-PDF samples scanned twice each (as the two scanned samples were made) and read in one run at "
+            f"`--jobs {jobs}` ({total['seconds']:.0f} s), with the two scanned samples; each record against the "
+            "expected record of its sample.\n\n" + "\n".join(lines))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
