@@ -1,6 +1,6 @@
 """Scanned pages → ``PageGeometry``: deskew, ruling lines (OpenCV), text boxes (RapidOCR).
 
-The PDF reader calls ``image_to_geometry`` for pages without a text layer; the result goes
+The PDF reader calls ``pdf_pages_to_geometries`` for pages without a text layer; the result goes
 through the same ``extract.readers.geometry`` chain as a born-digital page (coordinates in pixels of
 the straightened page). Steps:
 
@@ -9,9 +9,10 @@ the straightened page). Steps:
 2. ruling lines: binarise, keep straight horizontal / vertical runs (morphological
    opening), sort out the runs that are strokes of text, turn each line into a ``Segment``
    on its centre line;
-3. text: RapidOCR's detector finds the lines of text on the page, a box crossing a vertical
-   table line is cut there, ink in a cell the detector missed gets a box too, and the
-   recogniser reads each box; one ``Glyph`` per line of text and cell.
+3. text: each cell's ink (and the ink outside the tables) is cut into lines without a detector
+   (``extract.readers.ocr_cells``); a page without tables goes to RapidOCR's detector; the recogniser
+   reads each line's crop, the lines of a few pages at once (``pdf_pages_to_geometries``); one
+   ``Glyph`` per line of text and cell.
 
 OpenCV, numpy and RapidOCR are imported only when a scan is read.
 """
@@ -495,12 +496,6 @@ DETECT_SIDE = 1600
 MIN_SCORE = 0.5  # RapidOCR's own cut-off for a recognised line
 PAD_ACROSS = 0.0  # paper added left and right of a detector's box for the recogniser, × box height
 PAD_DOWN = 0.08  # … and above and below (measured best of 0–0.35 × 0–0.1 on six simulated scans)
-
-
-def read_text(gray: Any, binary: Any, segments: Sequence[Segment], line_ink: Any) -> list[Glyph]:
-    """The text of a straightened page as ``Glyph`` boxes, one per line of text per cell."""
-    crops, boxes = text_crops(gray, binary, segments, line_ink)
-    return _glyphs(crops, boxes, recognise(ocr_engine(), crops))
 
 
 def text_crops(gray: Any, binary: Any, segments: Sequence[Segment],
