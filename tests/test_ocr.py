@@ -147,6 +147,20 @@ def _drawn_crop(shape: str) -> "np.ndarray":
     return image
 
 
+def _lone_sign_crop(shape: str) -> "np.ndarray":
+    """A cell's lone sign: a chevron pointing right (≥) or left (≤) over a bar of its own, or a V."""
+    image = np.full((32, 32), 230, np.uint8)
+    if shape == "V":
+        cv2.line(image, (7, 4), (15, 26), 30, 2)
+        cv2.line(image, (15, 26), (24, 4), 30, 2)
+        return image
+    tip, arms = (24, 7) if shape == "≥" else (7, 24)
+    cv2.line(image, (arms, 3), (tip, 10), 30, 2)
+    cv2.line(image, (tip, 10), (arms, 17), 30, 2)
+    cv2.line(image, (7, 24), (24, 24), 30, 2)
+    return image
+
+
 def _bar_crop(serif: bool) -> "np.ndarray":
     image = np.full((30, 60), 230, np.uint8)
     cv2.line(image, (8, 15), (48, 15), 30, 2)
@@ -185,9 +199,20 @@ def _stop_crop(ring: bool) -> "np.ndarray":
     ("7", _drawn_crop("/"), "/"),  # no bar on top
     ("7", _line_crop("7"), "7"),
     ("17", _drawn_crop("/"), "17"),
+    ("V", _lone_sign_crop("≥"), "≥"),  # a lone ≥ (set apart from its number) read as V
+    ("》", _lone_sign_crop("≥"), "≥"),
+    (">", _lone_sign_crop("≤"), "≤"),  # the chevron points the other way
+    ("V", _lone_sign_crop("V"), "V"),  # a V has no stroke under it: left alone
 ])
 def test_misread_symbols_are_decided_by_the_ink(read: str, crop: "np.ndarray", fixed: str) -> None:
     assert ocr.fix_symbols(read, crop) == fixed
+
+
+def test_a_lone_comparison_sign_is_kept_however_unsure_the_recogniser_was() -> None:
+    box = (10.0, 10.0, 40.0, 40.0)
+    (glyph,) = ocr._glyphs([_lone_sign_crop("≥")], [box], [("》", 0.28)])
+    assert glyph.text == "≥"
+    assert ocr._glyphs([_lone_sign_crop("V")], [box], [("》", 0.28)]) == []  # no sign in the ink: unsure, dropped
 
 
 def _cell_page() -> tuple["np.ndarray", list, "np.ndarray"]:

@@ -23,7 +23,9 @@ def _cv() -> tuple[Any, Any]:
 #   AR PL UMing draws ≥ as a chevron over a slanted bar, read as >);
 # * a lone 7 whose ink has no bar on top: a slash (/ in a cell means "not applicable");
 # * a number whose first character in the ink is a chevron over a stroke: the ≥ or ≤ left out;
-# * a lone 一 drawn with an even stroke: a dash (— for no value).
+# * a lone 一 drawn with an even stroke: a dash (— for no value);
+# * a lone sign read as V, 》 or > (a form that sets "≥ 860" apart from its number, which the
+#   recogniser then sees alone): ≥ or ≤ where the ink is a chevron over a stroke (``lone_comparison``).
 _LEADING_BAR = re.compile(r"^[一—－―](?=[0-9０-９])")
 _LEADING_CHEVRON = re.compile(r"^[<>＜＞](?=[0-9０-９.])")
 
@@ -86,16 +88,11 @@ def _fix_first(text: str, crop: Any) -> str:
     elif text[:1].isdigit():
         # A number whose ≥ / ≤ the recogniser left out: the first character in the ink is a
         # chevron with a stroke under it (no digit is drawn so).
-        parts = _first_character(crop)
-        height = crop.shape[0]
-        if len(parts) >= 2:
-            chevron = max(parts, key=lambda p: p[2] * p[3])
-            under = [p for p in parts if p is not chevron and p[1] >= chevron[1] + chevron[3] / 2
-                     and p[2] >= chevron[2] / 2 and p[3] < chevron[3]]
-            if under and chevron[3] >= 0.3 * height and chevron[2] >= 0.3 * chevron[3]:
-                pointing = _chevron_points_right(crop, chevron)
-                if pointing is not None:
-                    return ("≥" if pointing else "≤") + text
+        sign = _comparison(crop, _first_character(crop))
+        if sign:
+            return sign + text
+    elif text in LONE_SIGNS:
+        return lone_comparison(crop) or text
     elif text == "一":
         # A cell holding only a bar: a dash (—: no value) drawn with an even stroke, where the
         # numeral 一 of a Song face thickens into a serif at its right end.
@@ -103,6 +100,33 @@ def _fix_first(text: str, crop: Any) -> str:
         if len(parts) == 1 and _even_bar(crop, parts[0]):
             return "—"
     return text
+
+
+# What the recogniser makes of a lone ≥ or ≤ (besides itself): V, ∨, 》, 〉, >, 《, 〈, <.
+LONE_SIGNS = frozenset("≥≤VvＶ∨》〉>＞《〈<＜")
+
+
+def lone_comparison(crop: Any) -> str | None:
+    """``≥`` or ``≤`` where a crop's only character is a chevron with a stroke of its own under it;
+    None otherwise. The ink decides, whatever the recogniser read and however sure it was."""
+    parts = _first_character(crop)
+    everything = _first_character(crop, leftmost=False)
+    return _comparison(crop, parts) if parts and len(parts) == len(everything) else None
+
+
+def _comparison(crop: Any, parts: list[tuple[int, int, int, int]]) -> str | None:
+    """≥ or ≤ when the character made of ``parts`` is a chevron with a stroke under it."""
+    if len(parts) < 2:
+        return None
+    height = crop.shape[0]
+    chevron = max(parts, key=lambda p: p[2] * p[3])
+    under = [p for p in parts if p is not chevron and p[1] >= chevron[1] + chevron[3] / 2
+             and p[2] >= chevron[2] / 2 and p[3] < chevron[3]]
+    if under and chevron[3] >= 0.3 * height and chevron[2] >= 0.3 * chevron[3]:
+        pointing = _chevron_points_right(crop, chevron)
+        if pointing is not None:
+            return "≥" if pointing else "≤"
+    return None
 
 
 def _chevron_points_right(crop: Any, part: tuple[int, int, int, int]) -> bool | None:
@@ -142,18 +166,18 @@ def _ink(crop: Any) -> Any:
     return ink
 
 
-def _first_character(crop: Any) -> list[tuple[int, int, int, int]]:
+def _first_character(crop: Any, leftmost: bool = True) -> list[tuple[int, int, int, int]]:
     """Boxes (x, y, w, h) of the ink parts of the leftmost character of a line crop: the
     leftmost part and every part overlapping its columns (specks and the edge of a ruling
-    line caught in the crop ignored)."""
+    line caught in the crop ignored); every part of the crop with ``leftmost=False``."""
     cv2, _ = _cv()
     height, width = crop.shape[:2]
     n, _, stats, _ = cv2.connectedComponentsWithStats(_ink(crop), connectivity=8)
     parts = [tuple(int(v) for v in stats[i][:4]) for i in range(1, n)
              if stats[i][4] >= max(3, 0.01 * height * height)
              and not (stats[i][2] > 0.8 * width and stats[i][3] < 0.15 * height)]  # a ruling line's edge
-    if not parts:
-        return []
+    if not parts or not leftmost:
+        return parts
     x0, _, w0, _ = min(parts, key=lambda p: p[0])
     return [p for p in parts if p[0] < x0 + w0 and p[0] + p[2] > x0]  # type: ignore[misc]
 
