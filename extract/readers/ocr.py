@@ -540,8 +540,9 @@ def _glyphs(crops: Sequence[Any], boxes: Sequence[tuple[float, float, float, flo
     glyphs = []
     for image, (xa, ya, xb, yb), (text, score) in zip(crops, boxes, read):
         text = text.strip()
-        # A lone comparison sign is decided by its ink, however unsure the recogniser was of it.
-        sign = lone_comparison(image) if text in LONE_SIGNS else None
+        # A lone comparison sign is decided by its ink, however unsure the recogniser was of it (or
+        # whether it read anything).
+        sign = lone_comparison(image) if not text or text in LONE_SIGNS else None
         text = sign or fix_symbols(text, image)
         if text and (score >= MIN_SCORE or sign):
             glyphs.append(Glyph(text, float(xa), float(ya), float(xb), float(yb)))
