@@ -119,6 +119,17 @@ def test_cell_text_joins_wrapped_lines_and_keeps_paragraphs() -> None:
     assert cell_text(number, 50 + 7 * 6 + 4, H) == "=2690000个"
 
 
+def test_an_ocr_line_that_wrapped_before_a_character_and_its_full_stop_is_joined() -> None:
+    """OCR gives one box a line. The line breaker moved 划 with the 。 that may not start a line, so the
+    line above stops two characters short of the cell's edge: it wrapped all the same."""
+    right = 50 + 10 * H + 4
+    above = Glyph("下年度提前安排施工计", 50, 0, 50 + 8 * H, H)  # the box ends where 计 does, 2 characters short
+    below = Glyph("划。", 50, 12, 50 + 2 * H, 12 + H)
+    assert cell_text([above, below], right, H) == "下年度提前安排施工计划。"
+    ended = Glyph("第二段。", 50, 12, 50 + 4 * H, 12 + H)  # a first character alone would have fitted: a paragraph
+    assert cell_text([Glyph("第一段。", 50, 0, 50 + 4 * H, H), ended], right, H) == "第一段。\n第二段。"
+
+
 def test_text_outside_tables_becomes_paragraphs() -> None:
     glyphs = text_at("苏州市级财政支出项目绩效自评表", 100, 40) + text_at("填表说明：一段", 60, 300)
     doc = pages_to_document([PageGeometry(1, 600, 800, (), tuple(glyphs))], format="pdf")

@@ -591,7 +591,12 @@ def _first_word_width(line: Sequence[Glyph]) -> float:
         break
     first = line[0]
     if end is first and len(first.text) > 1 and _CJK.search(first.text[:1]):
-        return (first.x1 - first.x0) / len(first.text)  # an OCR box of several characters
+        # An OCR box of several characters: its first, and the punctuation after it that may not start a
+        # line (划。 went to the next line together), at the box's mean width a character.
+        glued = 1
+        while glued < len(first.text) and first.text[glued] in _NO_LINE_START:
+            glued += 1
+        return (first.x1 - first.x0) / len(first.text) * glued
     return end.x1 - first.x0
 
 
