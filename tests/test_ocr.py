@@ -148,8 +148,12 @@ def _drawn_crop(shape: str) -> "np.ndarray":
 
 
 def _lone_sign_crop(shape: str) -> "np.ndarray":
-    """A cell's lone sign: a chevron pointing right (≥) or left (≤) over a bar of its own, or a V."""
+    """A cell's lone sign: a chevron pointing right (≥) or left (≤) over a bar of its own, a V, = or 二."""
     image = np.full((32, 32), 230, np.uint8)
+    if shape in ("=", "二"):  # two bars; 二 draws its upper one shorter
+        cv2.line(image, (8 if shape == "=" else 11, 11), (23 if shape == "=" else 20, 11), 30, 2)
+        cv2.line(image, (8, 20), (23, 20), 30, 2)
+        return image
     if shape == "V":
         cv2.line(image, (7, 4), (15, 26), 30, 2)
         cv2.line(image, (15, 26), (24, 4), 30, 2)
@@ -203,12 +207,14 @@ def _stop_crop(ring: bool) -> "np.ndarray":
     ("》", _lone_sign_crop("≥"), "≥"),
     (">", _lone_sign_crop("≤"), "≤"),  # the chevron points the other way
     ("V", _lone_sign_crop("V"), "V"),  # a V has no stroke under it: left alone
+    ("二", _lone_sign_crop("="), "="),  # two bars of one length: =
+    ("二", _lone_sign_crop("二"), "二"),
 ])
 def test_misread_symbols_are_decided_by_the_ink(read: str, crop: "np.ndarray", fixed: str) -> None:
     assert ocr.fix_symbols(read, crop) == fixed
 
 
-def test_a_lone_comparison_sign_is_kept_however_unsure_the_recogniser_was() -> None:
+def test_a_lone_sign_is_kept_however_unsure_the_recogniser_was() -> None:
     box = (10.0, 10.0, 40.0, 40.0)
     (glyph,) = ocr._glyphs([_lone_sign_crop("≥")], [box], [("》", 0.28)])
     assert glyph.text == "≥"

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 from extract.readers.geometry import Glyph, PageGeometry, Segment
 from extract.readers.ocr_lines import _merge_runs, _Run, detect_lines  # noqa: F401  (part of this module's API)
-from extract.readers.ocr_symbols import LONE_SIGNS, fix_symbols, lone_comparison
+from extract.readers.ocr_symbols import LONE_SIGNS, fix_symbols, lone_sign
 from jixiao.errors import UnreadableDocument
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -540,9 +540,9 @@ def _glyphs(crops: Sequence[Any], boxes: Sequence[tuple[float, float, float, flo
     glyphs = []
     for image, (xa, ya, xb, yb), (text, score) in zip(crops, boxes, read):
         text = text.strip()
-        # A lone comparison sign is decided by its ink, however unsure the recogniser was of it (or
-        # whether it read anything).
-        sign = lone_comparison(image) if not text or text in LONE_SIGNS else None
+        # A lone sign (≥ ≤ =) is decided by its ink, however unsure the recogniser was of it (or whether
+        # it read anything).
+        sign = lone_sign(image) if not text or text in LONE_SIGNS else None
         text = sign or fix_symbols(text, image)
         if text and (score >= MIN_SCORE or sign):
             glyphs.append(Glyph(text, float(xa), float(ya), float(xb), float(yb)))

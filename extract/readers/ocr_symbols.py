@@ -25,7 +25,8 @@ def _cv() -> tuple[Any, Any]:
 # * a number whose first character in the ink is a chevron over a stroke: the ≥ or ≤ left out;
 # * a lone 一 drawn with an even stroke: a dash (— for no value);
 # * a lone sign read as V, 》 or > (a form that sets "≥ 860" apart from its number, which the
-#   recogniser then sees alone): ≥ or ≤ where the ink is a chevron over a stroke (``lone_comparison``).
+#   recogniser then sees alone): ≥ or ≤ where the ink is a chevron over a stroke, = where it is two
+#   even bars of one length (二 draws its upper bar shorter) (``lone_sign``).
 _LEADING_BAR = re.compile(r"^[一—－―](?=[0-9０-９])")
 _LEADING_CHEVRON = re.compile(r"^[<>＜＞](?=[0-9０-９.])")
 
@@ -92,7 +93,7 @@ def _fix_first(text: str, crop: Any) -> str:
         if sign:
             return sign + text
     elif text in LONE_SIGNS:
-        return lone_comparison(crop) or text
+        return lone_sign(crop) or text
     elif text == "一":
         # A cell holding only a bar: a dash (—: no value) drawn with an even stroke, where the
         # numeral 一 of a Song face thickens into a serif at its right end.
@@ -102,16 +103,23 @@ def _fix_first(text: str, crop: Any) -> str:
     return text
 
 
-# What the recogniser makes of a lone ≥ or ≤ (besides itself): V, ∨, 》, 〉, >, 《, 〈, <.
-LONE_SIGNS = frozenset("≥≤VvＶ∨》〉>＞《〈<＜")
+# What the recogniser makes of a lone ≥, ≤ or = (besides itself): V, ∨, 》, 〉, >, 《, 〈, <, 二.
+LONE_SIGNS = frozenset("≥≤=＝VvＶ∨》〉>＞《〈<＜二")
 
 
-def lone_comparison(crop: Any) -> str | None:
-    """``≥`` or ``≤`` where a crop's only character is a chevron with a stroke of its own under it;
-    None otherwise. The ink decides, whatever the recogniser read and however sure it was."""
+def lone_sign(crop: Any) -> str | None:
+    """``≥`` or ``≤`` where a crop's only character is a chevron with a stroke of its own under it, ``=``
+    where it is two even bars of one length, one over the other; None otherwise. The ink decides,
+    whatever the recogniser read and however sure it was."""
     parts = _first_character(crop)
-    everything = _first_character(crop, leftmost=False)
-    return _comparison(crop, parts) if parts and len(parts) == len(everything) else None
+    if not parts or len(parts) != len(_first_character(crop, leftmost=False)):
+        return None
+    if len(parts) == 2:
+        (xa, ya, wa, ha), (xb, yb, wb, hb) = sorted(parts, key=lambda p: p[1])
+        bars = all(w >= 2.5 * h and h <= 0.25 * crop.shape[0] for _, _, w, h in parts)
+        if bars and ya + ha <= yb and abs(wa - wb) <= 0.15 * max(wa, wb) and abs(xa - xb) <= 0.15 * max(wa, wb) + 1:
+            return "="
+    return _comparison(crop, parts)
 
 
 def _comparison(crop: Any, parts: list[tuple[int, int, int, int]]) -> str | None:
