@@ -71,6 +71,17 @@ def test_skew_is_measured_and_removed(angle: float, scale: int) -> None:
     assert abs(ocr.estimate_skew(straight)) < 0.05
 
 
+@pytest.mark.parametrize("noise", [3.0, 6.0, 12.0])
+def test_the_grain_of_a_scan_is_its_robust_spread_around_the_local_mean(noise: float) -> None:
+    """Counted in whole units (a histogram), the grain is what float medians give, to well under the one
+    grey level adaptiveThreshold resolves."""
+    page = _synthetic_scan(0.4).astype(np.float64)
+    page = np.clip(page + np.random.default_rng(int(noise)).normal(0, noise, page.shape), 0, 255).astype(np.uint8)
+    deviation = page[::3, ::3].astype(np.float64) - cv2.blur(page.astype(np.float64), (15, 15))[::3, ::3]
+    grain = np.median(np.abs(deviation - np.median(deviation))) * 1.4826
+    assert ocr._threshold_offset(page) == pytest.approx(min(30.0, max(8.0, 2 * grain)), abs=1e-3)
+
+
 def test_skew_of_a_page_without_lines_comes_from_its_text() -> None:
     image = np.full((1400, 1000), 240, np.uint8)
     for i in range(30):

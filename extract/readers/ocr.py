@@ -257,11 +257,23 @@ def _threshold_offset(gray: Any) -> float:
     """Twice the grain of the page (the robust spread of pixels around their local mean), at
     least 8 and at most 30 grey levels: faint hairlines stay ink, scanner noise does not."""
     cv2, np = _cv()
-    # The local mean straight from the uint8 page (no float copy of it), taken only where it is sampled.
-    mean = cv2.boxFilter(gray, cv2.CV_32F, (15, 15))
-    deviation = gray[::3, ::3].astype(np.float32) - mean[::3, ::3]
-    grain = float(np.median(np.abs(deviation - np.median(deviation)))) * 1.4826
+    # In whole units of 1/225 grey level (the 15 × 15 window's sum against 225 times the pixel), so that
+    # both medians come from counting (a histogram) instead of sorting: 0.6 of the time, and the value
+    # as the float medians gave it within 1e-4 (only its whole part reaches adaptiveThreshold).
+    sums = cv2.boxFilter(gray, cv2.CV_32S, (15, 15), normalize=False)
+    deviation = gray[::3, ::3].astype(np.int32) * 225 - sums[::3, ::3]
+    twice_median = _middle_pair_sum(deviation + 57375, np) - 2 * 57375
+    spread = np.abs(2 * deviation - twice_median)  # in units of 1/450 grey level
+    grain = _middle_pair_sum(spread, np) / 2 / 450 * 1.4826
     return float(min(30.0, max(8.0, 2 * grain)))
+
+
+def _middle_pair_sum(values: Any, np: Any) -> int:
+    """Twice the median of non-negative integers (the sum of the two middle ones; the middle one twice)."""
+    at = np.cumsum(np.bincount(values.ravel()))
+    n = values.size
+    low, high = np.searchsorted(at, [(n - 1) // 2 + 1, n // 2 + 1])
+    return int(low) + int(high)
 
 
 # --------------------------------------------------------------------------- deskew
