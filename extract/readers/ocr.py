@@ -262,18 +262,18 @@ def _threshold_offset(gray: Any) -> float:
     # as the float medians gave it within 1e-4 (only its whole part reaches adaptiveThreshold).
     sums = cv2.boxFilter(gray, cv2.CV_32S, (15, 15), normalize=False)
     deviation = gray[::3, ::3].astype(np.int32) * 225 - sums[::3, ::3]
-    twice_median = _middle_pair_sum(deviation + 57375, np) - 2 * 57375
+    n = deviation.size
+    middle = [(n - 1) // 2, n // 2]  # the two middle ones of an even count, the middle one twice of an odd
+    twice_median = sum(_ranked(deviation + 57375, middle, np)) - 2 * 57375
     spread = np.abs(2 * deviation - twice_median)  # in units of 1/450 grey level
-    grain = _middle_pair_sum(spread, np) / 2 / 450 * 1.4826
+    grain = sum(_ranked(spread, middle, np)) / 2 / 450 * 1.4826
     return float(min(30.0, max(8.0, 2 * grain)))
 
 
-def _middle_pair_sum(values: Any, np: Any) -> int:
-    """Twice the median of non-negative integers (the sum of the two middle ones; the middle one twice)."""
-    at = np.cumsum(np.bincount(values.ravel()))
-    n = values.size
-    low, high = np.searchsorted(at, [(n - 1) // 2 + 1, n // 2 + 1])
-    return int(low) + int(high)
+def _ranked(values: Any, ranks: Sequence[int], np: Any) -> list[int]:
+    """The values of non-negative integers at these ranks (0: the smallest) in sorted order, counted
+    from their histogram instead of sorting them."""
+    return [int(v) for v in np.searchsorted(np.cumsum(np.bincount(values.ravel())), [r + 1 for r in ranks])]
 
 
 # --------------------------------------------------------------------------- deskew
@@ -574,10 +574,9 @@ def _padded(crop: Any, pad: tuple[int, int, int, int]) -> Any:
 def _percentile_75(crop: Any, np: Any) -> int:
     """``int(np.percentile(crop, 75))`` of a uint8 crop, from its histogram: the same value in a
     third of the time (it is taken for every line of a page)."""
-    cum = np.cumsum(np.bincount(crop.ravel(), minlength=256))
     at = 0.75 * (crop.size - 1)
     low = int(at)
-    lo, hi = np.searchsorted(cum, [low + 1, min(low + 2, crop.size)])
+    lo, hi = _ranked(crop, [low, min(low + 1, crop.size - 1)], np)
     return int(lo + (at - low) * (hi - lo))
 
 
