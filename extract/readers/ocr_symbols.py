@@ -111,8 +111,8 @@ def lone_sign(crop: Any) -> str | None:
     """``≥`` or ``≤`` where a crop's only character is a chevron with a stroke of its own under it, ``=``
     where it is two even bars of one length, one over the other; None otherwise. The ink decides,
     whatever the recogniser read and however sure it was."""
-    parts = _first_character(crop)
-    if not parts or len(parts) != len(_first_character(crop, leftmost=False)):
+    parts = _parts(crop)
+    if not parts or len(_leftmost(parts)) != len(parts):
         return None
     if len(parts) == 2:
         (xa, ya, wa, ha), (xb, yb, wb, hb) = sorted(parts, key=lambda p: p[1])
@@ -174,20 +174,29 @@ def _ink(crop: Any) -> Any:
     return ink
 
 
-def _first_character(crop: Any, leftmost: bool = True) -> list[tuple[int, int, int, int]]:
+def _first_character(crop: Any) -> list[tuple[int, int, int, int]]:
     """Boxes (x, y, w, h) of the ink parts of the leftmost character of a line crop: the
     leftmost part and every part overlapping its columns (specks and the edge of a ruling
-    line caught in the crop ignored); every part of the crop with ``leftmost=False``."""
+    line caught in the crop ignored)."""
+    return _leftmost(_parts(crop))
+
+
+def _parts(crop: Any) -> list[tuple[int, int, int, int]]:
+    """Boxes (x, y, w, h) of a crop's ink parts, but specks and the edge of a ruling line caught in it."""
     cv2, _ = _cv()
     height, width = crop.shape[:2]
     n, _, stats, _ = cv2.connectedComponentsWithStats(_ink(crop), connectivity=8)
-    parts = [tuple(int(v) for v in stats[i][:4]) for i in range(1, n)
-             if stats[i][4] >= max(3, 0.01 * height * height)
-             and not (stats[i][2] > 0.8 * width and stats[i][3] < 0.15 * height)]  # a ruling line's edge
-    if not parts or not leftmost:
-        return parts
+    return [tuple(int(v) for v in stats[i][:4]) for i in range(1, n)  # type: ignore[misc]
+            if stats[i][4] >= max(3, 0.01 * height * height)
+            and not (stats[i][2] > 0.8 * width and stats[i][3] < 0.15 * height)]  # a ruling line's edge
+
+
+def _leftmost(parts: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int, int]]:
+    """The leftmost of ``parts`` and every part overlapping its columns: one character."""
+    if not parts:
+        return []
     x0, _, w0, _ = min(parts, key=lambda p: p[0])
-    return [p for p in parts if p[0] < x0 + w0 and p[0] + p[2] > x0]  # type: ignore[misc]
+    return [p for p in parts if p[0] < x0 + w0 and p[0] + p[2] > x0]
 
 
 def _bar_on_top(crop: Any, part: tuple[int, int, int, int]) -> bool:
