@@ -30,6 +30,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from eval import same  # numbers within eval's tolerance, anything else exactly
+
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 SAMPLES = ROOT / "samples"
@@ -89,12 +91,6 @@ def make_scans(log=print) -> list[tuple[Path, str, Path]]:
     return made
 
 
-def _same(a, b) -> bool:
-    if isinstance(a, (int, float)) and isinstance(b, (int, float)) and not isinstance(a, bool):
-        return abs(a - b) <= 1e-4
-    return a == b
-
-
 def _sections(record: dict) -> dict[str, str]:
     return {k: v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)
             for k, v in (record.get("sections") or {}).items()}
@@ -104,12 +100,12 @@ def score(expected: dict, got: dict) -> dict:
     """One record against the expected record of its sample."""
     want, have = expected["indicators"], got.get("indicators") or []
     pairs = list(zip(have, want))
-    fields = [(f, _same(g.get(f), e[f]), g.get(f), e[f]) for g, e in pairs for f in ROW_FIELDS if f in e]
+    fields = [(f, same(g.get(f), e[f]), g.get(f), e[f]) for g, e in pairs for f in ROW_FIELDS if f in e]
     wrong = [(f, g, e) for f, ok, g, e in fields if not ok]
     texts, read = _sections(expected), _sections(got)
     similar = [difflib.SequenceMatcher(None, t, read.get(k, "")).ratio() for k, t in texts.items()] or [1.0]
     return {"rows": len(want), "found": len(have),
-            "exact": sum(all(_same(g.get(f), e[f]) for f in ROW_FIELDS if f in e) for g, e in pairs),
+            "exact": sum(all(same(g.get(f), e[f]) for f in ROW_FIELDS if f in e) for g, e in pairs),
             "fields": sum(1 for e in want for f in ROW_FIELDS if f in e), "fields_exact": sum(ok for _, ok, _, _ in fields),
             "header": got.get("project") == expected.get("project"), "text": sum(similar) / len(similar),
             "status": got.get("status", "missing"), "wrong": wrong[:3]}
