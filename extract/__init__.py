@@ -58,6 +58,45 @@ def read_document(path: Path, tables: str = DEFAULT_PDF_ENGINE) -> Document:
     return reader_for(path, tables)(path)
 
 
+# The Python libraries whose version can change what a reader gets out of a file: the PDF text and its
+# characters' positions, the Word and Excel cells, the parsed HTML, the OCR's pixels and its model, the
+# words the narrative is cut into. Writers' libraries are not here: they shape no record.
+READING_LIBRARIES = ("pdfplumber", "pdfminer.six", "pypdfium2", "camelot-py", "python-docx", "openpyxl", "xlrd",
+                     "lxml", "olefile", "jieba", "numpy", "opencv-python", "opencv-python-headless",
+                     "onnxruntime", "onnx", "rapidocr-onnxruntime")
+
+
+def reading_libraries() -> dict[str, str]:
+    """Name → installed version of each of ``READING_LIBRARIES`` that is installed: the first found on
+    ``sys.path``, as Python would import it.
+
+    Read off the names of the ``NAME-VERSION.dist-info`` folders (wheels write them so): reading every
+    distribution's metadata took 0.1 s, which every run would pay, a rerun with nothing to do included."""
+    import os
+    import sys
+
+    wanted = {_dist_key(n): n for n in READING_LIBRARIES}
+    found: dict[str, str] = {}
+    for entry in sys.path:
+        try:
+            names = [e.name for e in os.scandir(entry or ".") if e.name.endswith((".dist-info", ".egg-info"))]
+        except OSError:
+            continue
+        for folder in sorted(names):
+            name, _, version = folder.rsplit(".", 1)[0].partition("-")
+            library = wanted.get(_dist_key(name))
+            if library and library not in found and version:
+                found[library] = version
+    return dict(sorted(found.items()))
+
+
+def _dist_key(name: str) -> str:
+    """A distribution's name as PyPI compares them (PEP 503: case, ``-``, ``_`` and ``.`` alike)."""
+    import re
+
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
 def optional_tools() -> dict[str, str | None]:
     """The optional system programs readers would use, and where each was found (None: absent).
     A record made without a tool is redone once it is installed."""

@@ -141,11 +141,13 @@ def is_not_a_report(record: dict[str, Any]) -> bool:
 
 def fingerprint(settings: RunSettings) -> dict[str, Any]:
     """Everything besides the file that shapes its record: jixiao's code with its form descriptions
-    and rule profiles, the --rules profile, the PDF table engine, and which optional tools are
-    installed. A record is reused only when all of it is unchanged."""
+    and rule profiles, the --rules profile, the PDF table engine, which optional tools are installed
+    and the versions of the libraries that read files (``extract.READING_LIBRARIES``: a new OpenCV
+    moves a scan's pixels, a new pdfminer its characters). A record is reused only when all of it is
+    unchanged."""
     import hashlib
 
-    from extract import optional_tools
+    from extract import optional_tools, reading_libraries
 
     digest = hashlib.sha256(__version__.encode())
     here = Path(__file__).resolve().parent.parent
@@ -165,12 +167,13 @@ def fingerprint(settings: RunSettings) -> dict[str, Any]:
         content = Path(source).read_bytes() if source and Path(source).is_file() else b""
         rules = f"{getattr(profile, 'name', profile)}:{hashlib.sha256(content).hexdigest()[:16]}"
     return {"code": digest.hexdigest()[:16], "rules": rules, "tables": settings.tables,
-            "tools": {k: v is not None for k, v in optional_tools().items()}}
+            "tools": {k: v is not None for k, v in optional_tools().items()}, "libraries": reading_libraries()}
 
 
 # Why a record done before is done again, in the words of the summary line.
 _REDO_REASONS = {"code": "jixiao or its forms changed", "rules": "--rules changed", "tables": "--tables changed",
-                 "tools": "an optional tool was installed or removed"}
+                 "tools": "an optional tool was installed or removed",
+                 "libraries": "a library that reads files was upgraded"}
 
 
 def run_extract(
@@ -444,7 +447,7 @@ def _done_record(out: Path, key: str, path: Path, shaped_by: dict[str, Any]) -> 
     if record["source"].get("sha256") != sha256_of(path):
         return None, "the file changed"
     before = record.get("shaped_by") or {}
-    for part in ("code", "rules", "tables", "tools"):
+    for part in _REDO_REASONS:
         if before.get(part) != shaped_by.get(part):
             return None, _REDO_REASONS[part]
     return record, None

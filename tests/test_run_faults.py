@@ -134,7 +134,7 @@ def test_gbk_name_is_a_stable_key(tmp_path: Path) -> None:
     assert "2 unchanged since the last run, skipped" in stdout
 
 
-def test_rerun_redoes_files_when_rules_or_tools_change(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_rerun_redoes_files_when_rules_tools_or_libraries_change(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     src = tmp_path / "in"
     src.mkdir()
     shutil.copy(SAMPLES / SEED, src / SEED)
@@ -162,6 +162,25 @@ def test_rerun_redoes_files_when_rules_or_tools_change(tmp_path: Path, monkeypat
                                                             for k, v in real.items()})
     code, stdout, _ = _run(src, out, "--rules", str(profile))
     assert "2 redone (an optional tool was installed or removed: 2)" in stdout
+    # So does a new version of a library that reads files (here: pdfminer, pdfplumber's parser).
+    libraries = extract.reading_libraries()
+    assert "pdfminer.six" in libraries
+    monkeypatch.setattr(extract, "reading_libraries", lambda: {**libraries, "pdfminer.six": "99990101"})
+    code, stdout, _ = _run(src, out, "--rules", str(profile))
+    assert "2 redone (a library that reads files was upgraded: 2)" in stdout
+    code, stdout, _ = _run(src, out, "--rules", str(profile))
+    assert "2 unchanged since the last run" in stdout
+
+
+def test_reading_libraries_are_the_installed_versions() -> None:
+    from importlib.metadata import version
+
+    import extract
+
+    libraries = extract.reading_libraries()
+    for name in ("pdfplumber", "pdfminer.six", "pypdfium2", "python-docx", "numpy", "onnxruntime"):
+        assert libraries[name] == version(name)
+    assert set(libraries) <= set(extract.READING_LIBRARIES)
 
 
 def test_rerun_redoes_files_when_the_table_engine_changes(tmp_path: Path) -> None:
