@@ -473,7 +473,7 @@ def render(configs: list[Config], *, workers: int, rounds: int, loads: list[floa
         return (f"| {what} | {c.label}{flag} | {c.files} | {c.pages or '—'} | {_spread(c.wall(), c.pages)} | "
                 f"{_spread(c.wall(), c.files)} | {per_page_cpu} | {_fmt(cpu / c.files)} | {peak:.0f} | {extra} |")
 
-    lines.append(f"Machine: {workers} cores ({platform.processor() or platform.machine()}), "
+    lines.append(f"Machine: {workers} cores ({_cpu()}), "
                  f"Python {platform.python_version()}, {_versions()}. Date: {date}. "
                  f"{rounds} rounds, each configuration a fresh process, interleaved round-robin; "
                  f"median (min–max) of the rounds. Load average (1 min, the benchmark's own process "
@@ -593,11 +593,25 @@ def render(configs: list[Config], *, workers: int, rounds: int, loads: list[floa
     return "\n".join(lines) + "\n", verdict
 
 
+def _cpu() -> str:
+    """The processor's model name where Linux gives it (platform.processor() is empty there), and its
+    architecture."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace").splitlines():
+            if line.startswith("model name"):
+                return f"{line.split(':', 1)[1].strip()}, {platform.machine()}"
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
 def _versions() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
     parts = []
-    for name in ("jixiao", "pdfplumber", "camelot-py", "pypdfium2"):
+    # The OCR's figures move with the last four (ONNX Runtime's kernels, OpenCV's resampling).
+    for name in ("jixiao", "pdfplumber", "camelot-py", "pypdfium2", "rapidocr-onnxruntime", "onnxruntime",
+                 "opencv-python", "numpy"):
         try:
             parts.append(f"{name} {version(name)}")
         except PackageNotFoundError:
