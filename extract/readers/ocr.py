@@ -61,13 +61,14 @@ def ocr_engine() -> Any:
     if _ENGINE is None:
         with _ENGINE_LOCK:
             if _ENGINE is None:
-                try:
-                    import rapidocr_onnxruntime  # noqa: F401
-                except ImportError as exc:
+                from importlib.util import find_spec
+
+                # Looked up, not imported: importing RapidOCR loads its detector's libraries too.
+                if find_spec("rapidocr_onnxruntime") is None:
                     raise UnreadableDocument(
-                        f"this page is a scan (no text layer) and the OCR engine is not installed ({exc}); "
-                        f"install it with: {INSTALL_HINT}"
-                    ) from exc
+                        "this page is a scan (no text layer) and the OCR engine is not installed "
+                        f"(no module named 'rapidocr_onnxruntime'); install it with: {INSTALL_HINT}"
+                    )
                 _ENGINE = _Engine()
     return _ENGINE
 
@@ -135,19 +136,43 @@ class _Recogniser:
     rec_image_shape: tuple[int, ...]
 
 
+class _CTCDecode:
+    """The recogniser's output (lines × columns × classes) → (text, confidence) per line, as RapidOCR's
+    ``CTCLabelDecode`` gives them: the likeliest class of each column, repeats merged, blanks (class 0)
+    dropped; the confidence is the mean probability of the characters kept (0.0 for none), taken in
+    float64 as RapidOCR takes it. Its own decoder is not imported for this: importing anything of
+    RapidOCR runs its package's ``__init__``, which loads the detector and its libraries (0.14 s,
+    against the GIL of the thread rendering the first page)."""
+
+    def __init__(self, characters: Sequence[str]) -> None:
+        self.characters = ["blank", *characters, " "]  # RapidOCR's order: the blank first, a space last
+
+    def __call__(self, preds: Any, *_: Any, **__: Any) -> list[tuple[str, float]]:
+        _, np = _cv()
+        out = []
+        for index, prob in zip(preds.argmax(axis=2), preds.max(axis=2)):
+            keep = np.ones(len(index), dtype=bool)
+            keep[1:] = index[1:] != index[:-1]
+            keep &= index != 0
+            text = "".join(self.characters[i] for i in index[keep].tolist())
+            out.append((text, float(np.mean(prob[keep].astype(np.float64))) if keep.any() else 0.0))
+        return out
+
+
 def _recogniser() -> _Recogniser | None:
     """RapidOCR's recogniser as its configuration describes it, or None where that is not what this
     version of RapidOCR looks like."""
     try:
+        from importlib.util import find_spec
+
         import onnxruntime as ort
-        import rapidocr_onnxruntime
-        from rapidocr_onnxruntime.ch_ppocr_rec.utils import CTCLabelDecode
-        from rapidocr_onnxruntime.utils import read_yaml
+        import yaml
 
         from extract.readers.ocr_model import made_model_path
 
-        root = Path(rapidocr_onnxruntime.__file__).resolve().parent
-        config = read_yaml(str(root / "config.yaml"))["Rec"]
+        spec = find_spec("rapidocr_onnxruntime")
+        root = Path(next(iter(spec.submodule_search_locations))).resolve()  # type: ignore[union-attr, arg-type]
+        config = yaml.safe_load((root / "config.yaml").read_text(encoding="utf-8"))["Rec"]
         model = root / config["model_path"]
         path = made_model_path(model) or model
         options = ort.SessionOptions()
@@ -159,7 +184,7 @@ def _recogniser() -> _Recogniser | None:
                                        providers=[("CPUExecutionProvider", {"arena_extend_strategy": "kSameAsRequested"})])
         character = session.get_modelmeta().custom_metadata_map["character"].splitlines()
         name = session.get_inputs()[0].name
-        return _Recogniser(lambda batch: session.run(None, {name: batch}), CTCLabelDecode(character=character),
+        return _Recogniser(lambda batch: session.run(None, {name: batch}), _CTCDecode(character),
                            tuple(int(v) for v in config["rec_img_shape"]))
     except Exception as exc:  # noqa: BLE001 - RapidOCR's own recogniser serves
         import logging
