@@ -74,8 +74,8 @@ def ocr_engine() -> Any:
 
 
 def start_engine() -> None:
-    """Begin making the OCR engine on a thread of its own, so that loading the recogniser (~0.3 s:
-    RapidOCR's imports and its ONNX session) overlaps rendering and straightening the first page;
+    """Begin making the OCR engine on a thread of its own, so that loading the recogniser (~0.2 s:
+    ONNX Runtime's import and the session) overlaps rendering and straightening the first page;
     ``ocr_engine()`` waits for it where the engine is first needed (its lock)."""
     if _ENGINE is not None:
         return
