@@ -41,6 +41,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
+from machine import library_versions, load_average, processor  # bench/machine.py
+
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 SAMPLES = ROOT / "samples"
@@ -407,7 +409,7 @@ def run_rounds(configs: list[Config], rounds: int, workers: int, log=print) -> t
         order = configs[r % len(configs):] + configs[: r % len(configs)]
         for cfg in order:
             cmd = list(cfg.cmd)
-            loads.append(_load())
+            loads.append(load_average())
             tmp = None
             if cfg.jixiao_out:
                 tmp = tempfile.mkdtemp(prefix="jixiao-bench-")
@@ -473,8 +475,8 @@ def render(configs: list[Config], *, workers: int, rounds: int, loads: list[floa
         return (f"| {what} | {c.label}{flag} | {c.files} | {c.pages or '—'} | {_spread(c.wall(), c.pages)} | "
                 f"{_spread(c.wall(), c.files)} | {per_page_cpu} | {_fmt(cpu / c.files)} | {peak:.0f} | {extra} |")
 
-    lines.append(f"Machine: {workers} cores ({_cpu()}), "
-                 f"Python {platform.python_version()}, {_versions()}. Date: {date}. "
+    lines.append(f"Machine: {workers} cores ({processor()}), "
+                 f"Python {platform.python_version()}, {library_versions()}. Date: {date}. "
                  f"{rounds} rounds, each configuration a fresh process, interleaved round-robin; "
                  f"median (min–max) of the rounds. Load average (1 min, the benchmark's own process "
                  f"included) before each run: median {statistics.median(loads):.1f}, max {max(loads):.1f}. "
@@ -593,39 +595,6 @@ def render(configs: list[Config], *, workers: int, rounds: int, loads: list[floa
     return "\n".join(lines) + "\n", verdict
 
 
-def _cpu() -> str:
-    """The processor's model name where Linux gives it (platform.processor() is empty there), and its
-    architecture."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace").splitlines():
-            if line.startswith("model name"):
-                return f"{line.split(':', 1)[1].strip()}, {platform.machine()}"
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
-def _versions() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    parts = []
-    # The OCR's figures move with the last four (ONNX Runtime's kernels, OpenCV's resampling).
-    for name in ("jixiao", "pdfplumber", "camelot-py", "pypdfium2", "rapidocr-onnxruntime", "onnxruntime",
-                 "opencv-python", "numpy"):
-        try:
-            parts.append(f"{name} {version(name)}")
-        except PackageNotFoundError:
-            parts.append(f"{name} missing")
-    return ", ".join(parts)
-
-
-def _load() -> float:
-    try:
-        return os.getloadavg()[0]
-    except OSError:
-        return 0.0
-
-
 def composition(files: Sequence[Path]) -> str:
     """``3 × a.pdf, 2 × b.pdf`` from the corpus copies' names (``0007-a.pdf``)."""
     from collections import Counter
@@ -705,7 +674,7 @@ def main(argv: list[str] | None = None) -> int:
     if keep is not None:
         configs = [c for c in configs if c.key in keep]
     log(f"bench: {len(configs)} configurations × {args.rounds} rounds; timer: "
-        f"{TIME_BIN + ' -v' if TIME_BIN else 'getrusage wrapper'}; load average {_load():.2f}")
+        f"{TIME_BIN + ' -v' if TIME_BIN else 'getrusage wrapper'}; load average {load_average():.2f}")
     # A warm-up run of jixiao (byte code, disk cache) that is not counted.
     warm = [c for c in configs if c.key == "ten_j1"] or [c for c in configs if c.jixiao_out][:1]
     for c in warm:
