@@ -532,5 +532,22 @@ def _rules(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+def run() -> None:
+    """The ``jixiao`` command: ``main()``, then out of the process without the interpreter's teardown.
+    Freeing every module's objects one by one (numpy's, the workbook's, the forms') took 50–70 ms
+    after each run, a tenth of a one-page PDF's; by the time ``main`` returns every output is written
+    and closed, the workers and the Dask cluster are gone, and only the streams are left to flush."""
+    code = main()
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a reader that went away, a stream closed: nothing left to say
+            pass
+    import os
+
+    os._exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    run()

@@ -218,3 +218,35 @@ def test_tables_camelot_without_the_extra_is_one_line_with_the_install_step(monk
     assert not (tmp_path / "o").exists()  # nothing was read or written
     code, _, err = run("explain", str(SAMPLES / SEED_PDF), "--tables", "camelot")
     assert (code, err) == (2, message)
+
+
+def test_the_command_writes_everything_before_it_leaves(tmp_path: Path, schema_validator) -> None:
+    """``jixiao`` (``cli.run``) leaves without the interpreter's teardown: what it printed, its exit code
+    and every output must be there all the same."""
+    import sqlite3
+
+    src = tmp_path / "in"
+    src.mkdir()
+    shutil.copy(SAMPLES / "suzhou-2020-egov-selfeval.txt", src / "seed.txt")
+    (src / "broken.docx").write_bytes(b"PK\x03\x04 not really a Word file")
+    import os
+
+    command = [sys.executable, "-c", "from jixiao.cli import run; run()"]
+    # Buffered as a pipe is by default: what is not flushed is lost.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    done = subprocess.run([*command, "extract", str(src), "--out", str(tmp_path / "out"), "--strict"],
+                          capture_output=True, text=True, timeout=300, env=env)
+    assert done.returncode == 1  # --strict: a file is not ok
+    assert "2 reports: 1 ok, 0 partial, 1 error" in done.stdout
+    records = sorted((tmp_path / "out" / "json").glob("*.json"))
+    assert len(records) == 2
+    for path in records:
+        schema_validator.validate(json.loads(path.read_text(encoding="utf-8")))
+    with sqlite3.connect(tmp_path / "out" / "dataset.sqlite") as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert conn.execute("SELECT COUNT(*) FROM reports").fetchone() == (2,)
+    missing = subprocess.run([*command, "extract", str(tmp_path / "nothing-here")], capture_output=True, text=True,
+                             timeout=60, env=env)
+    assert missing.returncode == 2 and "no such file or folder" in missing.stderr
+    listed = subprocess.run([*command, "rules", "list"], capture_output=True, text=True, timeout=60, env=env)
+    assert listed.returncode == 0 and "suzhou-2017" in listed.stdout and "generic" in listed.stdout
