@@ -529,3 +529,28 @@ def test_without_onnx_the_original_recogniser_model_serves(tmp_path: Path, monke
     assert ocr_model.fast_model_path(model) is None
     assert not (tmp_path / "cache").exists() or not any((tmp_path / "cache").iterdir())
     assert ocr_model.use_fast_model(object()) is False  # an engine of another shape is left alone
+
+
+def test_recogniser_decodes_and_configures_as_rapidocr_does() -> None:
+    """jixiao's CTC decoder and its reading of RapidOCR's config.yaml stand in for RapidOCR's own (whose
+    import loads the whole package): they must give what RapidOCR's give."""
+    pytest.importorskip("rapidocr_onnxruntime")
+    import yaml
+    from rapidocr_onnxruntime.ch_ppocr_rec.utils import CTCLabelDecode
+
+    root = Path(sys.modules["rapidocr_onnxruntime"].__file__).parent
+    text = (root / "config.yaml").read_text(encoding="utf-8")
+    theirs = yaml.safe_load(text)["Rec"]
+    assert ocr._rec_config(text) == {"model_path": theirs["model_path"], "rec_img_shape": theirs["rec_img_shape"]}
+    with pytest.raises(ValueError):
+        ocr._rec_config("Det:\n    model_path: models/det.onnx\n")
+
+    characters = ["a", "b", "c", "中", "文"]
+    ours, rapid = ocr._CTCDecode(characters), CTCLabelDecode(character=list(characters))
+    rng = np.random.default_rng(7)
+    for _ in range(40):
+        preds = rng.random((3, 25, len(characters) + 2)).astype(np.float32)
+        preds[:, :, 0] += rng.random() * 1.5  # more blanks, as in real output
+        preds[0, :, 0] = 9.0  # a line with nothing read
+        assert ours(preds) == [(t, float(c)) for t, c in rapid(preds, False)]
+    assert ours(preds)[0] == ("", 0.0)

@@ -159,6 +159,20 @@ class _CTCDecode:
         return out
 
 
+def _rec_config(text: str) -> dict[str, Any]:
+    """``model_path`` and ``rec_img_shape`` of the ``Rec:`` block of RapidOCR's config.yaml, read off
+    its lines (importing PyYAML for two plain values took 20 ms of the engine thread). Raises
+    ``ValueError`` where the block does not look like that: RapidOCR's own recogniser then serves."""
+    import re
+
+    block = re.search(r"^Rec:[ \t]*\n((?:[ \t]+.*\n|[ \t]*\n)*)", text + "\n", re.MULTILINE)
+    path = block and re.search(r"^[ \t]+model_path:[ \t]*(\S+)[ \t]*$", block.group(1), re.MULTILINE)
+    shape = block and re.search(r"^[ \t]+rec_img_shape:[ \t]*\[([\d, ]+)\]", block.group(1), re.MULTILINE)
+    if not (path and shape):
+        raise ValueError("no Rec: model_path and rec_img_shape in RapidOCR's config.yaml")
+    return {"model_path": path.group(1).strip("'\""), "rec_img_shape": [int(v) for v in shape.group(1).split(",")]}
+
+
 def _recogniser() -> _Recogniser | None:
     """RapidOCR's recogniser as its configuration describes it, or None where that is not what this
     version of RapidOCR looks like."""
@@ -166,13 +180,12 @@ def _recogniser() -> _Recogniser | None:
         from importlib.util import find_spec
 
         import onnxruntime as ort
-        import yaml
 
         from extract.readers.ocr_model import made_model_path
 
         spec = find_spec("rapidocr_onnxruntime")
         root = Path(next(iter(spec.submodule_search_locations))).resolve()  # type: ignore[union-attr, arg-type]
-        config = yaml.safe_load((root / "config.yaml").read_text(encoding="utf-8"))["Rec"]
+        config = _rec_config((root / "config.yaml").read_text(encoding="utf-8"))
         model = root / config["model_path"]
         path = made_model_path(model) or model
         options = ort.SessionOptions()
