@@ -173,7 +173,7 @@ def fingerprint(settings: RunSettings) -> dict[str, Any]:
 # Why a record done before is done again, in the words of the summary line.
 _REDO_REASONS = {"code": "jixiao or its forms changed", "rules": "--rules changed", "tables": "--tables changed",
                  "tools": "an optional tool was installed or removed",
-                 "libraries": "a library that reads files was upgraded"}
+                 "libraries": "a library that reads files changed version"}
 
 
 def run_extract(

@@ -167,7 +167,7 @@ def test_rerun_redoes_files_when_rules_tools_or_libraries_change(tmp_path: Path,
     assert "pdfminer.six" in libraries
     monkeypatch.setattr(extract, "reading_libraries", lambda: {**libraries, "pdfminer.six": "99990101"})
     code, stdout, _ = _run(src, out, "--rules", str(profile))
-    assert "2 redone (a library that reads files was upgraded: 2)" in stdout
+    assert "2 redone (a library that reads files changed version: 2)" in stdout
     code, stdout, _ = _run(src, out, "--rules", str(profile))
     assert "2 unchanged since the last run" in stdout
 
