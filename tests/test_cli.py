@@ -223,14 +223,13 @@ def test_tables_camelot_without_the_extra_is_one_line_with_the_install_step(monk
 def test_the_command_writes_everything_before_it_leaves(tmp_path: Path, schema_validator) -> None:
     """``jixiao`` (``cli.run``) leaves without the interpreter's teardown: what it printed, its exit code
     and every output must be there all the same."""
+    import os
     import sqlite3
 
     src = tmp_path / "in"
     src.mkdir()
     shutil.copy(SAMPLES / "suzhou-2020-egov-selfeval.txt", src / "seed.txt")
     (src / "broken.docx").write_bytes(b"PK\x03\x04 not really a Word file")
-    import os
-
     command = [sys.executable, "-c", "from jixiao.cli import run; run()"]
     # Buffered as a pipe is by default: what is not flushed is lost.
     env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
