@@ -154,6 +154,8 @@ def _drawn_crop(shape: str) -> "np.ndarray":
     cv2.line(image, (26, 16), (6, 26), 30, 2)
     if shape == "≥":
         cv2.line(image, (6, 32), (26, 39), 30, 2)  # slanted, as AR PL UMing draws it
+    if shape == "≥ rising":  # slanted the other way: its right end reaches into the chevron's box, by the tip
+        cv2.line(image, (6, 36), (26, 22), 30, 2)
     cv2.putText(image, "92", (34, 34), cv2.FONT_HERSHEY_SIMPLEX, 0.9, 30, 2)
     return image
 
@@ -211,6 +213,7 @@ def _stop_crop(ring: bool) -> "np.ndarray":
     ("=100%", _line_crop("=100"), "=100%"),
     (">92%", _drawn_crop("≥"), "≥92%"),  # a stroke under the chevron
     (">92%", _drawn_crop(">"), ">92%"),
+    ("92%", _drawn_crop("≥ rising"), "≥92%"),  # the stroke's end beside the tip is not the chevron's
     ("7", _drawn_crop("/"), "/"),  # no bar on top
     ("7", _line_crop("7"), "7"),
     ("17", _drawn_crop("/"), "17"),

@@ -139,10 +139,14 @@ def _comparison(crop: Any, parts: list[tuple[int, int, int, int]]) -> str | None
 
 def _chevron_points_right(crop: Any, part: tuple[int, int, int, int]) -> bool | None:
     """> (True) or < (False): the side where the chevron's two arms end spans more rows of ink
-    than its tip; None when neither side does."""
-    _, np = _cv()
+    than its tip; None when neither side does. Only the chevron's own ink counts: the stroke under
+    it reaches into its box (a slanted bar, as AR PL UMing draws ≥), and its end, on the tip's side,
+    made that side as tall as the other."""
+    cv2, np = _cv()
     x, y, w, h = part
-    ink = _ink(crop)[y:y + h, x:x + w] > 0
+    ink = _ink(crop)[y:y + h, x:x + w]
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    ink = labels == 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA])) if n > 2 else ink > 0
     k = max(1, w // 5)
 
     def spread(cols: Any) -> int:
