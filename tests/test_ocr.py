@@ -280,6 +280,42 @@ def test_cells_are_cut_into_lines_and_pieces_without_a_detector() -> None:
             assert all(not (y0 <= y <= y1) for y in (100, 220, 340))
 
 
+def test_grain_fainter_than_the_text_is_no_text() -> None:
+    """On a noisy scan the binarisation catches faint specks, which join into "lines" across blank
+    paper; they are dropped by how faint their ink is against the page's text, however much of
+    it there is. A thin dash and a lone digit, dark as the text, stay; a page printed faintly all
+    over keeps its text."""
+    from extract.readers.geometry import Segment
+
+    def page(text_grey: int) -> tuple[list, list]:
+        gray = np.full((300, 700), 235, np.uint8)
+        xs, ys = (50, 350, 650), (40, 150, 260)
+        for x in xs:
+            cv2.line(gray, (x, ys[0]), (x, ys[-1]), 30, 2)
+        for y in ys:
+            cv2.line(gray, (xs[0], y), (xs[-1], y), 30, 2)
+        cv2.putText(gray, "first line", (70, 80), cv2.FONT_HERSHEY_SIMPLEX, 0.9, text_grey, 2)
+        cv2.putText(gray, "second", (70, 125), cv2.FONT_HERSHEY_SIMPLEX, 0.9, text_grey, 2)
+        cv2.putText(gray, "7", (480, 110), cv2.FONT_HERSHEY_SIMPLEX, 0.9, text_grey, 2)
+        cv2.line(gray, (90, 205), (115, 205), text_grey, 2)  # a thin dash: no value
+        for x in range(380, 620, 26):  # grain: faint specks a little apart, in the last cell
+            gray[195 + x % 5:198 + x % 5, x:x + 4] = 205
+        segments = [Segment(xs[0], y, xs[-1], y) for y in ys] + [Segment(x, ys[0], x, ys[-1]) for x in xs]
+        _, line_ink = ocr.detect_lines(ocr.binarise(gray))
+        ink = ocr_cells.text_ink(ocr.binarise(gray), line_ink)
+        unit = ocr_cells.text_height(ink)
+        pieces, _ = ocr_cells.page_to_text_boxes(ocr_cells.drop_grain(ink, unit), segments, unit)
+        kept = ocr_cells.drop_faint(pieces, gray, ink)
+        return [p.box for p in pieces], [p.box for p in kept]
+
+    for text_grey in (20, 150):  # dark print; faint print, whose text is the page's text
+        found, kept = page(text_grey)
+        grain = [box for box in found if box[0] > 370 and box[1] > 150]
+        assert grain  # the specks were taken for a line of text
+        assert kept == [box for box in found if box not in grain]
+        assert len(kept) == 4 and any(box[3] - box[1] < 10 and box[1] > 150 for box in kept)  # lines, digit, dash
+
+
 def test_a_page_without_tables_is_left_to_the_detector() -> None:
     ink, _, _ = _cell_page()
     assert ocr_cells.page_to_text_boxes(ink, [], 20.0) == ([], False)

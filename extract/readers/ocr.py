@@ -555,13 +555,14 @@ def text_crops(gray: Any, binary: Any, segments: Sequence[Segment],
     On a page with tables no detector runs: each cell's ink is cut into lines (and text outside
     the tables too) by ``extract.readers.ocr_cells``. A page without tables, or a band of ink that is
     no line of text, goes to RapidOCR's detector."""
-    from extract.readers.ocr_cells import drop_grain, page_to_text_boxes, text_height, text_ink_parts
+    from extract.readers.ocr_cells import drop_faint, drop_grain, page_to_text_boxes, text_height, text_ink_parts
 
     h, w = gray.shape[:2]
     ink, parts = text_ink_parts(binary, line_ink)
     unit = text_height(ink)
     ink = drop_grain(ink, unit, parts)
     pieces, tables = page_to_text_boxes(ink, segments, unit)
+    pieces = drop_faint(pieces, gray, ink)
     crops: list[tuple[int, int, int, int]] = []
     pads: list[tuple[int, int, int, int]] = []
     kept: list[tuple[float, float, float, float]] = []
