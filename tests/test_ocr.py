@@ -316,6 +316,30 @@ def test_grain_fainter_than_the_text_is_no_text() -> None:
         assert len(kept) == 4 and any(box[3] - box[1] < 10 and box[1] > 150 for box in kept)  # lines, digit, dash
 
 
+def test_what_a_line_reads_as_does_not_depend_on_the_lines_beside_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each crop reaches the recogniser padded to a width of its own (a multiple of REC_WIDTH_STEP),
+    whatever else is read with it: the padding is part of what the recogniser sees."""
+    seen: list[tuple[int, ...]] = []
+
+    def session(batch: "np.ndarray") -> list:  # one thread: the last batch seen is the one decoded
+        seen.append(batch.shape)
+        return [np.zeros((batch.shape[0], 4, 3), np.float32)]
+
+    class Decode:  # each line "reads" as the width it was given
+        def __call__(self, preds, *_a, **_k):
+            return [(f"w{seen[-1][3]}", 0.9) for _ in preds]
+
+    monkeypatch.setenv("JIXIAO_OCR_THREADS", "1")
+    engine = type("E", (), {"text_rec": ocr._Recogniser(session, Decode(), (3, 48, 320))})()
+    crop = np.full((24, 100), 230, np.uint8)  # 200 columns at the recogniser's height
+    alone = ocr.recognise(engine, [crop])
+    among = ocr.recognise(engine, [np.full((24, 110), 230, np.uint8), crop, np.full((24, 30), 230, np.uint8),
+                                   np.full((24, 560), 230, np.uint8)])
+    assert alone == [("w200", 0.9)] and among[1] == alone[0]
+    assert [r[0] for r in among] == ["w224", "w200", "w96", "w1120"]  # each its own: rounded up, or the narrowest
+    assert all(shape[3] % ocr.REC_WIDTH_STEP == 0 for shape in seen)
+
+
 def test_a_page_without_tables_is_left_to_the_detector() -> None:
     ink, _, _ = _cell_page()
     assert ocr_cells.page_to_text_boxes(ink, [], 20.0) == ([], False)

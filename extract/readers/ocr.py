@@ -650,15 +650,20 @@ def detect_text(engine: Any, gray: Any) -> list[tuple[float, float, float, float
 
 
 REC_MIN_WIDTH = 96  # narrowest input: a lone digit padded to two text heights (RapidOCR pads to 320; measured: rows as exact, a quarter less time)
-REC_BATCH_WIDTH = 1600  # lines of about the same width go through the recogniser together up to this
+REC_WIDTH_STEP = 8  # inputs are padded to a multiple of this (the recogniser's own stride along a line)
+REC_BATCH_WIDTH = 1600  # lines of the same padded width go through the recogniser together up to this
 
 
 def recognise(engine: Any, crops: Sequence[Any]) -> list[tuple[str, float]]:
     """Text and confidence of each crop (grayscale, one line of text).
 
-    Lines are sorted by width and read in small batches of about the same width (each padded to
-    the widest of its batch, at least ``REC_MIN_WIDTH``), ``ocr_threads()`` batches at once. Falls
-    back to the engine's own batching if its internals are not what this version expects."""
+    Each line is scaled to the recogniser's height and padded to a width of its own (at least
+    ``REC_MIN_WIDTH``, rounded up to ``REC_WIDTH_STEP``); lines of the same padded width are read
+    in small batches, ``ocr_threads()`` batches at once. The padding reaches the recogniser (its
+    attention spans the whole input), so a line padded to the widest of a mixed batch read a
+    little differently with other lines beside it: here what a line reads as depends on that line
+    alone. Falls back to the engine's own batching if its internals are not what this version
+    expects."""
     cv2, np = _cv()
     if not crops:
         return []
@@ -670,29 +675,27 @@ def recognise(engine: Any, crops: Sequence[Any]) -> list[tuple[str, float]]:
         return [(str(r[0]), float(r[1])) for r in res]
     height = int(shape[1])
     ratios = [c.shape[1] / max(1, c.shape[0]) for c in crops]
-    order = sorted(range(len(crops)), key=lambda i: ratios[i])
+    padded = [-(-max(REC_MIN_WIDTH, math.ceil(height * r)) // REC_WIDTH_STEP) * REC_WIDTH_STEP for r in ratios]
     batches: list[list[int]] = []
-    for i in order:
-        padded = max(REC_MIN_WIDTH, math.ceil(height * ratios[i]))
-        if batches and padded * (len(batches[-1]) + 1) <= max(REC_BATCH_WIDTH, padded) \
-                and padded <= 1.25 * max(REC_MIN_WIDTH, math.ceil(height * ratios[batches[-1][0]])):
+    for i in sorted(range(len(crops)), key=lambda i: (padded[i], i)):
+        if batches and padded[batches[-1][0]] == padded[i] and padded[i] * (len(batches[-1]) + 1) <= REC_BATCH_WIDTH:
             batches[-1].append(i)
         else:
             batches.append([i])
 
     def run(batch: list[int]) -> list[tuple[int, str, float]]:
-        widths = [max(1, int(math.ceil(height * ratios[i]))) for i in batch]
-        padded = max(REC_MIN_WIDTH, *widths)
-        tensor = np.zeros((len(batch), 3, height, padded), dtype=np.float32)
-        for k, (i, width) in enumerate(zip(batch, widths)):
-            resized = cv2.resize(crops[i], (width, height)).astype(np.float32) / 127.5 - 1.0
-            tensor[k, :, :, :width] = resized  # grey: the three channels are the same
+        width = padded[batch[0]]
+        tensor = np.zeros((len(batch), 3, height, width), dtype=np.float32)
+        for k, i in enumerate(batch):
+            own = max(1, int(math.ceil(height * ratios[i])))
+            resized = cv2.resize(crops[i], (own, height)).astype(np.float32) / 127.5 - 1.0
+            tensor[k, :, :, :own] = resized  # grey: the three channels are the same
         preds = session(tensor)[0]
-        decoded = decode(preds, False, wh_ratio_list=[ratios[i] for i in batch], max_wh_ratio=padded / height)
+        decoded = decode(preds, False, wh_ratio_list=[ratios[i] for i in batch], max_wh_ratio=width / height)
         return [(i, str(d[0]), float(d[1])) for i, d in zip(batch, decoded)]
 
     threads = min(ocr_threads(), len(batches))
-    batches.sort(key=lambda b: -len(b) * ratios[b[-1]])  # the longest first: the threads end together
+    batches.sort(key=lambda b: -len(b) * padded[b[0]])  # the longest first: the threads end together
     if threads > 1:
         from concurrent.futures import ThreadPoolExecutor
 
