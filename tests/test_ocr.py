@@ -235,17 +235,22 @@ def test_a_lone_sign_is_kept_however_unsure_the_recogniser_was() -> None:
     assert ocr._glyphs([_lone_sign_crop("V")], [box], [("》", 0.28)]) == []  # no sign in the ink: unsure, dropped
 
 
-def _cell_page() -> tuple["np.ndarray", list, "np.ndarray"]:
-    """A 2 × 2 table: a cell with two lines of text, one with a lone digit, one with two words far
-    apart, one empty but for grain; a title above the table. Returns (ink, segments, gray)."""
+def _ruled(gray: "np.ndarray", xs: tuple[int, ...], ys: tuple[int, ...]) -> list:
+    """Ruling lines at ``xs`` and ``ys`` drawn on ``gray``; their segments."""
     from extract.readers.geometry import Segment
 
-    gray = np.full((400, 700), 235, np.uint8)
-    xs, ys = (50, 350, 650), (100, 220, 340)
     for x in xs:
         cv2.line(gray, (x, ys[0]), (x, ys[-1]), 30, 2)
     for y in ys:
         cv2.line(gray, (xs[0], y), (xs[-1], y), 30, 2)
+    return [Segment(xs[0], y, xs[-1], y) for y in ys] + [Segment(x, ys[0], x, ys[-1]) for x in xs]
+
+
+def _cell_page() -> tuple["np.ndarray", list, "np.ndarray"]:
+    """A 2 × 2 table: a cell with two lines of text, one with a lone digit, one with two words far
+    apart, one empty but for grain; a title above the table. Returns (ink, segments, gray)."""
+    gray = np.full((400, 700), 235, np.uint8)
+    segments = _ruled(gray, (50, 350, 650), (100, 220, 340))
     cv2.putText(gray, "Title Line", (200, 60), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 20, 2)
     cv2.putText(gray, "first line", (70, 140), cv2.FONT_HERSHEY_SIMPLEX, 0.9, 20, 2)
     cv2.putText(gray, "second", (70, 190), cv2.FONT_HERSHEY_SIMPLEX, 0.9, 20, 2)
@@ -255,7 +260,6 @@ def _cell_page() -> tuple["np.ndarray", list, "np.ndarray"]:
     rng = np.random.default_rng(3)
     for y, x in zip(rng.integers(235, 335, 12), rng.integers(360, 640, 12)):
         gray[y, x] = 60  # dust in the empty cell
-    segments = [Segment(xs[0], y, xs[-1], y) for y in ys] + [Segment(x, ys[0], x, ys[-1]) for x in xs]
     binary = ocr.binarise(gray)
     _, line_ink = ocr.detect_lines(binary)
     return ocr_cells.text_ink(binary, line_ink), segments, gray
@@ -285,22 +289,16 @@ def test_grain_fainter_than_the_text_is_no_text() -> None:
     paper; they are dropped by how faint their ink is against the page's text, however much of
     it there is. A thin dash and a lone digit, dark as the text, stay; a page printed faintly all
     over keeps its text."""
-    from extract.readers.geometry import Segment
 
     def page(text_grey: int) -> tuple[list, list]:
         gray = np.full((300, 700), 235, np.uint8)
-        xs, ys = (50, 350, 650), (40, 150, 260)
-        for x in xs:
-            cv2.line(gray, (x, ys[0]), (x, ys[-1]), 30, 2)
-        for y in ys:
-            cv2.line(gray, (xs[0], y), (xs[-1], y), 30, 2)
+        segments = _ruled(gray, (50, 350, 650), (40, 150, 260))
         cv2.putText(gray, "first line", (70, 80), cv2.FONT_HERSHEY_SIMPLEX, 0.9, text_grey, 2)
         cv2.putText(gray, "second", (70, 125), cv2.FONT_HERSHEY_SIMPLEX, 0.9, text_grey, 2)
         cv2.putText(gray, "7", (480, 110), cv2.FONT_HERSHEY_SIMPLEX, 0.9, text_grey, 2)
         cv2.line(gray, (90, 205), (115, 205), text_grey, 2)  # a thin dash: no value
         for x in range(380, 620, 26):  # grain: faint specks a little apart, in the last cell
             gray[195 + x % 5:198 + x % 5, x:x + 4] = 205
-        segments = [Segment(xs[0], y, xs[-1], y) for y in ys] + [Segment(x, ys[0], x, ys[-1]) for x in xs]
         _, line_ink = ocr.detect_lines(ocr.binarise(gray))
         ink = ocr_cells.text_ink(ocr.binarise(gray), line_ink)
         unit = ocr_cells.text_height(ink)
