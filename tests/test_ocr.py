@@ -338,6 +338,15 @@ def test_what_a_line_reads_as_does_not_depend_on_the_lines_beside_it(monkeypatch
     assert all(shape[3] % ocr.REC_WIDTH_STEP == 0 for shape in seen)
 
 
+def test_a_detector_box_is_placed_by_its_ink() -> None:
+    """The detector widens its boxes past the text; a glyph is placed by the columns holding ink, or
+    two columns of a table without ruling lines, a line's height apart, would touch."""
+    ink = np.zeros((60, 200), np.uint8)
+    ink[20:40, 50:90] = 255
+    assert ocr._inked_box((30, 10, 120, 50), ink) == (50.0, 10.0, 90.0, 50.0)
+    assert ocr._inked_box((100, 10, 180, 50), ink) == (100.0, 10.0, 180.0, 50.0)  # no ink: the box as found
+
+
 def test_a_page_without_tables_is_left_to_the_detector() -> None:
     ink, _, _ = _cell_page()
     assert ocr_cells.page_to_text_boxes(ink, [], 20.0) == ([], False)

@@ -581,8 +581,20 @@ def text_crops(gray: Any, binary: Any, segments: Sequence[Segment],
             if crop is not None:
                 crops.append(crop)
                 pads.append((0, 0, 0, 0))
-                kept.append(tuple(float(v) for v in crop[:2]) + tuple(float(v) for v in crop[2:]))  # type: ignore[arg-type]
+                kept.append(_inked_box(crop, ink))
     return [_padded(gray[y0:y1, x0:x1], pad) for (x0, y0, x1, y1), pad in zip(crops, pads)], kept
+
+
+def _inked_box(crop: tuple[int, int, int, int], ink: Any) -> tuple[float, float, float, float]:
+    """The glyph box of a detector's crop: its columns that hold ink. The detector widens its boxes
+    beyond the text (by half a line's height or so), and in a table without ruling lines the
+    columns are told apart by the white between their texts."""
+    _, np = _cv()
+    x0, y0, x1, y1 = crop
+    cols = np.flatnonzero(ink[y0:y1, x0:x1].any(axis=0))
+    if not cols.size:
+        return float(x0), float(y0), float(x1), float(y1)
+    return float(x0 + cols[0]), float(y0), float(x0 + cols[-1] + 1), float(y1)
 
 
 def _glyphs(crops: Sequence[Any], boxes: Sequence[tuple[float, float, float, float]],
