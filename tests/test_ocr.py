@@ -343,7 +343,7 @@ def test_a_detector_box_is_placed_by_its_ink() -> None:
     two columns of a table without ruling lines, a line's height apart, would touch."""
     ink = np.zeros((60, 200), np.uint8)
     ink[20:40, 50:90] = 255
-    assert ocr._inked_box((30, 10, 120, 50), ink) == (50.0, 10.0, 90.0, 50.0)
+    assert ocr._inked_box((30, 10, 120, 50), ink) == (50.0, 18.0, 90.0, 42.0)
     assert ocr._inked_box((100, 10, 180, 50), ink) == (100.0, 10.0, 180.0, 50.0)  # no ink: the box as found
 
 
