@@ -347,6 +347,27 @@ def test_a_detector_box_is_placed_by_its_ink() -> None:
     assert ocr._inked_box((100, 10, 180, 50), ink) == (100.0, 10.0, 180.0, 50.0)  # no ink: the box as found
 
 
+def test_a_detector_line_is_parted_at_the_white_between_two_cells() -> None:
+    """A detector joins the texts of two cells of a table without ruling lines: its line is parted
+    where the ink leaves more than a text height of white, and read as two glyphs; white that a
+    punctuation mark leaves beside it (、 then “) parts nothing in the end."""
+    ink = np.zeros((40, 300), np.uint8)
+    ink[10:30, 20:100] = 255  # text 20 high, then 40 of white (two cells)
+    ink[10:30, 140:200] = 255
+    ink[10:30, 210:280] = 255  # 10 of white: the same cell
+    parts = ocr._split_at_gaps((0, 0, 300, 40), ink)
+    assert parts == [(0, 0, 106, 40), (134, 0, 300, 40)]  # each keeps 0.3 text heights of the white
+    assert ocr._split_at_gaps((0, 0, 130, 40), ink) == [(0, 0, 130, 40)]
+    crops = [np.full((40, 106), 230, np.uint8), np.full((40, 166), 230, np.uint8)]
+    boxes = [(20.0, 8.0, 100.0, 32.0), (140.0, 8.0, 280.0, 32.0)]
+    cells = ocr._glyphs(crops, boxes, [("市级预算执", 0.99), ("年初预算数", 0.99)], [False, True])
+    assert [(g.text, g.x0, g.x1) for g in cells] == [("市级预算执", 20.0, 100.0), ("年初预算数", 140.0, 280.0)]
+    (prose,) = ocr._glyphs(crops, boxes, [("均含非税收入、", 0.99), ("“年初预算数”", 0.98)], [False, True])
+    assert (prose.text, prose.x0, prose.x1) == ("均含非税收入、“年初预算数”", 20.0, 280.0)
+    apart = ocr._glyphs(crops, boxes, [("均含非税收入、", 0.99), ("“年初预算数”", 0.98)], [False, False])
+    assert len(apart) == 2  # two lines of their own (two cells' pieces) are never joined
+
+
 def test_a_page_without_tables_is_left_to_the_detector() -> None:
     ink, _, _ = _cell_page()
     assert ocr_cells.page_to_text_boxes(ink, [], 20.0) == ([], False)

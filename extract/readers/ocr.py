@@ -492,6 +492,7 @@ class _Ready:
     segments: Sequence[Segment] = ()
     crops: Sequence[Any] = ()
     boxes: Sequence[tuple[float, float, float, float]] = ()
+    joins: Sequence[bool] = ()  # does the crop go on from the one before it (one detector line, parted)?
 
 
 def images_to_geometries(pages: Sequence[tuple[int, Any]]) -> list[PageGeometry]:
@@ -510,7 +511,7 @@ def images_to_geometries(pages: Sequence[tuple[int, Any]]) -> list[PageGeometry]
     read = iter(recognise(ocr_engine(), crops) if crops else [])
     out = []
     for page in ready:
-        glyphs = _glyphs(page.crops, page.boxes, [next(read) for _ in page.crops])
+        glyphs = _glyphs(page.crops, page.boxes, [next(read) for _ in page.crops], page.joins)
         out.append(PageGeometry(number=page.number, width=page.width, height=page.height,
                                 segments=tuple(page.segments), glyphs=tuple(glyphs)))
     return out
@@ -526,8 +527,8 @@ def _make_ready(number: int, image: Any) -> _Ready:
     gray, _angle = deskew(gray)
     binary = binarise(gray)
     segments, line_ink = detect_lines(binary)
-    crops, boxes = text_crops(gray, binary, segments, line_ink)
-    return _Ready(number, float(w), float(h), segments, crops, boxes)
+    crops, boxes, joins = text_crops(gray, binary, segments, line_ink)
+    return _Ready(number, float(w), float(h), segments, crops, boxes, joins)
 
 
 def blank_page(gray: Any) -> bool:
@@ -549,8 +550,10 @@ PAD_DOWN = 0.08  # … and above and below (measured best of 0–0.35 × 0–0.1
 
 
 def text_crops(gray: Any, binary: Any, segments: Sequence[Segment],
-               line_ink: Any) -> tuple[list[Any], list[tuple[float, float, float, float]]]:
-    """The lines of text of a straightened page: the crop the recogniser reads of each, and its glyph box.
+               line_ink: Any) -> tuple[list[Any], list[tuple[float, float, float, float]], list[bool]]:
+    """The lines of text of a straightened page: the crop the recogniser reads of each, its glyph box,
+    and whether it goes on from the crop before it (a detector's line parted at wide white,
+    ``_split_at_gaps``: ``_glyphs`` joins the parts again where the white was a punctuation mark's).
 
     On a page with tables no detector runs: each cell's ink is cut into lines (and text outside
     the tables too) by ``extract.readers.ocr_cells``. A page without tables, or a band of ink that is
@@ -566,23 +569,59 @@ def text_crops(gray: Any, binary: Any, segments: Sequence[Segment],
     crops: list[tuple[int, int, int, int]] = []
     pads: list[tuple[int, int, int, int]] = []
     kept: list[tuple[float, float, float, float]] = []
+    joins: list[bool] = []
     regions = [(0, 0, w, h)] if not tables else [p.crop for p in pieces if p.detect]
     for piece in pieces:
         if not piece.detect:
             crops.append(piece.crop)
             pads.append(piece.pad)
             kept.append(piece.box)
+            joins.append(False)
     horizontals = [s for s in segments if s.horizontal]
     verticals = [s for s in segments if not s.horizontal]
     for x0, y0, x1, y1 in regions:
         for box in detect_text(ocr_engine(), gray[y0:y1, x0:x1]):
             box = (box[0] + x0, box[1] + y0, box[2] + x0, box[3] + y0)
             crop = _detected_crop(box, w, h, horizontals, verticals)
-            if crop is not None:
-                crops.append(crop)
+            for k, part in enumerate(_split_at_gaps(crop, ink) if crop is not None else []):
+                crops.append(part)
                 pads.append((0, 0, 0, 0))
-                kept.append(_inked_box(crop, ink))
-    return [_padded(gray[y0:y1, x0:x1], pad) for (x0, y0, x1, y1), pad in zip(crops, pads)], kept
+                kept.append(_inked_box(part, ink))
+                joins.append(k > 0)
+    return [_padded(gray[y0:y1, x0:x1], pad) for (x0, y0, x1, y1), pad in zip(crops, pads)], kept, joins
+
+
+# White inside a detector's line wider than this × the line's text height parts it in two: the
+# detector joins the texts of neighbouring cells of a table without ruling lines (1.3 text heights
+# apart on the Suzhou borderless scan). A punctuation mark leaves white of its own (、 or ： up to 0.7,
+# 、 before “ 1.2): parts read on either side of one are joined again (``_glyphs``).
+SPLIT_GAP = 1.0
+ENDS_WITH_WHITE = frozenset("、，。：；！？”’）》】」』")  # marks whose ink sits at the left of their square
+STARTS_WITH_WHITE = frozenset("“‘（《【「『")  # … at the right
+
+
+def _split_at_gaps(crop: tuple[int, int, int, int], ink: Any) -> list[tuple[int, int, int, int]]:
+    """A detector's crop cut where its ink leaves ``SPLIT_GAP`` text heights of white, each part
+    keeping some of the white as its margin (as much as a cell's line has, ``MARGIN_ACROSS``)."""
+    from extract.readers.ocr_cells import MARGIN_ACROSS
+
+    _, np = _cv()
+    x0, y0, x1, y1 = crop
+    part = ink[y0:y1, x0:x1]
+    rows = np.flatnonzero(part.any(axis=1))
+    if not rows.size:
+        return [crop]
+    tall = int(rows[-1] - rows[0] + 1)
+    cols = part.any(axis=0).astype(np.int8)
+    edges = np.flatnonzero(np.diff(np.concatenate(([1], cols, [1]))))
+    cuts = [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2])
+            if 0 < a and b < cols.size and b - a >= SPLIT_GAP * tall]
+    out, start = [], x0
+    for a, b in cuts:
+        margin = int(min((b - a) / 2, MARGIN_ACROSS * tall))
+        out.append((start, y0, x0 + a + margin, y1))
+        start = x0 + b - margin
+    return out + [(start, y0, x1, y1)]
 
 
 def _inked_box(crop: tuple[int, int, int, int], ink: Any) -> tuple[float, float, float, float]:
@@ -604,17 +643,24 @@ def _inked_box(crop: tuple[int, int, int, int], ink: Any) -> tuple[float, float,
 
 
 def _glyphs(crops: Sequence[Any], boxes: Sequence[tuple[float, float, float, float]],
-            read: Sequence[tuple[str, float]]) -> list[Glyph]:
-    """One ``Glyph`` per line read with confidence, top to bottom."""
-    glyphs = []
-    for image, (xa, ya, xb, yb), (text, score) in zip(crops, boxes, read):
+            read: Sequence[tuple[str, float]], joins: Sequence[bool] = ()) -> list[Glyph]:
+    """One ``Glyph`` per line read with confidence, top to bottom; the parts of a detector's line
+    (``joins``) that a punctuation mark's white parted are one glyph again."""
+    glyphs: list[Glyph] = []
+    last: int | None = None  # the crop the last glyph was read from
+    for i, (image, (xa, ya, xb, yb), (text, score)) in enumerate(zip(crops, boxes, read)):
         text = text.strip()
         # A lone sign (≥ ≤ =) is decided by its ink, however unsure the recogniser was of it (or whether
         # it read anything).
         sign = lone_sign(image) if not text or text in LONE_SIGNS else None
         text = sign or fix_symbols(text, image)
         if text and (score >= MIN_SCORE or sign):
-            glyphs.append(Glyph(text, float(xa), float(ya), float(xb), float(yb)))
+            before = glyphs[-1] if glyphs and last == i - 1 and i < len(joins) and joins[i] else None
+            if before and (before.text[-1] in ENDS_WITH_WHITE or text[0] in STARTS_WITH_WHITE):
+                glyphs[-1] = Glyph(before.text + text, before.x0, min(before.top, ya), float(xb), max(before.bottom, yb))
+            else:
+                glyphs.append(Glyph(text, float(xa), float(ya), float(xb), float(yb)))
+            last = i
     glyphs.sort(key=lambda g: (g.top, g.x0))
     return glyphs
 
