@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
 import sys
 import unicodedata
 from pathlib import Path
@@ -392,6 +393,17 @@ def test_threads_are_shared_out_among_workers(monkeypatch: pytest.MonkeyPatch) -
     assert ocr.ocr_threads() == 1
     monkeypatch.setenv("JIXIAO_OCR_THREADS", "3")
     assert ocr.ocr_threads() == 3
+
+
+def test_numpy_is_imported_before_the_engine_thread_starts() -> None:
+    """The engine's thread imports ONNX Runtime, which imports numpy, while the caller renders pages
+    into numpy arrays: two first imports of numpy at once failed one of them at random ("partially
+    initialized module"; a scan came out as an error record). A fresh process, as a library user's."""
+    code = ("import sys\nfrom extract.readers import ocr\nbefore = 'numpy' in sys.modules\n"
+            "ocr.start_engine()\nprint(before, 'numpy' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         cwd=Path(__file__).resolve().parents[1])
+    assert out.stdout.split() == ["False", "True"], out.stderr
 
 
 def test_not_an_image_is_refused() -> None:

@@ -79,6 +79,13 @@ def start_engine() -> None:
     ``ocr_engine()`` waits for it where the engine is first needed (its lock)."""
     if _ENGINE is not None:
         return
+    try:
+        # Imported here first: numpy's first import is not safe from two threads at once, and the
+        # pages are rendered into numpy arrays while the engine's thread imports ONNX Runtime (which
+        # imports numpy); the loser of the race failed with "partially initialized module".
+        import numpy  # noqa: F401
+    except ImportError:
+        return  # no OCR extra: ``_cv`` says what to install where a page needs it
 
     def make() -> None:
         try:
