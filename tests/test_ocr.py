@@ -498,6 +498,25 @@ EXPECTED_ROWS = [
 ]
 
 
+def test_a_scanned_borderless_table_keeps_a_wrapped_cell_whose_column_starts_a_little_apart() -> None:
+    """OCR boxes a line by its ink, so one column's lines start a few pixels apart (日 begins further
+    in than 骑); a cell's wrapped line between two rows is still that column's, not the end of the
+    table (where 场次 was lost and the rows below became a table of their own)."""
+    from extract.readers.geometry import Glyph, PageGeometry
+
+    rows = [(100, [("指标名称", 100, 220), ("目标值", 400, 470), ("权重", 520, 560)]),
+            (150, [("骑行安全宣传活动", 100, 350), ("≥20场", 400, 480), ("3.75", 520, 575)]),  # fills its column
+            (190, [("场次", 100, 157)]),
+            (240, [("日均骑行量", 104, 245), ("≥8万人次", 401, 495), ("3.14", 520, 576)]),
+            (290, [("用户满意度", 102, 243), ("≥90%", 400, 470), ("2", 521, 537)])]
+    glyphs = tuple(Glyph(text, float(x0), float(top), float(x1), float(top + 30))
+                   for top, line in rows for text, x0, x1 in line)
+    page = PageGeometry(number=1, width=800.0, height=1100.0, segments=(), glyphs=glyphs)
+    (table,) = pages_to_document([page], format="pdf", ocr=True).tables()
+    names = [row[0].text.replace("\n", "") for row in table.grid() if row[0] is not None]
+    assert names == ["指标名称", "骑行安全宣传活动场次", "日均骑行量", "用户满意度"]
+
+
 def _norm(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
 

@@ -355,7 +355,7 @@ def text_to_virtual_segments(page: PageGeometry, unit: float) -> list[Segment]:
              if not (PAGE_MARK.match(line_text(line)) and _in_margin(line, page))]
     segmented = [_segments_of(line, unit) for line in lines]
     segments: list[Segment] = []
-    for start, end in _table_regions(segmented):
+    for start, end in _table_regions(segmented, unit):
         segments.extend(_region_to_segments(segmented[start:end], unit))
     return segments
 
@@ -380,7 +380,7 @@ def _segments_of(line: Sequence[Glyph], unit: float) -> list[list[Glyph]]:
     return split_runs(line, 0.7 * unit)
 
 
-def _table_regions(segmented: list[list[list[Glyph]]]) -> list[tuple[int, int]]:
+def _table_regions(segmented: list[list[list[Glyph]]], unit: float) -> list[tuple[int, int]]:
     """Runs of lines that hold a table: lines of two or more segments, with the lines between
     them whose single segment stays inside one column (a wrapped cell), not a paragraph."""
     regions: list[tuple[int, int]] = []
@@ -391,7 +391,7 @@ def _table_regions(segmented: list[list[list[Glyph]]]) -> list[tuple[int, int]]:
     for i in multi[1:]:
         between = segmented[prev + 1:i]
         starts = sorted({round(s[0].x0) for j in (prev, i) for s in segmented[j]})
-        fits = all(_fits_a_column(segs[0], starts) for segs in between)
+        fits = all(_fits_a_column(segs[0], starts, 0.3 * unit) for segs in between)
         if not fits:
             regions.append((start, prev + 1))
             start = i
@@ -400,8 +400,10 @@ def _table_regions(segmented: list[list[list[Glyph]]]) -> list[tuple[int, int]]:
     return [(a, b) for a, b in regions if b - a >= 2]
 
 
-def _fits_a_column(seg: list[Glyph], starts: list[int]) -> bool:
-    after = [x for x in starts if x > seg[0].x0 + 2]
+def _fits_a_column(seg: list[Glyph], starts: list[int], tol: float) -> bool:
+    # Starts within ``tol`` of the segment's own are its column's: a text PDF's characters start
+    # where their cell does, but OCR boxes a line by its ink (日 begins a few pixels in).
+    after = [x for x in starts if x > seg[0].x0 + max(2.0, tol)]
     return not after or seg[-1].x1 <= after[0]
 
 
