@@ -234,6 +234,10 @@ def test_a_lone_sign_is_kept_however_unsure_the_recogniser_was() -> None:
     (glyph,) = ocr._glyphs([_lone_sign_crop("≥")], [box], [("》", 0.28)])
     assert glyph.text == "≥"
     assert ocr._glyphs([_lone_sign_crop("V")], [box], [("》", 0.28)]) == []  # no sign in the ink: unsure, dropped
+    (glyph,) = ocr._glyphs([_lone_sign_crop("≥")], [box], [("》.", 0.75)])  # a speck beside it read as a dot
+    assert glyph.text == "≥"
+    (glyph,) = ocr._glyphs([_lone_sign_crop("V")], [box], [("V.", 0.75)])  # no sign in the ink: as read
+    assert glyph.text == "V."
 
 
 def _ruled(gray: "np.ndarray", xs: tuple[int, ...], ys: tuple[int, ...]) -> list:

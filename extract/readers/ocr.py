@@ -649,6 +649,9 @@ def _inked_box(crop: tuple[int, int, int, int], ink: Any) -> tuple[float, float,
             min(float(y1), bottom + margin))
 
 
+SPECKS = ".·,，、'`"  # what the recogniser makes of a speck of dust beside a sign
+
+
 def _glyphs(crops: Sequence[Any], boxes: Sequence[tuple[float, float, float, float]],
             read: Sequence[tuple[str, float]], joins: Sequence[bool] = ()) -> list[Glyph]:
     """One ``Glyph`` per line read with confidence, top to bottom; the parts of a detector's line
@@ -658,8 +661,8 @@ def _glyphs(crops: Sequence[Any], boxes: Sequence[tuple[float, float, float, flo
     for i, (image, (xa, ya, xb, yb), (text, score)) in enumerate(zip(crops, boxes, read)):
         text = text.strip()
         # A lone sign (≥ ≤ =) is decided by its ink, however unsure the recogniser was of it (or whether
-        # it read anything).
-        sign = lone_sign(image) if not text or text in LONE_SIGNS else None
+        # it read anything, or read a speck beside it as a dot: 》.).
+        sign = lone_sign(image) if not text or text.strip(SPECKS) in LONE_SIGNS else None
         text = sign or fix_symbols(text, image)
         if text and (score >= MIN_SCORE or sign):
             before = glyphs[-1] if glyphs and last == i - 1 and i < len(joins) and joins[i] else None
