@@ -348,8 +348,8 @@ def test_a_detector_box_is_placed_by_its_ink() -> None:
     two columns of a table without ruling lines, a line's height apart, would touch."""
     ink = np.zeros((60, 200), np.uint8)
     ink[20:40, 50:90] = 255
-    assert ocr._inked_box((30, 10, 120, 50), ink) == (50.0, 18.0, 90.0, 42.0)
-    assert ocr._inked_box((100, 10, 180, 50), ink) == (100.0, 10.0, 180.0, 50.0)  # no ink: the box as found
+    assert ocr_cells.inked_box((30, 10, 120, 50), ink) == (50.0, 18.0, 90.0, 42.0)
+    assert ocr_cells.inked_box((100, 10, 180, 50), ink) == (100.0, 10.0, 180.0, 50.0)  # no ink: the box as found
 
 
 def test_a_detector_line_is_parted_at_the_white_between_two_cells() -> None:
@@ -360,9 +360,9 @@ def test_a_detector_line_is_parted_at_the_white_between_two_cells() -> None:
     ink[10:30, 20:100] = 255  # text 20 high, then 40 of white (two cells)
     ink[10:30, 140:200] = 255
     ink[10:30, 210:280] = 255  # 10 of white: the same cell
-    parts = ocr._split_at_gaps((0, 0, 300, 40), ink)
+    parts = ocr_cells.split_at_gaps((0, 0, 300, 40), ink)
     assert parts == [(0, 0, 106, 40), (134, 0, 300, 40)]  # each keeps 0.3 text heights of the white
-    assert ocr._split_at_gaps((0, 0, 130, 40), ink) == [(0, 0, 130, 40)]
+    assert ocr_cells.split_at_gaps((0, 0, 130, 40), ink) == [(0, 0, 130, 40)]
     crops = [np.full((40, 106), 230, np.uint8), np.full((40, 166), 230, np.uint8)]
     boxes = [(20.0, 8.0, 100.0, 32.0), (140.0, 8.0, 280.0, 32.0)]
     cells = ocr._glyphs(crops, boxes, [("市级预算执", 0.99), ("年初预算数", 0.99)], [False, True])

@@ -560,12 +560,13 @@ def text_crops(gray: Any, binary: Any, segments: Sequence[Segment],
                line_ink: Any) -> tuple[list[Any], list[tuple[float, float, float, float]], list[bool]]:
     """The lines of text of a straightened page: the crop the recogniser reads of each, its glyph box,
     and whether it goes on from the crop before it (a detector's line parted at wide white,
-    ``_split_at_gaps``: ``_glyphs`` joins the parts again where the white was a punctuation mark's).
+    ``ocr_cells.split_at_gaps``: ``_glyphs`` joins the parts again where the white was a punctuation mark's).
 
     On a page with tables no detector runs: each cell's ink is cut into lines (and text outside
     the tables too) by ``extract.readers.ocr_cells``. A page without tables, or a band of ink that is
     no line of text, goes to RapidOCR's detector."""
-    from extract.readers.ocr_cells import drop_faint, drop_grain, page_to_text_boxes, text_height, text_ink_parts
+    from extract.readers.ocr_cells import (drop_faint, drop_grain, inked_box, page_to_text_boxes, split_at_gaps,
+                                           text_height, text_ink_parts)
 
     h, w = gray.shape[:2]
     ink, parts = text_ink_parts(binary, line_ink)
@@ -590,63 +591,12 @@ def text_crops(gray: Any, binary: Any, segments: Sequence[Segment],
         for box in detect_text(ocr_engine(), gray[y0:y1, x0:x1]):
             box = (box[0] + x0, box[1] + y0, box[2] + x0, box[3] + y0)
             crop = _detected_crop(box, w, h, horizontals, verticals)
-            for k, part in enumerate(_split_at_gaps(crop, ink) if crop is not None else []):
+            for k, part in enumerate(split_at_gaps(crop, ink) if crop is not None else []):
                 crops.append(part)
                 pads.append((0, 0, 0, 0))
-                kept.append(_inked_box(part, ink))
+                kept.append(inked_box(part, ink))
                 joins.append(k > 0)
     return [_padded(gray[y0:y1, x0:x1], pad) for (x0, y0, x1, y1), pad in zip(crops, pads)], kept, joins
-
-
-# White inside a detector's line wider than this × the line's text height parts it in two: the
-# detector joins the texts of neighbouring cells of a table without ruling lines (1.3 text heights
-# apart on the Suzhou borderless scan). A punctuation mark leaves white of its own (、 or ： up to 0.7,
-# 、 before “ 1.2): parts read on either side of one are joined again (``_glyphs``).
-SPLIT_GAP = 1.0
-ENDS_WITH_WHITE = frozenset("、，。：；！？”’）》】」』")  # marks whose ink sits at the left of their square
-STARTS_WITH_WHITE = frozenset("“‘（《【「『")  # … at the right
-
-
-def _split_at_gaps(crop: tuple[int, int, int, int], ink: Any) -> list[tuple[int, int, int, int]]:
-    """A detector's crop cut where its ink leaves ``SPLIT_GAP`` text heights of white, each part
-    keeping some of the white as its margin (as much as a cell's line has, ``MARGIN_ACROSS``)."""
-    from extract.readers.ocr_cells import MARGIN_ACROSS
-
-    _, np = _cv()
-    x0, y0, x1, y1 = crop
-    part = ink[y0:y1, x0:x1]
-    rows = np.flatnonzero(part.any(axis=1))
-    if not rows.size:
-        return [crop]
-    tall = int(rows[-1] - rows[0] + 1)
-    cols = part.any(axis=0).astype(np.int8)
-    edges = np.flatnonzero(np.diff(np.concatenate(([1], cols, [1]))))
-    cuts = [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2])
-            if 0 < a and b < cols.size and b - a >= SPLIT_GAP * tall]
-    out, start = [], x0
-    for a, b in cuts:
-        margin = int(min((b - a) / 2, MARGIN_ACROSS * tall))
-        out.append((start, y0, x0 + a + margin, y1))
-        start = x0 + b - margin
-    return out + [(start, y0, x1, y1)]
-
-
-def _inked_box(crop: tuple[int, int, int, int], ink: Any) -> tuple[float, float, float, float]:
-    """The glyph box of a detector's crop: the columns and rows that hold ink (the rows with a tenth
-    of their height above and below, as a cell's lines are boxed). The detector widens its boxes
-    beyond the text (by half a line's height or so): in a table without ruling lines the columns are
-    told apart by the white between their texts, and the page's text height, which every gap is
-    measured in, is taken from the glyphs' heights."""
-    _, np = _cv()
-    x0, y0, x1, y1 = crop
-    part = ink[y0:y1, x0:x1]
-    cols, rows = np.flatnonzero(part.any(axis=0)), np.flatnonzero(part.any(axis=1))
-    if not cols.size:
-        return float(x0), float(y0), float(x1), float(y1)
-    top, bottom = y0 + int(rows[0]), y0 + int(rows[-1]) + 1
-    margin = 0.1 * (bottom - top)
-    return (float(x0 + cols[0]), max(float(y0), top - margin), float(x0 + cols[-1] + 1),
-            min(float(y1), bottom + margin))
 
 
 SPECKS = ".·,，、'`"  # what the recogniser makes of a speck of dust beside a sign
@@ -656,6 +606,8 @@ def _glyphs(crops: Sequence[Any], boxes: Sequence[tuple[float, float, float, flo
             read: Sequence[tuple[str, float]], joins: Sequence[bool] = ()) -> list[Glyph]:
     """One ``Glyph`` per line read with confidence, top to bottom; the parts of a detector's line
     (``joins``) that a punctuation mark's white parted are one glyph again."""
+    from extract.readers.ocr_cells import ENDS_WITH_WHITE, STARTS_WITH_WHITE
+
     glyphs: list[Glyph] = []
     last: int | None = None  # the crop the last glyph was read from
     for i, (image, (xa, ya, xb, yb), (text, score)) in enumerate(zip(crops, boxes, read)):

@@ -247,3 +247,52 @@ def _pieces(cols: Any, unit: float) -> list[tuple[int, int]]:
         else:
             out.append(run)
     return [(a, b) for a, b in out if b - a >= 2]
+
+
+# White inside a detector's line wider than this × the line's text height parts it in two: the
+# detector joins the texts of neighbouring cells of a table without ruling lines (1.3 text heights
+# apart on the Suzhou borderless scan). A punctuation mark leaves white of its own (、 or ： up to 0.7,
+# 、 before “ 1.2): parts read on either side of one are joined again (``extract.readers.ocr._glyphs``).
+SPLIT_GAP = 1.0
+ENDS_WITH_WHITE = frozenset("、，。：；！？”’）》】」』")  # marks whose ink sits at the left of their square
+STARTS_WITH_WHITE = frozenset("“‘（《【「『")  # … at the right
+
+
+def split_at_gaps(crop: tuple[int, int, int, int], ink: Any) -> list[tuple[int, int, int, int]]:
+    """A detector's crop cut where its ink leaves ``SPLIT_GAP`` text heights of white, each part
+    keeping some of the white as its margin (as much as a cell's line has, ``MARGIN_ACROSS``)."""
+    _, np = _cv()
+    x0, y0, x1, y1 = crop
+    part = ink[y0:y1, x0:x1]
+    rows = np.flatnonzero(part.any(axis=1))
+    if not rows.size:
+        return [crop]
+    tall = int(rows[-1] - rows[0] + 1)
+    cols = part.any(axis=0).astype(np.int8)
+    edges = np.flatnonzero(np.diff(np.concatenate(([1], cols, [1]))))
+    cuts = [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2])
+            if 0 < a and b < cols.size and b - a >= SPLIT_GAP * tall]
+    out, start = [], x0
+    for a, b in cuts:
+        margin = int(min((b - a) / 2, MARGIN_ACROSS * tall))
+        out.append((start, y0, x0 + a + margin, y1))
+        start = x0 + b - margin
+    return out + [(start, y0, x1, y1)]
+
+
+def inked_box(crop: tuple[int, int, int, int], ink: Any) -> tuple[float, float, float, float]:
+    """The glyph box of a detector's crop: the columns and rows that hold ink (the rows with a tenth
+    of their height above and below, as a cell's lines are boxed). The detector widens its boxes
+    beyond the text (by half a line's height or so): in a table without ruling lines the columns are
+    told apart by the white between their texts, and the page's text height, which every gap is
+    measured in, is taken from the glyphs' heights."""
+    _, np = _cv()
+    x0, y0, x1, y1 = crop
+    part = ink[y0:y1, x0:x1]
+    cols, rows = np.flatnonzero(part.any(axis=0)), np.flatnonzero(part.any(axis=1))
+    if not cols.size:
+        return float(x0), float(y0), float(x1), float(y1)
+    top, bottom = y0 + int(rows[0]), y0 + int(rows[-1]) + 1
+    margin = 0.1 * (bottom - top)
+    return (float(x0 + cols[0]), max(float(y0), top - margin), float(x0 + cols[-1] + 1),
+            min(float(y1), bottom + margin))
