@@ -153,19 +153,20 @@ def _area(piece: TextBox) -> int:
 
 
 def _contrast(piece: TextBox, gray: Any, ink: Any) -> float:
-    """How far the median grey of a piece's ink lies below its paper (the crop's 75th percentile)."""
+    """How far the median grey of a piece's ink lies below its paper (the crop's 75th percentile),
+    both ranks without interpolation, from their histograms (numpy's percentile and median cost ten
+    times as much on arrays this small)."""
+    from extract.readers.ocr import _ranked
+
+    _, np = _cv()
     x0, y0, x1, y1 = piece.crop
     shade = gray[y0:y1, x0:x1]
     strokes = shade[ink[y0:y1, x0:x1] > 0]
-    return float(_rank(shade.ravel(), 0.75) - _rank(strokes, 0.5)) if strokes.size else 0.0
-
-
-def _rank(values: Any, q: float) -> int:
-    """The value of rank ``q`` (0–1) of a flat array: a percentile without interpolation, by
-    partition (numpy's percentile and median cost ten times as much on arrays this small)."""
-    _, np = _cv()
-    k = int(q * (values.size - 1))
-    return int(np.partition(values, k)[k])
+    if not strokes.size:
+        return 0.0
+    (paper,) = _ranked(shade, [int(0.75 * (shade.size - 1))], np)
+    (stroke,) = _ranked(strokes, [(strokes.size - 1) // 2], np)
+    return float(paper - stroke)
 
 
 def region_to_text_boxes(ink: Any, region: tuple[int, int, int, int], unit: float) -> list[TextBox]:
@@ -222,11 +223,8 @@ def _bands(rows: Any, unit: float) -> list[tuple[int, int]]:
     """Runs of inked rows, as lines of text: pieces of one character split by its own white (二, 三,
     a colon, the dots of a line alone) joined back while the whole stays one text line tall; a band
     two lines tall split at its thinnest row."""
-    _, np = _cv()
-    edges = np.flatnonzero(np.diff(np.concatenate(([0], rows.astype(np.int8), [0]))))
-    runs = [[int(a), int(b)] for a, b in zip(edges[::2], edges[1::2])]
     merged: list[list[int]] = []
-    for run in runs:
+    for run in (list(span) for span in _spans(rows)):
         if merged and run[1] - merged[-1][0] <= 1.25 * unit and (
                 run[1] - run[0] < 0.6 * unit or merged[-1][1] - merged[-1][0] < 0.6 * unit):
             merged[-1][1] = run[1]
@@ -237,16 +235,20 @@ def _bands(rows: Any, unit: float) -> list[tuple[int, int]]:
 
 def _pieces(cols: Any, unit: float) -> list[tuple[int, int]]:
     """Runs of inked columns of a line, joined across gaps narrower than ``PIECE_GAP`` text heights."""
-    _, np = _cv()
-    edges = np.flatnonzero(np.diff(np.concatenate(([0], cols.astype(np.int8), [0]))))
-    runs = [[int(a), int(b)] for a, b in zip(edges[::2], edges[1::2])]
     out: list[list[int]] = []
-    for run in runs:
+    for run in (list(span) for span in _spans(cols)):
         if out and run[0] - out[-1][1] <= PIECE_GAP * unit:
             out[-1][1] = run[1]
         else:
             out.append(run)
     return [(a, b) for a, b in out if b - a >= 2]
+
+
+def _spans(flags: Any) -> list[tuple[int, int]]:
+    """The runs of True in a 1-D array, as (start, end) index pairs, end excluded."""
+    _, np = _cv()
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], np.asarray(flags).astype(np.int8), [0]))))
+    return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2])]
 
 
 # White inside a detector's line wider than this × the line's text height parts it in two: the
@@ -268,10 +270,8 @@ def split_at_gaps(crop: tuple[int, int, int, int], ink: Any) -> list[tuple[int, 
     if not rows.size:
         return [crop]
     tall = int(rows[-1] - rows[0] + 1)
-    cols = part.any(axis=0).astype(np.int8)
-    edges = np.flatnonzero(np.diff(np.concatenate(([1], cols, [1]))))
-    cuts = [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2])
-            if 0 < a and b < cols.size and b - a >= SPLIT_GAP * tall]
+    blank = ~part.any(axis=0)
+    cuts = [(a, b) for a, b in _spans(blank) if 0 < a and b < blank.size and b - a >= SPLIT_GAP * tall]
     out, start = [], x0
     for a, b in cuts:
         margin = int(min((b - a) / 2, MARGIN_ACROSS * tall))
