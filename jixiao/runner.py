@@ -470,11 +470,11 @@ def _problem_record(inp: Input, key: str, shaped_by: dict[str, Any]) -> dict[str
 
 
 def _worker(base: Path, settings: RunSettings, shaped_by: dict[str, Any], conn: Connection, json_dir: Path,
-            parent: int | None, inherited: list[int]) -> None:  # pragma: no cover - child
+            parent: int | None, inherited: list[int], sharing: int) -> None:  # pragma: no cover - child
     """A worker process: takes (path, key) jobs from ``conn``, writes each file's JSON and sends back
     (record, written), until it gets ``None``. Writing here keeps the encoding off the parent,
     which is the one serial part of a run. It leaves after a file that ran it out of memory, and
-    when the parent dies."""
+    when the parent dies. ``sharing`` workers read at once: each OCRs with its share of the cores."""
     import signal
 
     end_with_parent(parent, inherited)
@@ -482,8 +482,9 @@ def _worker(base: Path, settings: RunSettings, shaped_by: dict[str, Any], conn: 
     # group must not print a traceback from each of them.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    if settings.workers > 1:
-        os.environ.setdefault("JIXIAO_OCR_THREADS", "1")  # one core per worker: OCR would take them all
+    from extract.readers.ocr import set_worker_count
+
+    set_worker_count(sharing)  # else OCR would take every core
     if settings.max_memory_mb:
         limit_address_space(settings.max_memory_mb)  # where the platform has no limit, none
     while True:
@@ -584,6 +585,8 @@ def _run_in_children(todo: list[tuple[Path, str]], base: Path, settings: RunSett
     elif method == "fork" and len(todo) > settings.workers:  # sharing pays when a worker would do several files
         warm_up([path for path, _ in todo])
     pending = list(reversed(todo))
+    # Never more workers than files: one scanned report read with --jobs 4 gets all four cores.
+    sharing = min(settings.workers, len(todo))
     idle: list[_Worker] = []
     busy: dict[Connection, _Worker] = {}
     # While the workers read, this process, idle until their first record, imports what writing the
@@ -599,7 +602,7 @@ def _run_in_children(todo: list[tuple[Path, str]], base: Path, settings: RunSett
         inherited = ([w.conn.fileno() for w in (*idle, *busy.values())] + [here.fileno()] + held_fds()
                      if method == "fork" else [])
         parent = os.getpid() if method != "forkserver" else None
-        proc = ctx.Process(target=_worker, args=(base, settings, shaped_by, there, json_dir, parent, inherited),
+        proc = ctx.Process(target=_worker, args=(base, settings, shaped_by, there, json_dir, parent, inherited, sharing),
                            daemon=True)
         proc.start()
         there.close()

@@ -125,6 +125,32 @@ def test_workers_take_several_files_and_are_replaced(tmp_path: Path, monkeypatch
     assert len(set(pids)) == 3 and os.getpid() not in {int(p.split()[1]) for p in pids}
 
 
+def _threads_noted(path: Any, base: Any, rules: Any, tables: Any, forms: Any) -> dict:
+    from extract.readers.ocr import ocr_threads
+
+    record = ORIGINAL(path, base, rules, tables, forms)
+    record["source"]["notes"] = [f"ocr threads {ocr_threads()}"]
+    return record
+
+
+@pytest.mark.parametrize("files, jobs, threads", [(1, 4, 4), (2, 4, 2), (3, 4, 1), (5, 2, 2)])
+def test_workers_share_the_cores_among_the_files_they_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                           files: int, jobs: int, threads: int) -> None:
+    # On 4 cores: a lone scanned report read with --jobs 4 gets all four, not one worker's share.
+    src = tmp_path / "in"
+    src.mkdir()
+    for i in range(files):
+        shutil.copy(SAMPLES / SEED, src / f"{i}.txt")
+    monkeypatch.setattr(runner, "path_to_record", _threads_noted)
+    monkeypatch.setattr("extract.readers.ocr._cores", lambda: 4)
+    monkeypatch.delenv("JIXIAO_OCR_THREADS", raising=False)
+    monkeypatch.setenv("JIXIAO_START_METHOD", "fork")  # a patch reaches only workers forked from this process
+    run_extract(src, tmp_path / "out", RunSettings(jobs=jobs))
+    notes = {json.loads(p.read_text(encoding="utf-8"))["source"]["notes"][0]
+             for p in (tmp_path / "out" / "json").glob("*.json")}
+    assert notes == {f"ocr threads {threads}"}
+
+
 def test_a_failing_writer_beside_the_others_is_reported() -> None:
     ran = []
     with pytest.raises(RuntimeError, match="writing outputs failed: ZeroDivisionError"):
