@@ -319,6 +319,32 @@ def test_grain_fainter_than_the_text_is_no_text() -> None:
         assert len(kept) == 4 and any(box[3] - box[1] < 10 and box[1] > 150 for box in kept)  # lines, digit, dash
 
 
+def test_a_dash_too_thin_for_a_line_of_text_is_decided_by_its_ink(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A scan draws a thin dash (— for no value) one pixel thick, thinner than any stroke of text,
+    and the recogniser reads such a bar as 1, I or 一 at 0.3-0.8: it is kept, and its ink, not the
+    recogniser, makes it —. A short thin stub (a ruling line's frayed edge, a scratch) is no text."""
+    gray = np.full((300, 700), 235, np.uint8)
+    _ruled(gray, (50, 350, 650), (40, 150, 260))
+    cv2.putText(gray, "first line", (70, 80), cv2.FONT_HERSHEY_SIMPLEX, 0.9, 20, 2)
+    cv2.putText(gray, "7", (480, 110), cv2.FONT_HERSHEY_SIMPLEX, 0.9, 20, 2)
+    gray[205, 90:120] = 40  # the dash, alone in its cell
+    gray[200, 420:425] = 40  # a stub
+    read: list[int] = []
+
+    def recognise(engine: object, crops: list) -> list:
+        read.append(len(crops))
+        return [("1", 0.6)] * len(crops)  # what the recogniser makes of everything here, the dash too
+
+    monkeypatch.setattr(ocr, "recognise", recognise)
+    monkeypatch.setattr(ocr, "ocr_engine", lambda: None)
+    (page,) = ocr.images_to_geometries([(1, gray)])
+    dashes = [g for g in page.glyphs if g.text == "—"]
+    assert len(dashes) == 1 and dashes[0].x0 < 95 and dashes[0].x1 > 115 and dashes[0].top < 205 < dashes[0].bottom
+    assert not any(g.x0 > 400 and g.top > 150 for g in page.glyphs)  # the stub
+    assert read == [len(page.glyphs) - 1]  # the dash never went to the recogniser
+    assert ocr.lone_dash(_bar_crop(serif=False)) == "—" and ocr.lone_dash(_bar_crop(serif=True)) is None
+
+
 def test_what_a_line_reads_as_does_not_depend_on_the_lines_beside_it(monkeypatch: pytest.MonkeyPatch) -> None:
     """Each crop reaches the recogniser padded to a width of its own (a multiple of REC_WIDTH_STEP),
     whatever else is read with it: the padding is part of what the recogniser sees."""

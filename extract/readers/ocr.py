@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Sequence
 from extract.readers.geometry import Glyph, PageGeometry, Segment
 from extract.readers.ocr_lines import _merge_runs, _Run, detect_lines  # noqa: F401  (part of this module's API)
 from extract.readers.ocr_skew import MAX_SKEW, deskew, estimate_skew, rotate  # noqa: F401  (part of this module's API)
-from extract.readers.ocr_symbols import LONE_SIGNS, fix_symbols, lone_sign
+from extract.readers.ocr_symbols import LONE_SIGNS, fix_symbols, lone_dash, lone_sign
 from jixiao.errors import UnreadableDocument
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -362,6 +362,7 @@ class _Ready:
     crops: Sequence[Any] = ()
     boxes: Sequence[tuple[float, float, float, float]] = ()
     joins: Sequence[bool] = ()  # does the crop go on from the one before it (one detector line, parted)?
+    known: Sequence[str | None] = ()  # the text of a crop its ink decides (a dash), not read by the recogniser
 
 
 def images_to_geometries(pages: Sequence[tuple[int, Any]]) -> list[PageGeometry]:
@@ -376,11 +377,12 @@ def images_to_geometries(pages: Sequence[tuple[int, Any]]) -> list[PageGeometry]
             ready = list(pool.map(lambda page: _make_ready(*page), pages))
     else:
         ready = [_make_ready(number, image) for number, image in pages]
-    crops = [crop for page in ready for crop in page.crops]
+    crops = [crop for page in ready for crop, known in zip(page.crops, page.known) if known is None]
     read = iter(recognise(ocr_engine(), crops) if crops else [])
     out = []
     for page in ready:
-        glyphs = _glyphs(page.crops, page.boxes, [next(read) for _ in page.crops], page.joins)
+        reads = [(known, 1.0) if known is not None else next(read) for known in page.known]
+        glyphs = _glyphs(page.crops, page.boxes, reads, page.joins)
         out.append(PageGeometry(number=page.number, width=page.width, height=page.height,
                                 segments=tuple(page.segments), glyphs=tuple(glyphs)))
     return out
@@ -396,8 +398,8 @@ def _make_ready(number: int, image: Any) -> _Ready:
     gray, _angle = deskew(gray)
     binary = binarise(gray)
     segments, line_ink = detect_lines(binary)
-    crops, boxes, joins = text_crops(gray, binary, segments, line_ink)
-    return _Ready(number, float(w), float(h), segments, crops, boxes, joins)
+    crops, boxes, joins, known = text_crops(gray, binary, segments, line_ink)
+    return _Ready(number, float(w), float(h), segments, crops, boxes, joins, known)
 
 
 def blank_page(gray: Any) -> bool:
@@ -418,11 +420,13 @@ PAD_ACROSS = 0.0  # paper added left and right of a detector's box for the recog
 PAD_DOWN = 0.08  # … and above and below (measured best of 0–0.35 × 0–0.1 on six simulated scans)
 
 
-def text_crops(gray: Any, binary: Any, segments: Sequence[Segment],
-               line_ink: Any) -> tuple[list[Any], list[tuple[float, float, float, float]], list[bool]]:
+def text_crops(gray: Any, binary: Any, segments: Sequence[Segment], line_ink: Any
+               ) -> tuple[list[Any], list[tuple[float, float, float, float]], list[bool], list[str | None]]:
     """The lines of text of a straightened page: the crop the recogniser reads of each, its glyph box,
-    and whether it goes on from the crop before it (a detector's line parted at wide white,
-    ``ocr_cells.split_at_gaps``: ``_glyphs`` joins the parts again where the white was a punctuation mark's).
+    whether it goes on from the crop before it (a detector's line parted at wide white,
+    ``ocr_cells.split_at_gaps``: ``_glyphs`` joins the parts again where the white was a punctuation mark's),
+    and its text where the ink alone decides it (a dash too thin to read: the recogniser reads a
+    thin bar as 1, I or 一), else None.
 
     On a page with tables no detector runs: each cell's ink is cut into lines (and text outside
     the tables too) by ``extract.readers.ocr_cells``. A page without tables, or a band of ink that is
@@ -436,17 +440,22 @@ def text_crops(gray: Any, binary: Any, segments: Sequence[Segment],
     ink = drop_grain(ink, unit, parts)
     pieces, tables = page_to_text_boxes(ink, segments, unit)
     pieces = drop_faint(pieces, gray, ink)
-    crops: list[tuple[int, int, int, int]] = []
-    pads: list[tuple[int, int, int, int]] = []
+    crops: list[Any] = []
     kept: list[tuple[float, float, float, float]] = []
     joins: list[bool] = []
+    known: list[str | None] = []
     regions = [(0, 0, w, h)] if not tables else [p.crop for p in pieces if p.detect]
     for piece in pieces:
         if not piece.detect:
-            crops.append(piece.crop)
-            pads.append(piece.pad)
+            x0, y0, x1, y1 = piece.crop
+            crop = _padded(gray[y0:y1, x0:x1], piece.pad)
+            text = lone_dash(crop) if piece.dash else None
+            if piece.dash and text is None:
+                continue  # a thin band that is no dash: a ruling line's edge, a scratch
+            crops.append(crop)
             kept.append(piece.box)
             joins.append(False)
+            known.append(text)
     horizontals = [s for s in segments if s.horizontal]
     verticals = [s for s in segments if not s.horizontal]
     for x0, y0, x1, y1 in regions:
@@ -454,14 +463,15 @@ def text_crops(gray: Any, binary: Any, segments: Sequence[Segment],
             box = (box[0] + x0, box[1] + y0, box[2] + x0, box[3] + y0)
             crop = _detected_crop(box, w, h, horizontals, verticals)
             for k, part in enumerate(split_at_gaps(crop, ink) if crop is not None else []):
-                crops.append(part)
-                pads.append((0, 0, 0, 0))
+                crops.append(gray[part[1]:part[3], part[0]:part[2]])
                 kept.append(inked_box(part, ink))
                 joins.append(k > 0)
-    return [_padded(gray[y0:y1, x0:x1], pad) for (x0, y0, x1, y1), pad in zip(crops, pads)], kept, joins
+                known.append(None)
+    return crops, kept, joins, known
 
 
 SPECKS = ".·,，、'`"  # what the recogniser makes of a speck of dust beside a sign
+DASHES = frozenset({"", "一", "—", "-", "－", "―", "_"})  # … and of a lone dash
 
 
 def _glyphs(crops: Sequence[Any], boxes: Sequence[tuple[float, float, float, float]],
@@ -474,9 +484,13 @@ def _glyphs(crops: Sequence[Any], boxes: Sequence[tuple[float, float, float, flo
     last: int | None = None  # the crop the last glyph was read from
     for i, (image, (xa, ya, xb, yb), (text, score)) in enumerate(zip(crops, boxes, read)):
         text = text.strip()
-        # A lone sign (≥ ≤ =) is decided by its ink, however unsure the recogniser was of it (or whether
-        # it read anything, or read a speck beside it as a dot: 》.).
-        sign = lone_sign(image) if not text or text.strip(SPECKS) in LONE_SIGNS else None
+        # A lone sign (≥ ≤ =) or dash is decided by its ink, however unsure the recogniser was of it (or
+        # whether it read anything, or read a speck beside it as a dot: 》.). A dash of a scan one or two
+        # pixels thick reads as 一 at 0.4-0.5.
+        bare = text.strip(SPECKS)
+        sign = lone_sign(image) if not bare or bare in LONE_SIGNS else None
+        if not sign and bare in DASHES:
+            sign = lone_dash(image)
         text = sign or fix_symbols(text, image)
         if text and (score >= MIN_SCORE or sign):
             before = glyphs[-1] if glyphs and last == i - 1 and i < len(joins) and joins[i] else None

@@ -14,7 +14,7 @@ OpenCV and numpy are imported only when a scan is read (through ``extract.reader
 from __future__ import annotations
 
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Sequence
 
 from extract.readers.geometry import Segment, segments_to_grids
@@ -26,6 +26,9 @@ MARGIN_DOWN = 0.3
 # A gap in a line of text wider than this (× text height) parts two pieces (two words of a
 # form line such as 填报单位：… 填报日期：…).
 PIECE_GAP = 2.0
+# A band of ink thinner than a stroke of text is a line of text only as a dash (—, "no value"), at
+# least this long (× text height): a thin dash of a scan is one or two pixels thick.
+DASH = 0.6
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,7 @@ class TextBox:
     box: tuple[float, float, float, float]
     detect: bool = False
     pad: tuple[int, int, int, int] = (0, 0, 0, 0)  # paper added top, bottom, left, right
+    dash: bool = False  # ink too thin for a line of text: a dash if its ink says so (``ocr_symbols.lone_dash``)
 
 
 def _cv() -> tuple[Any, Any]:
@@ -181,7 +185,8 @@ def region_to_text_boxes(ink: Any, region: tuple[int, int, int, int], unit: floa
     # A row is inked when it holds more than a speck or two (grain left between two lines of a
     # wide cell must not join them).
     counts = np.count_nonzero(part, axis=1)
-    bands = _bands(counts > max(1, 0.004 * (x1 - x0)), unit)
+    bands = [(top, bottom) for top, bottom in _bands(counts > max(1, 0.004 * (x1 - x0)), unit)
+             if not _thin(top, bottom, unit) or _dashes(part[top:bottom], unit)]
     for k, (top, bottom) in enumerate(bands):
         above = y0 + (bands[k - 1][1] if k else 0)
         below = y0 + (bands[k + 1][0] if k + 1 < len(bands) else y1 - y0)
@@ -192,13 +197,16 @@ def region_to_text_boxes(ink: Any, region: tuple[int, int, int, int], unit: floa
                                (x0 + float(cols[0]), y0 + float(top), x0 + float(cols[-1]) + 1, y0 + float(bottom)),
                                detect=True))
             continue
-        for left, right in _pieces(band.any(axis=0), unit):
+        thin = _thin(top, bottom, unit)
+        for left, right in (_dashes(band, unit) if thin else _pieces(band.any(axis=0), unit)):
             piece = band[:, left:right]
             rows = np.flatnonzero(piece.any(axis=1))
             t, b = top + int(rows[0]), top + int(rows[-1]) + 1
-            if (b - t < 0.35 * unit and right - left < 0.5 * unit) or np.count_nonzero(piece) < 0.04 * unit * unit:
+            if not thin and ((b - t < 0.35 * unit and right - left < 0.5 * unit)
+                             or np.count_nonzero(piece) < 0.04 * unit * unit):
                 continue  # grain, a speck of dust: no character is that small
-            out.append(_text_box(x0 + left, y0 + t, x0 + right, y0 + b, (x0, above, x1, below), unit))
+            box = _text_box(x0 + left, y0 + t, x0 + right, y0 + b, (x0, above, x1, below), unit)
+            out.append(replace(box, dash=True) if thin else box)
     return out
 
 
@@ -230,7 +238,17 @@ def _bands(rows: Any, unit: float) -> list[tuple[int, int]]:
             merged[-1][1] = run[1]
         else:
             merged.append(run)
-    return [(a, b) for a, b in merged if b - a >= max(2, 0.15 * unit)]
+    return [(a, b) for a, b in merged if b - a >= 1]
+
+
+def _thin(top: int, bottom: int, unit: float) -> bool:
+    """A band of ink thinner than a stroke of text: a line of text only as a dash (``_dashes``)."""
+    return bottom - top < max(2, 0.15 * unit)
+
+
+def _dashes(band: Any, unit: float) -> list[tuple[int, int]]:
+    """The pieces of a thin band long enough for a dash (grain and a ruling line's frayed edge are not)."""
+    return [(a, b) for a, b in _pieces(band.any(axis=0), unit) if b - a >= DASH * unit]
 
 
 def _pieces(cols: Any, unit: float) -> list[tuple[int, int]]:

@@ -103,6 +103,19 @@ def _fix_first(text: str, crop: Any) -> str:
     return text
 
 
+def lone_dash(crop: Any) -> str | None:
+    """``—`` where a crop's only ink is one bar drawn with an even stroke (a dash: no value; not the
+    numeral 一 of a Song face, which thickens into a serif at its right end); None otherwise. Unlike
+    ``_parts`` it keeps a bar that fills most of the crop's width (a dash's crop is its ink and a
+    little margin): only ink running from side to side is a ruling line's edge."""
+    cv2, _ = _cv()
+    height, width = crop.shape[:2]
+    n, _, stats, _ = cv2.connectedComponentsWithStats(_ink(crop), connectivity=8)
+    parts = [tuple(int(v) for v in stats[i][:4]) for i in range(1, n)
+             if stats[i][4] >= max(3, 0.01 * height * height) and not (stats[i][0] == 0 and stats[i][2] == width)]
+    return "—" if len(parts) == 1 and _even_bar(crop, parts[0]) else None  # type: ignore[arg-type]
+
+
 # What the recogniser makes of a lone ≥, ≤ or = (besides itself): V, ∨, 》, 〉, >, 《, 〈, <, 二.
 LONE_SIGNS = frozenset("≥≤=＝VvＶ∨》〉>＞《〈<＜二")
 
@@ -169,7 +182,8 @@ def _even_bar(crop: Any, part: tuple[int, int, int, int]) -> bool:
         return False
     thickness = (_ink(crop)[y:y + h, x:x + w] > 0).sum(axis=0)
     inked = thickness[thickness > 0]
-    return bool(inked.size) and float(inked.max()) <= 1.5 * float(np.median(inked))
+    # Within a pixel of even, for a bar one or two pixels thick (a thin dash of a scan).
+    return bool(inked.size) and float(inked.max()) <= max(1.5 * float(np.median(inked)), float(np.median(inked)) + 1)
 
 
 def _ink(crop: Any) -> Any:
