@@ -179,9 +179,9 @@ def _lone_sign_crop(shape: str) -> "np.ndarray":
     return image
 
 
-def _bar_crop(serif: bool) -> "np.ndarray":
+def _bar_crop(serif: bool, thickness: int = 2) -> "np.ndarray":
     image = np.full((30, 60), 230, np.uint8)
-    cv2.line(image, (8, 15), (48, 15), 30, 2)
+    cv2.line(image, (8, 15), (48, 15), 30, thickness)
     if serif:  # a Song face's 一 thickens into a triangle at its right end
         cv2.fillPoly(image, [np.array([[42, 14], [50, 9], [52, 17]], np.int32)], 30)
     return image
@@ -319,30 +319,57 @@ def test_grain_fainter_than_the_text_is_no_text() -> None:
         assert len(kept) == 4 and any(box[3] - box[1] < 10 and box[1] > 150 for box in kept)  # lines, digit, dash
 
 
-def test_a_dash_too_thin_for_a_line_of_text_is_decided_by_its_ink(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A scan draws a thin dash (— for no value) one pixel thick, thinner than any stroke of text,
-    and the recogniser reads such a bar as 1, I or 一 at 0.3-0.8: it is kept, and its ink, not the
-    recogniser, makes it —. A short thin stub (a ruling line's frayed edge, a scratch) is no text."""
+def _dash_page(dash_at: int) -> "np.ndarray":
+    """A 2 × 2 table: text; a lone dash one pixel thick at ``dash_at`` (x) in the first column's
+    second cell, with a short stub and, in the second column, an underlined word and a long fill-in rule."""
     gray = np.full((300, 700), 235, np.uint8)
     _ruled(gray, (50, 350, 650), (40, 150, 260))
     cv2.putText(gray, "first line", (70, 80), cv2.FONT_HERSHEY_SIMPLEX, 0.9, 20, 2)
     cv2.putText(gray, "7", (480, 110), cv2.FONT_HERSHEY_SIMPLEX, 0.9, 20, 2)
-    gray[205, 90:120] = 40  # the dash, alone in its cell
-    gray[200, 420:425] = 40  # a stub
-    read: list[int] = []
+    gray[205, dash_at:dash_at + 30] = 40  # the dash, alone in its cell
+    gray[230, 250:255] = 40  # a stub
+    cv2.putText(gray, "word", (380, 190), cv2.FONT_HERSHEY_SIMPLEX, 0.9, 20, 2)
+    gray[194, 380:440] = 40  # its underline, just under it
+    gray[240, 380:600] = 40  # a fill-in rule, far longer than a dash
+    return gray
+
+
+def test_a_dash_too_thin_for_a_line_of_text_is_decided_by_its_ink(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A scan draws a thin dash (— for no value) one pixel thick, thinner than any stroke of text,
+    and the recogniser reads such a bar as 1, I or 一 at 0.3-0.8: it is kept, and its ink, not the
+    recogniser, makes it —. A short stub, an underline and a fill-in rule are no dash."""
+    read: list[list[int]] = []
 
     def recognise(engine: object, crops: list) -> list:
-        read.append(len(crops))
-        return [("1", 0.6)] * len(crops)  # what the recogniser makes of everything here, the dash too
+        read.append([c.shape[1] for c in crops])
+        return [(f"w{c.shape[1]}", 0.9) for c in crops]  # each crop's reading names its width
 
     monkeypatch.setattr(ocr, "recognise", recognise)
     monkeypatch.setattr(ocr, "ocr_engine", lambda: None)
-    (page,) = ocr.images_to_geometries([(1, gray)])
-    dashes = [g for g in page.glyphs if g.text == "—"]
-    assert len(dashes) == 1 and dashes[0].x0 < 95 and dashes[0].x1 > 115 and dashes[0].top < 205 < dashes[0].bottom
-    assert not any(g.x0 > 400 and g.top > 150 for g in page.glyphs)  # the stub
-    assert read == [len(page.glyphs) - 1]  # the dash never went to the recogniser
+    monkeypatch.setattr(ocr, "ocr_threads", lambda: 1)
+    pages = ocr.images_to_geometries([(1, _dash_page(90)), (2, _dash_page(200))])
+    for page, at in zip(pages, (90, 200)):
+        dashes = [g for g in page.glyphs if g.text == "—"]
+        assert len(dashes) == 1 and dashes[0].x0 < at + 5 and dashes[0].x1 > at + 25 and dashes[0].top < 205 < dashes[0].bottom
+        # Every other glyph is the reading of its own crop (as wide as its box, give or take the margins):
+        # no reading shifts onto another line.
+        others = [g for g in page.glyphs if g is not dashes[0]]
+        assert len(others) == 3 and all(abs(int(g.text[1:]) - (g.x1 - g.x0)) <= 14 for g in others)
+        assert not any(g.top > 225 for g in page.glyphs)  # the stub and the fill-in rule
+        assert not any(g.text == "—" and g.x0 > 350 for g in page.glyphs)  # the underline
+    assert len(read) == 1 and sum(len(p.glyphs) for p in pages) == len(read[0]) + 2  # the dashes were never read
     assert ocr.lone_dash(_bar_crop(serif=False)) == "—" and ocr.lone_dash(_bar_crop(serif=True)) is None
+    assert ocr.fix_symbols("一", _bar_crop(serif=True, thickness=1)) == "一"  # a thin 一 keeps its serif
+
+
+def test_a_thin_rule_near_a_line_of_text_is_no_dash() -> None:
+    ink = np.zeros((200, 300), np.uint8)
+    ink[40:60, 20:120] = 255  # a line of text, 20 px tall
+    ink[68, 20:60] = 255  # a thin rule 8 px under it (an underline set low), a band of its own: no dash
+    ink[150, 20:60] = 255  # a thin rule alone: a dash
+    ink[180, 20:150] = 255  # a thin rule far longer than a dash: a fill-in line
+    boxes = ocr_cells.region_to_text_boxes(ink, (0, 0, 300, 200), 20.0)
+    assert [(b.dash, round(b.box[1] / 10)) for b in boxes] == [(False, 4), (True, 15)]
 
 
 def test_what_a_line_reads_as_does_not_depend_on_the_lines_beside_it(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -377,11 +377,12 @@ def images_to_geometries(pages: Sequence[tuple[int, Any]]) -> list[PageGeometry]
             ready = list(pool.map(lambda page: _make_ready(*page), pages))
     else:
         ready = [_make_ready(number, image) for number, image in pages]
-    crops = [crop for page in ready for crop, known in zip(page.crops, page.known) if known is None]
+    knowns = [list(page.known) or [None] * len(page.crops) for page in ready]
+    crops = [crop for page, known in zip(ready, knowns) for crop, text in zip(page.crops, known) if text is None]
     read = iter(recognise(ocr_engine(), crops) if crops else [])
     out = []
-    for page in ready:
-        reads = [(known, 1.0) if known is not None else next(read) for known in page.known]
+    for page, known in zip(ready, knowns):
+        reads = [(text, 1.0) if text is not None else next(read) for text in known]
         glyphs = _glyphs(page.crops, page.boxes, reads, page.joins)
         out.append(PageGeometry(number=page.number, width=page.width, height=page.height,
                                 segments=tuple(page.segments), glyphs=tuple(glyphs)))
@@ -471,7 +472,7 @@ def text_crops(gray: Any, binary: Any, segments: Sequence[Segment], line_ink: An
 
 
 SPECKS = ".·,，、'`"  # what the recogniser makes of a speck of dust beside a sign
-DASHES = frozenset({"", "一", "—", "-", "－", "―", "_"})  # … and of a lone dash
+DASHES = frozenset("一—－―-")  # … and of a lone dash
 
 
 def _glyphs(crops: Sequence[Any], boxes: Sequence[tuple[float, float, float, float]],

@@ -29,6 +29,8 @@ PIECE_GAP = 2.0
 # A band of ink thinner than a stroke of text is a line of text only as a dash (—, "no value"), at
 # least this long (× text height): a thin dash of a scan is one or two pixels thick.
 DASH = 0.6
+DASH_LONGEST = 3.0  # —— is about two; a longer thin rule is a fill-in line or an underline
+DASH_APART = 0.5  # white between a dash and the lines of text above and below it, at least (× text height)
 
 
 @dataclass(frozen=True)
@@ -185,11 +187,15 @@ def region_to_text_boxes(ink: Any, region: tuple[int, int, int, int], unit: floa
     # A row is inked when it holds more than a speck or two (grain left between two lines of a
     # wide cell must not join them).
     counts = np.count_nonzero(part, axis=1)
-    bands = [(top, bottom) for top, bottom in _bands(counts > max(1, 0.004 * (x1 - x0)), unit)
-             if not _thin(top, bottom, unit) or _dashes(part[top:bottom], unit)]
-    for k, (top, bottom) in enumerate(bands):
-        above = y0 + (bands[k - 1][1] if k else 0)
-        below = y0 + (bands[k + 1][0] if k + 1 < len(bands) else y1 - y0)
+    found = _bands(counts > max(1, 0.004 * (x1 - x0)), unit)
+    lines = [b for b in found if not _thin(*b, unit)]
+    # A thin band is a dash only standing apart from the lines of text (an underline sits just under
+    # one); a line's room is bounded by the other lines, a dash's too.
+    dashes = [b for b in found if _thin(*b, unit) and _dashes(part[b[0]:b[1]], unit)
+              and all(b[0] - bottom >= DASH_APART * unit or top - b[1] >= DASH_APART * unit for top, bottom in lines)]
+    for top, bottom in sorted(lines + dashes):
+        above = y0 + max((b for _, b in lines if b <= top), default=0)
+        below = y0 + min((t for t, _ in lines if t >= bottom), default=y1 - y0)
         band = part[top:bottom]
         if bottom - top > 2.6 * unit:  # no line of text: the detector decides
             cols = np.flatnonzero(band.any(axis=0))
@@ -247,8 +253,9 @@ def _thin(top: int, bottom: int, unit: float) -> bool:
 
 
 def _dashes(band: Any, unit: float) -> list[tuple[int, int]]:
-    """The pieces of a thin band long enough for a dash (grain and a ruling line's frayed edge are not)."""
-    return [(a, b) for a, b in _pieces(band.any(axis=0), unit) if b - a >= DASH * unit]
+    """The pieces of a thin band as long as a dash (grain and a ruling line's frayed edge are shorter, a
+    fill-in line longer)."""
+    return [(a, b) for a, b in _pieces(band.any(axis=0), unit) if DASH * unit <= b - a <= DASH_LONGEST * unit]
 
 
 def _pieces(cols: Any, unit: float) -> list[tuple[int, int]]:
