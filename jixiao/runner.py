@@ -351,11 +351,11 @@ def _run_on_dask(todo: list[tuple[Path, str]], base: Path, settings: RunSettings
     try:
         workers = max(1, len(client.scheduler_info().get("workers", {})) or settings.workers)
         suffixes = sorted({path.suffix.lower() for path, _ in todo})
-        client.run(_dask_worker_setup, suffixes, workers > 1)
         jobs = [(path.resolve(), rel) for path, rel in todo]
         size = dask_batch_size(len(jobs), workers)
         # (batch, retried): a batch whose task failed (a worker lost or killed) is tried again file by file.
         queue = deque((jobs[i:i + size], False) for i in range(0, len(jobs), size))
+        client.run(_dask_worker_setup, suffixes, min(workers, len(queue)))
         resolved = base.resolve()
         running: dict[Any, tuple[list[tuple[Path, str]], bool]] = {}
         done = as_completed()
@@ -416,10 +416,12 @@ def _finish_encoded(text: str, finished: Callable[..., None], json_dir: Path) ->
     finished(record, True)
 
 
-def _dask_worker_setup(suffixes: list[str], shared: bool) -> None:  # pragma: no cover - on the workers
-    """Once per Dask worker, before its first file: what the local engine's warm-up loads."""
-    if shared:
-        os.environ.setdefault("JIXIAO_OCR_THREADS", "1")  # one core per worker: OCR would take them all
+def _dask_worker_setup(suffixes: list[str], sharing: int) -> None:  # pragma: no cover - on the workers
+    """Once per Dask worker, before its first file: what the local engine's warm-up loads, and the
+    share of the cores its OCR takes (``sharing`` workers read at once: never more than the batches)."""
+    from extract.readers.ocr import set_worker_count
+
+    set_worker_count(sharing)
     warm_up([Path(f"x{suffix}") for suffix in suffixes])
 
 

@@ -210,11 +210,11 @@ def test_dask_workers_take_files_in_batches_after_one_warm_up(tmp_path: Path, mo
     real_submit, real_run = distributed.Client.submit, distributed.Client.run
     monkeypatch.setattr(distributed.Client, "submit", lambda self, fn, *a, **k: submitted.append(len(a[0]))
                         or real_submit(self, fn, *a, **k))
-    monkeypatch.setattr(distributed.Client, "run", lambda self, fn, *a, **k: ran.append(fn.__name__)
+    monkeypatch.setattr(distributed.Client, "run", lambda self, fn, *a, **k: ran.append((fn.__name__, a[1]))
                         or real_run(self, fn, *a, **k))
     summary = run_extract(src, tmp_path / "dask", RunSettings(jobs=2, engine="dask"))
     assert summary.count("ok") == 48
-    assert submitted == [3] * 16 and ran == ["_dask_worker_setup"]
+    assert submitted == [3] * 16 and ran == [("_dask_worker_setup", 2)]  # once, two workers reading at once
     assert runner.dask_batch_size(10, 2) == 1 and runner.dask_batch_size(10_000, 2) == 16
     # The records the parent wrote from the workers' encoding are the local engine's, byte for byte.
     run_extract(src, tmp_path / "local", RunSettings(jobs=2))
