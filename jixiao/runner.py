@@ -472,11 +472,12 @@ def _problem_record(inp: Input, key: str, shaped_by: dict[str, Any]) -> dict[str
 
 
 def _worker(base: Path, settings: RunSettings, shaped_by: dict[str, Any], conn: Connection, json_dir: Path,
-            parent: int | None, inherited: list[int], sharing: int) -> None:  # pragma: no cover - child
+            parent: int | None, inherited: list[int], reading: Any) -> None:  # pragma: no cover - child
     """A worker process: takes (path, key) jobs from ``conn``, writes each file's JSON and sends back
     (record, written), until it gets ``None``. Writing here keeps the encoding off the parent,
     which is the one serial part of a run. It leaves after a file that ran it out of memory, and
-    when the parent dies. ``sharing`` workers read at once: each OCRs with its share of the cores."""
+    when the parent dies. ``reading`` (a shared integer the parent keeps up to date): how many workers
+    read at once; each OCRs with its share of the cores."""
     import signal
 
     end_with_parent(parent, inherited)
@@ -486,7 +487,7 @@ def _worker(base: Path, settings: RunSettings, shaped_by: dict[str, Any], conn: 
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     from extract.readers.ocr import set_worker_count
 
-    set_worker_count(sharing)  # else OCR would take every core
+    set_worker_count(lambda: reading.value)  # else OCR would take every core
     if settings.max_memory_mb:
         limit_address_space(settings.max_memory_mb)  # where the platform has no limit, none
     while True:
@@ -587,8 +588,9 @@ def _run_in_children(todo: list[tuple[Path, str]], base: Path, settings: RunSett
     elif method == "fork" and len(todo) > settings.workers:  # sharing pays when a worker would do several files
         warm_up([path for path, _ in todo])
     pending = list(reversed(todo))
-    # Never more workers than files: one scanned report read with --jobs 4 gets all four cores.
-    sharing = min(settings.workers, len(todo))
+    # The workers share the cores among those reading: one scanned report read with --jobs 4 gets all
+    # four, and so does a run's last long scan once the others are done.
+    reading = ctx.Value("i", max(1, min(settings.workers, len(todo))), lock=False)
     idle: list[_Worker] = []
     busy: dict[Connection, _Worker] = {}
     # While the workers read, this process, idle until their first record, imports what writing the
@@ -604,7 +606,7 @@ def _run_in_children(todo: list[tuple[Path, str]], base: Path, settings: RunSett
         inherited = ([w.conn.fileno() for w in (*idle, *busy.values())] + [here.fileno()] + held_fds()
                      if method == "fork" else [])
         parent = os.getpid() if method != "forkserver" else None
-        proc = ctx.Process(target=_worker, args=(base, settings, shaped_by, there, json_dir, parent, inherited, sharing),
+        proc = ctx.Process(target=_worker, args=(base, settings, shaped_by, there, json_dir, parent, inherited, reading),
                            daemon=True)
         proc.start()
         there.close()
@@ -637,6 +639,7 @@ def _run_in_children(todo: list[tuple[Path, str]], base: Path, settings: RunSett
                     worker.path, worker.key, worker.started = path, key, time.monotonic()
                     worker.conn.send((path, key))
                 busy[worker.conn] = worker
+            reading.value = max(1, len(busy))
             if preload.ident is None:
                 preload.start()
             # Woken at the first time limit to fall due, not up to a poll later: a file is stopped when

@@ -24,7 +24,7 @@ import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 from extract.readers.geometry import Glyph, PageGeometry, Segment
 from extract.readers.ocr_lines import _merge_runs, _Run, detect_lines  # noqa: F401  (part of this module's API)
@@ -214,14 +214,16 @@ def _recogniser() -> _Recogniser | None:
         return None
 
 
-_WORKERS: int | None = None
+_WORKERS: int | Callable[[], int] | None = None
 
 
-def set_worker_count(workers: int) -> None:
+def set_worker_count(workers: int | Callable[[], int]) -> None:
     """Tell the OCR how many worker processes share the machine: each then reads with its share of
-    the cores (``ocr_threads``). A worker calls this once, before its first scan."""
+    the cores (``ocr_threads``). A worker calls this once, before its first scan; given a function, the
+    count is asked again for every few pages (a run's last long scan takes the cores the others have
+    left)."""
     global _WORKERS
-    _WORKERS = max(1, int(workers))
+    _WORKERS = workers if callable(workers) else max(1, int(workers))
 
 
 def _cores() -> int:
@@ -237,7 +239,8 @@ def ocr_threads() -> int:
     threads = os.environ.get("JIXIAO_OCR_THREADS", "").strip()
     if threads.isdigit() and int(threads) > 0:
         return int(threads)
-    return max(1, _cores() // (_WORKERS or 1))
+    workers = _WORKERS() if callable(_WORKERS) else _WORKERS
+    return max(1, _cores() // max(1, workers or 1))
 
 
 # --------------------------------------------------------------------------- images
