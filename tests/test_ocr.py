@@ -205,6 +205,8 @@ def _stop_crop(ring: bool) -> "np.ndarray":
     ("完成°", _stop_crop(True), "完成。"),
     ("阿卜杜·热合曼", _stop_crop(False), "阿卜杜·热合曼"),  # a solid dot stays
     ("市丶区丶校", _line_crop("20"), "市、区、校"),
+    ("=7↑", _line_crop("=7"), "=7个"),  # 个 after a count, read as an arrow
+    ("↑", _line_crop("20"), "↑"),
     ("投资 3000万元，覆盖 80%", _line_crop("20"), "投资3000万元，覆盖80%"),
     ("Type A 3000", _line_crop("20"), "Type A 3000"),
     ("一20项", _line_crop("=20"), "=20项"),  # = read as the CJK numeral one: two bars in the ink

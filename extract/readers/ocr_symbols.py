@@ -26,9 +26,12 @@ def _cv() -> tuple[Any, Any]:
 # * a lone 一 drawn with an even stroke: a dash (— for no value);
 # * a lone sign read as V, 》 or > (a form that sets "≥ 860" apart from its number, which the
 #   recogniser then sees alone): ≥ or ≤ where the ink is a chevron over a stroke, = where it is two
-#   even bars of one length (二 draws its upper bar shorter) (``lone_sign``).
+#   even bars of one length (二 draws its upper bar shorter) (``lone_sign``);
+# * ↑ directly after a digit: 个, the commonest unit of a count (=7个), whose 人 over a stroke the
+#   recogniser sometimes takes for an arrow; no form writes a count's rise as 7↑.
 _LEADING_BAR = re.compile(r"^[一—－―](?=[0-9０-９])")
 _LEADING_CHEVRON = re.compile(r"^[<>＜＞](?=[0-9０-９.])")
+_COUNT_ARROW = re.compile(r"(?<=[0-9０-９])↑")
 
 
 _CJK_SPACE = re.compile(r"(?<=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]) +|"
@@ -38,9 +41,9 @@ _CJK_SPACE = re.compile(r"(?<=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]) +|"
 def fix_symbols(text: str, crop: Any) -> str:
     """``一20项`` → ``=20项`` / ``-20项``, ``>92%`` → ``≥92%``, ``7`` → ``/``, decided by the
     ink of the line's first character; ``·`` or ``°`` → ``。`` where the ink holds that many small
-    rings (a Song face's full stop read as a dot); ``丶`` (a radical no report uses) → ``、``; the
-    space a typesetter puts between Chinese and Latin text or digits dropped."""
-    text = _CJK_SPACE.sub("", text.replace("丶", "、"))
+    rings (a Song face's full stop read as a dot); ``丶`` (a radical no report uses) → ``、``; ``7↑`` →
+    ``7个``; the space a typesetter puts between Chinese and Latin text or digits dropped."""
+    text = _COUNT_ARROW.sub("个", _CJK_SPACE.sub("", text.replace("丶", "、")))
     dots = sum(text.count(c) for c in "·°")
     if dots and _rings(crop) >= dots + text.count("。"):
         text = text.replace("·", "。").replace("°", "。")
