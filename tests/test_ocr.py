@@ -120,6 +120,29 @@ def test_text_strokes_are_not_ruling_lines() -> None:
             assert min(abs(s.x0 - x) for x in XS) <= 3, s
 
 
+def test_strokes_stacked_line_over_line_are_no_cell_border() -> None:
+    """Two tight rows of wrapped two-line cells: monospaced lines put a character's vertical stroke
+    (with the rest of the character stuck to it) right over another's, border to border. Together
+    they look like a short column border, but white parts them between the lines; a faint border
+    broken by the scan, with no text stuck to it, stays a border."""
+    image = np.full((2400, 900), 245, np.uint8)
+    for y in (100, 160, 220, 400, 2300):
+        cv2.line(image, (100, y), (800, y), 40, 2)
+    for x in (100, 800):
+        cv2.line(image, (x, 100), (x, 2300), 40, 2)
+    # A stroke of each line of text, stacked at x = 300, the first and last touching the borders.
+    for top, length in ((101, 25), (133, 25), (163, 25), (193, 26)):
+        cv2.line(image, (300, top), (300, top + length), 30, 2)
+        cv2.line(image, (288, top + 8), (312, top + 8), 30, 2)  # the rest of its character, across it
+        cv2.line(image, (300, top + 12), (290, top + 22), 30, 2)
+        cv2.line(image, (330, top + 4), (350, top + 4), 30, 2)  # the next character
+    for y0, y1 in ((221, 260), (266, 305), (311, 350), (356, 400)):  # a border broken by the scan
+        cv2.line(image, (600, y0), (600, y1), 60, 2)
+    segments, _ = ocr.detect_lines(ocr.binarise(image))
+    assert not [s for s in segments if not s.horizontal and abs(s.x0 - 300) <= 3]
+    assert [s for s in segments if not s.horizontal and abs(s.x0 - 600) <= 3 and s.top < 240 and s.bottom > 380]
+
+
 def test_a_stroke_in_line_with_a_column_border_below_does_not_part_the_cell_above() -> None:
     """门 in a wide cell, its right-hand stroke right above the border between two cells of the next
     row, a few pixels short of the line between the rows: the border ends on that line."""

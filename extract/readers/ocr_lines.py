@@ -94,10 +94,28 @@ def _ruling(h_runs: list[_Run], v_runs: list[_Run], binary: Any) -> tuple[list[_
             for run in list(rest):
                 if _ends_on(run, other, binary, horizontal):
                     rest.remove(run)
-                    if _attached(run, binary, horizontal) <= 0.35:
+                    attached = _attached(run, binary, horizontal)
+                    if attached <= 0.35 and not (attached > STACKED_ATTACHED and _broken(run, binary, horizontal)):
                         kept.append(run)
                         changed = True
     return h_kept, v_kept
+
+
+# A short run with ink stuck to it along more than this share of its length, and white across it
+# somewhere, is strokes of characters stacked line over line (the 木 of 村 over the 亻 of 件 in a wrapped
+# cell: monospaced CJK lines put them in one column), not a cell border: a border is unbroken, or
+# broken (a faint hairline) with no text stuck to it.
+STACKED_ATTACHED = 0.1
+
+
+def _broken(run: _Run, binary: Any, horizontal: bool) -> bool:
+    """Is there white across ``run`` (every row or column of its stroke, and a pixel either side, blank)
+    somewhere between its ends?"""
+    half = run.thickness / 2 + 1
+    a0, a1 = max(0, int(run.pos - half)), int(math.ceil(run.pos + half)) + 1
+    lo, hi = int(run.start), int(run.end)
+    strip = binary[a0:a1, lo:hi] if horizontal else binary[lo:hi, a0:a1].T
+    return bool(strip.size) and not strip.any(axis=0).all()
 
 
 def _ends_on(run: _Run, others: Sequence[_Run], binary: Any, horizontal: bool) -> bool:
