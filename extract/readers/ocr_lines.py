@@ -79,8 +79,9 @@ def _ruling(h_runs: list[_Run], v_runs: list[_Run], binary: Any) -> tuple[list[_
     rest of characters is stuck to them (a row of text closed into one run). Short runs
     must also run into ruling lines of the other direction at both ends (a cell edge), and
     a short vertical one must stand free of ink on both sides (cells have side padding; a
-    character's stroke has the rest of the character next to it). A stroke of text, even in
-    a cell barely taller than its line of text, stops short of the cell border."""
+    character's stroke has the rest of the character next to it), and none may be white across
+    somewhere with text stuck to it (``STACKED_ATTACHED``: strokes of lines of text stacked). A stroke
+    of text, even in a cell barely taller than its line of text, stops short of the cell border."""
     h, w = binary.shape[:2]
     side = max(3.0, min(h, w) / 330)  # 5 px at 200 dpi
     h_kept = [r for r in h_runs if r.end - r.start >= w / 8 and _attached(r, binary, True) <= 0.15]
