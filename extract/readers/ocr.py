@@ -365,7 +365,7 @@ class _Ready:
     crops: Sequence[Any] = ()
     boxes: Sequence[tuple[float, float, float, float]] = ()
     joins: Sequence[bool] = ()  # does the crop go on from the one before it (one detector line, parted)?
-    known: Sequence[str | None] = ()  # the text of a crop its ink decides (a dash), not read by the recogniser
+    known: Sequence[str | None] = ()  # what a crop the recogniser does not read may be (—), its ink deciding
 
 
 def images_to_geometries(pages: Sequence[tuple[int, Any]]) -> list[PageGeometry]:
@@ -385,7 +385,9 @@ def images_to_geometries(pages: Sequence[tuple[int, Any]]) -> list[PageGeometry]
     read = iter(recognise(ocr_engine(), crops) if crops else [])
     out = []
     for page, known in zip(ready, knowns):
-        reads = [(text, 1.0) if text is not None else next(read) for text in known]
+        # A crop not sent to the recogniser is read as its ``known`` text at no confidence: only its
+        # ink (``_glyphs``, as for a lone sign) can keep it.
+        reads = [(text, 0.0) if text is not None else next(read) for text in known]
         glyphs = _glyphs(page.crops, page.boxes, reads, page.joins)
         out.append(PageGeometry(number=page.number, width=page.width, height=page.height,
                                 segments=tuple(page.segments), glyphs=tuple(glyphs)))
@@ -429,8 +431,8 @@ def text_crops(gray: Any, binary: Any, segments: Sequence[Segment], line_ink: An
     """The lines of text of a straightened page: the crop the recogniser reads of each, its glyph box,
     whether it goes on from the crop before it (a detector's line parted at wide white,
     ``ocr_cells.split_at_gaps``: ``_glyphs`` joins the parts again where the white was a punctuation mark's),
-    and its text where the ink alone decides it (a dash too thin to read: the recogniser reads a
-    thin bar as 1, I or 一), else None.
+    and what it may be where the ink alone decides it (— for a band too thin to read: the recogniser
+    reads a thin bar as 1, I or 一; ``_glyphs`` keeps it only where its ink is a dash), else None.
 
     On a page with tables no detector runs: each cell's ink is cut into lines (and text outside
     the tables too) by ``extract.readers.ocr_cells``. A page without tables, or a band of ink that is
@@ -452,14 +454,10 @@ def text_crops(gray: Any, binary: Any, segments: Sequence[Segment], line_ink: An
     for piece in pieces:
         if not piece.detect:
             x0, y0, x1, y1 = piece.crop
-            crop = _padded(gray[y0:y1, x0:x1], piece.pad)
-            text = lone_dash(crop) if piece.dash else None
-            if piece.dash and text is None:
-                continue  # a thin band that is no dash: a ruling line's edge, a scratch
-            crops.append(crop)
+            crops.append(_padded(gray[y0:y1, x0:x1], piece.pad))
             kept.append(piece.box)
             joins.append(False)
-            known.append(text)
+            known.append("—" if piece.dash else None)  # a dash if its ink says so; a scratch is dropped
     horizontals = [s for s in segments if s.horizontal]
     verticals = [s for s in segments if not s.horizontal]
     for x0, y0, x1, y1 in regions:

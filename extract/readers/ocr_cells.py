@@ -191,9 +191,9 @@ def region_to_text_boxes(ink: Any, region: tuple[int, int, int, int], unit: floa
     lines = [b for b in found if not _thin(*b, unit)]
     # A thin band is a dash only standing apart from the lines of text (an underline sits just under
     # one); a line's room is bounded by the other lines, a dash's too.
-    dashes = [b for b in found if _thin(*b, unit) and _dashes(part[b[0]:b[1]], unit)
-              and all(b[0] - bottom >= DASH_APART * unit or top - b[1] >= DASH_APART * unit for top, bottom in lines)]
-    for top, bottom in sorted(lines + dashes):
+    dashes = {b: pieces for b in found if _thin(*b, unit) and (pieces := _dashes(part[b[0]:b[1]], unit))
+              and all(b[0] - bottom >= DASH_APART * unit or top - b[1] >= DASH_APART * unit for top, bottom in lines)}
+    for top, bottom in sorted(lines + list(dashes)):
         above = y0 + max((b for _, b in lines if b <= top), default=0)
         below = y0 + min((t for t, _ in lines if t >= bottom), default=y1 - y0)
         band = part[top:bottom]
@@ -203,8 +203,8 @@ def region_to_text_boxes(ink: Any, region: tuple[int, int, int, int], unit: floa
                                (x0 + float(cols[0]), y0 + float(top), x0 + float(cols[-1]) + 1, y0 + float(bottom)),
                                detect=True))
             continue
-        thin = _thin(top, bottom, unit)
-        for left, right in (_dashes(band, unit) if thin else _pieces(band.any(axis=0), unit)):
+        thin = (top, bottom) in dashes
+        for left, right in dashes.get((top, bottom)) or _pieces(band.any(axis=0), unit):
             piece = band[:, left:right]
             rows = np.flatnonzero(piece.any(axis=1))
             t, b = top + int(rows[0]), top + int(rows[-1]) + 1

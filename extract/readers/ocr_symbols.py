@@ -111,12 +111,8 @@ def lone_dash(crop: Any) -> str | None:
     numeral 一 of a Song face, which thickens into a serif at its right end); None otherwise. Unlike
     ``_parts`` it keeps a bar that fills most of the crop's width (a dash's crop is its ink and a
     little margin): only ink running from side to side is a ruling line's edge."""
-    cv2, _ = _cv()
-    height, width = crop.shape[:2]
-    n, _, stats, _ = cv2.connectedComponentsWithStats(_ink(crop), connectivity=8)
-    parts = [tuple(int(v) for v in stats[i][:4]) for i in range(1, n)
-             if stats[i][4] >= max(3, 0.01 * height * height) and not (stats[i][0] == 0 and stats[i][2] == width)]
-    return "—" if len(parts) == 1 and _even_bar(crop, parts[0]) else None  # type: ignore[arg-type]
+    parts = _parts(crop, wide_bars=True)
+    return "—" if len(parts) == 1 and _even_bar(crop, parts[0]) else None
 
 
 # What the recogniser makes of a lone ≥, ≤ or = (besides itself): V, ∨, 》, 〉, >, 《, 〈, <, 二.
@@ -202,14 +198,20 @@ def _first_character(crop: Any) -> list[tuple[int, int, int, int]]:
     return _leftmost(_parts(crop))
 
 
-def _parts(crop: Any) -> list[tuple[int, int, int, int]]:
-    """Boxes (x, y, w, h) of a crop's ink parts, but specks and the edge of a ruling line caught in it."""
+def _parts(crop: Any, wide_bars: bool = False) -> list[tuple[int, int, int, int]]:
+    """Boxes (x, y, w, h) of a crop's ink parts, but specks and the edge of a ruling line caught in it:
+    a flat part across most of the crop, or (``wide_bars``: a crop that may be a bar and its margin)
+    only one running from side to side."""
     cv2, _ = _cv()
     height, width = crop.shape[:2]
     n, _, stats, _ = cv2.connectedComponentsWithStats(_ink(crop), connectivity=8)
+
+    def edge(x: int, w: int, h: int) -> bool:
+        return x == 0 and w == width if wide_bars else w > 0.8 * width and h < 0.15 * height
+
     return [tuple(int(v) for v in stats[i][:4]) for i in range(1, n)  # type: ignore[misc]
             if stats[i][4] >= max(3, 0.01 * height * height)
-            and not (stats[i][2] > 0.8 * width and stats[i][3] < 0.15 * height)]  # a ruling line's edge
+            and not edge(int(stats[i][0]), int(stats[i][2]), int(stats[i][3]))]
 
 
 def _leftmost(parts: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int, int]]:
